@@ -1,0 +1,431 @@
+/* init: PID 1 of the vmtriage image.
+ *
+ * Mounts the kernel filesystems, protects itself from the OOM killer, reads
+ * the triage.* options, starts `triage run` with its output copied to every
+ * console, reaps every child, and ends with the triage.after action. It
+ * knows nothing about the checks or the tests.
+ *
+ * Signals are blocked and read through a signalfd in the one poll loop
+ * (sinit's habit): no handler ever runs at an awkward moment. PID 1 must
+ * never exit (the kernel panics), so every failure is a warning and the
+ * loop goes on. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "lib/cmdline.h"
+#include "lib/util.h"
+
+#define TRIAGE "/bin/triage"
+#define SHELL "/bin/sh"
+#define REPORT_TXT "/run/triage/report.txt"
+/* QEMU's isa-debug-exit device: -device isa-debug-exit,iobase=0xf4,iosize=4 */
+#define DEBUG_EXIT_PORT 0xf4
+
+/* The consoles people look at: the VGA console and the first serial port.
+ * /dev/console is only the last console= of the command line. */
+static const char *const console_paths[] = { "/dev/tty1", "/dev/ttyS0" };
+#define NCONSOLES ARRAY_SIZE(console_paths)
+
+static int consoles[NCONSOLES] = { -1, -1 };
+static struct triage_cmdline cl;
+
+enum phase { PHASE_RUN, PHASE_SHELL, PHASE_WAIT, PHASE_DONE };
+
+static struct {
+	enum phase phase;
+	pid_t run_pid;
+	int run_out;		/* read end of the run's stdout and stderr */
+	pid_t shells[NCONSOLES];
+	int verdict;		/* exit code of triage run */
+} st = { .run_out = -1, .verdict = EXIT_ERROR };
+
+static void out_all(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < NCONSOLES; i++) {
+		if (consoles[i] < 0)
+			continue;
+		/* A console that stops taking output (no UART) is dropped. */
+		if (write(consoles[i], buf, len) < 0 && errno != EINTR && errno != EAGAIN) {
+			close(consoles[i]);
+			consoles[i] = -1;
+		}
+	}
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n = snprintf(buf, sizeof(buf), "vmtriage: ");
+
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 2, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\r';
+	buf[n++] = '\n';
+	out_all(buf, (size_t)n);
+}
+
+static void mount_one(const char *src, const char *dst, const char *type, unsigned long flags, const char *data)
+{
+	mkdir(dst, 0755);
+	if (mount(src, dst, type, flags, data) < 0 && errno != EBUSY)
+		say("warning: cannot mount %s on %s: %s", type, dst, strerror(errno));
+}
+
+static void setup_system(void)
+{
+	mount_one("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+	mount_one("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount_one("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount_one("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+	mount_one("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	mount_one("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=620");
+	if (write_str("/proc/self/oom_score_adj", "-1000") < 0)
+		say("warning: cannot protect init from the OOM killer: %s", strerror(errno));
+	/* Ctrl-Alt-Del becomes SIGINT to us, handled as a reboot. */
+	reboot(RB_DISABLE_CAD);
+	sethostname("vmtriage", 8);
+	setenv("PATH", "/bin:/sbin:/usr/bin:/usr/sbin", 1);
+	setenv("HOME", "/root", 1);
+	setenv("TERM", "linux", 1);
+}
+
+static void open_consoles(void)
+{
+	for (size_t i = 0; i < NCONSOLES; i++)
+		consoles[i] = open(console_paths[i], O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (consoles[0] < 0 && consoles[1] < 0)
+		consoles[0] = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+}
+
+/* Raw keys: one byte at a time, no echo, for the menu. */
+static void console_raw(int fd, bool raw)
+{
+	struct termios t;
+
+	if (fd < 0 || tcgetattr(fd, &t) < 0)
+		return;
+	if (raw)
+		t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	else
+		t.c_lflag |= ICANON | ECHO;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	tcsetattr(fd, TCSANOW, &t);
+}
+
+static void child_signals(void)
+{
+	sigset_t all;
+
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+static pid_t start_run(void)
+{
+	int pfd[2];
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		say("cannot create a pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		say("cannot fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		child_signals();
+		setsid();
+		dup2(null, 0);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		execl(TRIAGE, "triage", "run", "--kernel-cmdline", "--serial-json", (char *)NULL);
+		dprintf(2, "vmtriage: cannot start %s: %s\n", TRIAGE, strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	st.run_out = pfd[0];
+	return pid;
+}
+
+/* Copies the run's output to every console, with CR before LF for the
+ * serial line. */
+static void pump_run_output(void)
+{
+	char in[4096], out[8192];
+	ssize_t n = read(st.run_out, in, sizeof(in));
+	size_t o = 0;
+
+	if (n <= 0) {
+		if (n < 0 && errno == EINTR)
+			return;
+		close(st.run_out);
+		st.run_out = -1;
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (in[i] == '\n')
+			out[o++] = '\r';
+		out[o++] = in[i];
+	}
+	out_all(out, o);
+}
+
+static pid_t start_shell(size_t con)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		say("cannot fork a shell: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		int fd;
+
+		child_signals();
+		setsid();
+		fd = open(console_paths[con], O_RDWR);
+		if (fd < 0)
+			_exit(127);
+		ioctl(fd, TIOCSCTTY, 0);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+		setenv("TERM", con == 0 ? "linux" : "vt100", 1);
+		execl(SHELL, "-sh", (char *)NULL);
+		dprintf(2, "vmtriage: cannot start %s: %s\n", SHELL, strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+static void enter_shell(void)
+{
+	say("rescue shell on the console (busybox sh); `exit` returns to the menu. The report is in /run/triage/.");
+	st.phase = PHASE_SHELL;
+	for (size_t i = 0; i < NCONSOLES; i++) {
+		console_raw(consoles[i], false);
+		st.shells[i] = consoles[i] >= 0 ? start_shell(i) : 0;
+	}
+}
+
+static void show_menu(void)
+{
+	st.phase = PHASE_WAIT;
+	for (size_t i = 0; i < NCONSOLES; i++)
+		console_raw(consoles[i], true);
+	say("keys:  [s] shell   [v] view the report   [r] reboot   [p] power off");
+}
+
+static void power(int how)
+{
+	say("%s", how == RB_AUTOBOOT ? "rebooting" : "powering off");
+	sync();
+	/* Ask every process to go, so filesystems are not busy. */
+	kill(-1, SIGTERM);
+	sleep(1);
+	kill(-1, SIGKILL);
+	sync();
+	reboot(how);
+	/* Still here: no ACPI power-off on this machine. */
+	say("power-off failed (%s); it is safe to switch off now", strerror(errno));
+	st.phase = PHASE_DONE;
+}
+
+static void view_report(void)
+{
+	size_t len;
+	char *text = read_file(REPORT_TXT, 1 << 20, &len);
+
+	if (!text) {
+		say("no report at %s", REPORT_TXT);
+		return;
+	}
+	for (char *p = text; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		out_all(p, n);
+		out_all("\r\n", 2);
+		p += n + (p[n] == '\n');
+	}
+	free(text);
+}
+
+static void debug_exit(int code)
+{
+	/* QEMU exits with (code << 1) | 1; without the device this is a no-op. */
+	if (ioperm(DEBUG_EXIT_PORT, 4, 1) < 0) {
+		say("triage.exit=isa-debug-exit: no port access: %s", strerror(errno));
+		return;
+	}
+	outl((unsigned)code, DEBUG_EXIT_PORT);
+}
+
+static void after_run(int code)
+{
+	st.verdict = code;
+	if (cl.exit_isa_debug)
+		debug_exit(code);
+	switch (cl.after) {
+	case AFTER_POWEROFF: power(RB_POWER_OFF); break;
+	case AFTER_REBOOT: power(RB_AUTOBOOT); break;
+	case AFTER_SHELL: enter_shell(); break;
+	case AFTER_WAIT: show_menu(); break;
+	}
+}
+
+static void reap(void)
+{
+	int ws;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
+		if (pid == st.run_pid) {
+			int code = WIFEXITED(ws) ? WEXITSTATUS(ws) : EXIT_ERROR;
+
+			if (WIFSIGNALED(ws))
+				say("triage run was killed by signal %d", WTERMSIG(ws));
+			if (code > EXIT_ERROR)
+				code = EXIT_ERROR;
+			/* Drain what is left of its output before moving on. */
+			while (st.run_out >= 0)
+				pump_run_output();
+			st.run_pid = 0;
+			after_run(code);
+			continue;
+		}
+		for (size_t i = 0; i < NCONSOLES; i++)
+			if (pid == st.shells[i])
+				st.shells[i] = 0;
+	}
+	if (st.phase == PHASE_SHELL) {
+		bool any = false;
+
+		for (size_t i = 0; i < NCONSOLES; i++)
+			any |= st.shells[i] > 0;
+		if (!any)
+			show_menu();
+	}
+}
+
+static void key(char c)
+{
+	switch (c) {
+	case 's': case 'S': enter_shell(); break;
+	case 'v': case 'V': view_report(); show_menu(); break;
+	case 'r': case 'R': power(RB_AUTOBOOT); break;
+	case 'p': case 'P': power(RB_POWER_OFF); break;
+	default: break;
+	}
+}
+
+static void on_signal(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD: reap(); break;
+		/* busybox's reboot, halt and poweroff signal PID 1 like this. */
+		case SIGTERM: case SIGINT: power(RB_AUTOBOOT); break;
+		case SIGUSR1: case SIGUSR2: power(RB_POWER_OFF); break;
+		default: break;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	sigset_t all;
+	int sfd;
+	char *text;
+
+	(void)argv;
+	prog_name = "init";
+	if (getpid() != 1 || argc > 1) {
+		fprintf(stderr, "init: this is the vmtriage image's PID 1; it only runs as such\n");
+		return 2;
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	sfd = signalfd(-1, &all, SFD_NONBLOCK | SFD_CLOEXEC);
+	setup_system();
+	open_consoles();
+
+	text = read_file("/proc/cmdline", 65536, NULL);
+	cmdline_parse(text ? text : "", &cl);
+	free(text);
+	say("init started; mode %s, then %s%s", run_mode_name(cl.mode), after_name(cl.after),
+	    cl.exit_isa_debug ? " (exit through isa-debug-exit)" : "");
+
+	if (cl.mode == RUN_SHELL) {
+		/* triage run reports option problems itself; without it, we do. */
+		for (int i = 0; i < cl.nproblems; i++)
+			say("option problem: %s", cl.problems[i]);
+		enter_shell();
+	} else if ((st.run_pid = start_run()) > 0) {
+		st.phase = PHASE_RUN;
+	} else {
+		after_run(EXIT_ERROR);
+	}
+
+	for (;;) {
+		struct pollfd pf[2 + NCONSOLES];
+		nfds_t n = 0;
+
+		pf[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		if (st.run_out >= 0)
+			pf[n++] = (struct pollfd){ .fd = st.run_out, .events = POLLIN };
+		if (st.phase == PHASE_WAIT)
+			for (size_t i = 0; i < NCONSOLES; i++)
+				if (consoles[i] >= 0)
+					pf[n++] = (struct pollfd){ .fd = consoles[i], .events = POLLIN };
+		if (poll(pf, n, -1) < 0) {
+			if (errno != EINTR)
+				sleep(1);
+			continue;
+		}
+		for (nfds_t i = 0; i < n; i++) {
+			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (pf[i].fd == sfd) {
+				on_signal(sfd);
+			} else if (pf[i].fd == st.run_out) {
+				pump_run_output();
+			} else if (st.phase == PHASE_WAIT) {
+				char c;
+
+				if (read(pf[i].fd, &c, 1) == 1)
+					key(c);
+			}
+		}
+	}
+}

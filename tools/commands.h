@@ -1,0 +1,39 @@
+/* Every subcommand of `triage`, one row each:
+ *   X(name, is_check, summary, quick_s, standard_s, burnin_s)
+ * Each row names a folder tools/<name>/ that defines
+ *   int cmd_<name>(int argc, char **argv);
+ *   const struct opt <name>_opts[];   (ends with a NULL name)
+ * A check (is_check 1) follows the contract of lib/check.h; `triage run`
+ * runs the checks in table order, each with the time limit of its mode in
+ * seconds on hardware or KVM (the run stretches them under emulation). */
+#ifndef VMTRIAGE_COMMANDS_H
+#define VMTRIAGE_COMMANDS_H
+
+#include "lib/opts.h"
+
+#define TRIAGE_COMMANDS(X)                                                                   \
+	X(sysinfo, 0, "the system facts: DMI, hypervisor, CPUs, memory, idle and clock state", 0, 0, 0) \
+	X(mem, 1, "fill, verify and hold memory: balloon shrinking, stalls, OOM, corruption", 30, 300, 1200) \
+	X(wake, 1, "wake-up latency after idle, and how much C-states are to blame", 30, 300, 700) \
+	X(run, 0, "run the checks, judge, and write the report", 0, 0, 0)
+
+#define DECLARE_COMMAND(name, is_check, summary, tq, ts, tb) \
+	int cmd_##name(int argc, char **argv);               \
+	extern const struct opt name##_opts[];
+TRIAGE_COMMANDS(DECLARE_COMMAND)
+#undef DECLARE_COMMAND
+
+struct command {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const struct opt *opts;
+	const char *summary;
+	int is_check;
+	int limit_s[3]; /* indexed by enum mode */
+};
+
+extern const struct command commands[];
+extern const int ncommands;
+const struct command *command_find(const char *name);
+
+#endif

@@ -1,0 +1,55 @@
+/* Debian's libcpuid.a is built against glibc with _FORTIFY_SOURCE, so it
+ * calls four checked variants that musl does not have. These forward to the
+ * plain functions (the buffer sizes libcpuid passes are its own). Only the
+ * musl build needs them; glibc has the real ones. */
+#ifndef __GLIBC__
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int __fprintf_chk(FILE *f, int flag, const char *fmt, ...);
+int __snprintf_chk(char *s, size_t n, int flag, size_t slen, const char *fmt, ...);
+int __vsnprintf_chk(char *s, size_t n, int flag, size_t slen, const char *fmt, va_list ap);
+char *__strcpy_chk(char *dst, const char *src, size_t dstlen);
+
+int __fprintf_chk(FILE *f, int flag, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	(void)flag;
+	va_start(ap, fmt);
+	r = vfprintf(f, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int __snprintf_chk(char *s, size_t n, int flag, size_t slen, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	(void)flag;
+	(void)slen;
+	va_start(ap, fmt);
+	r = vsnprintf(s, n, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int __vsnprintf_chk(char *s, size_t n, int flag, size_t slen, const char *fmt, va_list ap)
+{
+	(void)flag;
+	(void)slen;
+	return vsnprintf(s, n, fmt, ap);
+}
+
+char *__strcpy_chk(char *dst, const char *src, size_t dstlen)
+{
+	(void)dstlen;
+	return strcpy(dst, src);
+}
+#else
+/* ISO C wants at least one declaration in a translation unit. */
+typedef int fortify_shims_not_needed_with_glibc;
+#endif

@@ -1,0 +1,79 @@
+/* A streaming JSON writer and a small DOM parser.
+ *
+ * The writer keeps a stack of open containers so that commas, keys and
+ * indentation come out right whatever order the caller writes in; a key is
+ * given inside objects and must be NULL inside arrays. Numbers that are not
+ * finite are written as null, since JSON has no NaN. */
+#ifndef VMTRIAGE_JSON_H
+#define VMTRIAGE_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define JW_MAX_DEPTH 32
+
+struct jw {
+	FILE *f;
+	int depth;
+	int indent;			 /* spaces per level; 0 writes one line */
+	bool first[JW_MAX_DEPTH];	 /* nothing written yet at this level */
+	bool in_array[JW_MAX_DEPTH];
+	bool misuse;			 /* a key where none belongs, or overflow */
+};
+
+void jw_init(struct jw *w, FILE *f, int indent);
+
+void jw_obj(struct jw *w, const char *key);
+void jw_obj_end(struct jw *w);
+void jw_arr(struct jw *w, const char *key);
+void jw_arr_end(struct jw *w);
+
+void jw_str(struct jw *w, const char *key, const char *s); /* NULL: null */
+void jw_strn(struct jw *w, const char *key, const char *s, size_t n);
+void jw_strf(struct jw *w, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void jw_int(struct jw *w, const char *key, long long v);
+void jw_uint(struct jw *w, const char *key, unsigned long long v);
+void jw_num(struct jw *w, const char *key, double v);
+void jw_bool(struct jw *w, const char *key, bool v);
+void jw_null(struct jw *w, const char *key);
+/* Inserts text that is already valid JSON (checked by the caller). */
+void jw_raw(struct jw *w, const char *key, const char *json);
+
+/* Writes s as a JSON string literal, quotes included. */
+void json_escape(FILE *f, const char *s, size_t n);
+
+/* ---- parser ---- */
+
+enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
+
+struct jval {
+	enum jtype type;
+	bool b;
+	double num;
+	char *str;	      /* J_STR, NUL-terminated UTF-8 */
+	size_t len;	      /* elements of J_ARR/J_OBJ, bytes of J_STR */
+	struct jval **items;  /* J_ARR, J_OBJ values */
+	char **keys;	      /* J_OBJ keys */
+};
+
+#define JSON_MAX_NESTING 64
+
+/* Parses exactly one JSON value (white space around it allowed). Returns
+ * NULL and a message with the byte offset in err on bad input. */
+struct jval *json_parse(const char *text, size_t len, char *err, size_t errlen);
+void json_free(struct jval *v);
+
+/* Member of an object, or NULL. */
+const struct jval *json_get(const struct jval *obj, const char *key);
+/* Follows dot-separated keys ("system.cpu.count"). */
+const struct jval *json_path(const struct jval *v, const char *path);
+/* Convenience accessors with a fallback when absent or of another type. */
+const char *json_str(const struct jval *obj, const char *key, const char *def);
+double json_num(const struct jval *obj, const char *key, double def);
+
+/* Writes a parsed value back out. */
+void jw_value(struct jw *w, const char *key, const struct jval *v);
+
+#endif

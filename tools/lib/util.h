@@ -1,0 +1,74 @@
+/* Small helpers shared by init and every triage subcommand.
+ *
+ * The x-prefixed wrappers either succeed or exit with a message, so callers
+ * stay straight-line (toybox's lib/xwrap.c habit). PID 1 must not use them. */
+#ifndef VMTRIAGE_UTIL_H
+#define VMTRIAGE_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes of the check contract (DESIGN.md "The checks"). */
+enum exit_code {
+	EXIT_PASS = 0,
+	EXIT_FAIL = 1,
+	EXIT_WARN = 2,
+	EXIT_ERROR = 3,
+	EXIT_SKIP = 4,
+};
+
+extern const char *prog_name; /* for messages; set by main */
+
+void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void dief(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Copies at most size-1 bytes and always terminates; returns strlen(src). */
+size_t strlcpy_(char *dst, const char *src, size_t size);
+
+/* Reads a whole file (at most max bytes) into a NUL-terminated buffer the
+ * caller frees. Returns NULL with errno set on failure. *len may be NULL. */
+char *read_file(const char *path, size_t max, size_t *len);
+
+/* Reads the first line of a small file (sysfs, procfs) into buf without
+ * the trailing newline. Returns 0, or -1 with errno set. */
+int read_line(const char *path, char *buf, size_t size);
+int read_line_at(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Reads a decimal integer from a sysfs-style file. */
+int read_ll(const char *path, long long *out);
+int read_ll_at(long long *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Writes a string to a file (sysfs, procfs). Returns 0 or -1 with errno. */
+int write_str(const char *path, const char *s);
+
+/* Monotonic time in nanoseconds. */
+int64_t now_ns(void);
+/* Wall-clock UTC time as "YYYY-MM-DDTHH:MM:SSZ". */
+void utc_stamp(char *buf, size_t size, bool compact);
+
+/* Strict number parsing: the whole string must be consumed. */
+int parse_ll(const char *s, long long *out);
+int parse_double(const char *s, double *out);
+
+/* Trims leading and trailing white space in place and returns s. */
+char *trim(char *s);
+
+/* Parses a CPU list such as "0-3,8,10-11" (sysfs format) into a bitmap of
+ * at most max CPUs. Returns the number of CPUs set or -1 on bad input. */
+int parse_cpulist(const char *s, uint8_t *set, int max);
+
+/* Number of CPUs this process may run on, and their ids, in order. */
+int online_cpus(int *ids, int max);
+
+#endif

@@ -1,0 +1,616 @@
+/* triage run: the orchestrator.
+ *
+ * Collects the system facts, runs each check as a child process with a time
+ * limit, judges what comes back (a crash, a hang or garbage output becomes a
+ * check in error, and the run goes on), writes the report to the output
+ * folder and then to the report disk, and exits with the verdict. Options
+ * come from argv or, as init starts it, from the kernel command line. */
+#include "run/run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "lib/cmdline.h"
+#include "lib/hypervisor.h"
+#include "run/disk.h"
+#include "sysinfo/sysinfo.h"
+
+#ifndef VMTRIAGE_VERSION
+#define VMTRIAGE_VERSION "0.1"
+#endif
+
+#define REPORT_SCHEMA "vmtriage/1"
+#define MARK_BEGIN "-----BEGIN VMTRIAGE REPORT-----"
+#define MARK_END "-----END VMTRIAGE REPORT-----"
+/* Time limits in commands.h are for hardware; TCG runs vector code about
+ * 60x slower, and the checks size their quick mode by a time budget, so a
+ * modest stretch suffices. */
+#define EMULATION_STRETCH 4
+/* At most this often a progress line per check on the console. */
+#define PROGRESS_INTERVAL_NS 2000000000LL
+#define MAX_OUTPUT (16 << 20)
+
+const struct opt run_opts[] = {
+	{ "mode", 'm', OPT_CHOICE, "quick|standard|burnin", "how long and how hard to test (default quick)", 0, 0 },
+	{ "tests", 't', OPT_STR, "LIST", "checks to run, comma-separated (default: all)", 0, 0 },
+	{ "report", 'r', OPT_STR, "TARGET", "report disk: auto, none, LABEL=x, UUID=x or /dev/x", 0, 0 },
+	{ "no-disk", 0, OPT_FLAG, NULL, "write no report disk (same as --report=none)", 0, 0 },
+	{ "out-dir", 'd', OPT_STR, "DIR", "folder for the report (default /run/triage)", 0, 0 },
+	{ "kernel-cmdline", 0, OPT_FLAG, NULL, "read triage.* options from /proc/cmdline", 0, 0 },
+	{ "cmdline", 0, OPT_STR, "TEXT", "read triage.* options from TEXT", 0, 0 },
+	{ "serial-json", 0, OPT_FLAG, NULL, "end with the report JSON between marker lines", 0, 0 },
+	{ "quiet", 'q', OPT_FLAG, NULL, "no progress", 0, 0 },
+	{ "help", 'h', OPT_FLAG, NULL, "show this help", 0, 0 },
+	{ 0 },
+};
+enum { O_MODE, O_TESTS, O_REPORT, O_NODISK, O_OUTDIR, O_KCMD, O_CMDLINE, O_SERIAL, O_QUIET, O_HELP };
+
+/* Options a knob may not set: the run owns them. */
+static const char *const reserved_knobs[] = { "mode", "output", "quiet", "help" };
+
+struct plan {
+	struct triage_cmdline cl;
+	enum mode mode;
+	const struct command *checks[16];
+	int nchecks;
+	const char *outdir;
+	bool quiet;
+	int stretch;
+};
+
+static void say(const struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct plan *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static bool wanted(const struct triage_cmdline *cl, const char *name)
+{
+	if (cl->ntests == 0)
+		return true;
+	for (int i = 0; i < cl->ntests; i++)
+		if (strcmp(cl->tests[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Checks knobs and test names against the command table; a bad one becomes
+ * a problem and is dropped. */
+static void validate(struct plan *p)
+{
+	struct triage_cmdline *cl = &p->cl;
+	int keep = 0;
+
+	for (int i = 0; i < cl->ntests; i++) {
+		const struct command *c = command_find(cl->tests[i]);
+
+		if (!c || !c->is_check)
+			cmdline_problem(cl, "triage.tests: '%s' is not a check; ignored", cl->tests[i]);
+		else
+			memmove(cl->tests[keep++], cl->tests[i], sizeof(cl->tests[0]));
+	}
+	if (cl->ntests && !keep)
+		cmdline_problem(cl, "triage.tests names no known check; running all");
+	cl->ntests = keep;
+
+	keep = 0;
+	for (int i = 0; i < cl->nknobs; i++) {
+		struct knob *k = &cl->knobs[i];
+		const struct command *c = command_find(k->check);
+		const struct opt *o = c && c->is_check ? opt_find(c->opts, k->name) : NULL;
+		struct optv v = { 0 };
+		char err[200];
+		bool reserved = false;
+
+		for (size_t r = 0; r < ARRAY_SIZE(reserved_knobs); r++)
+			reserved |= strcmp(k->name, reserved_knobs[r]) == 0;
+		if (!c || !c->is_check) {
+			cmdline_problem(cl, "triage.%s.%s: '%s' is not a check; ignored", k->check, k->name, k->check);
+		} else if (!o || reserved) {
+			cmdline_problem(cl, "triage.%s.%s: '%s' has no option '%s'; ignored", k->check, k->name, k->check, k->name);
+		} else if (opt_value(o, k->value, &v, err, sizeof(err)) < 0) {
+			cmdline_problem(cl, "triage.%s.%s=%s: %s; ignored", k->check, k->name, k->value, err);
+		} else {
+			cl->knobs[keep++] = *k;
+		}
+	}
+	cl->nknobs = keep;
+}
+
+static int child_argv(const struct plan *p, const struct command *c, char **argv, char bufs[][160], int max)
+{
+	int n = 0, b = 0;
+
+	argv[n++] = "triage";
+	argv[n++] = (char *)c->name;
+	argv[n++] = "--mode";
+	argv[n++] = (char *)mode_name(p->mode);
+	for (int i = 0; i < p->cl.nknobs && n < max - 2; i++) {
+		const struct knob *k = &p->cl.knobs[i];
+
+		if (strcmp(k->check, c->name) != 0)
+			continue;
+		snprintf(bufs[b], 160, "--%s=%s", k->name, k->value);
+		argv[n++] = bufs[b++];
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+/* Shows the child's stderr: notes, failures and (rate-limited) progress;
+ * everything goes to the log file in full. */
+static void relay_line(const struct plan *p, const char *name, const char *line, int64_t *last_progress)
+{
+	double frac;
+	int off = 0;
+
+	if (sscanf(line, "# progress %lf %n", &frac, &off) == 1 && off > 0) {
+		int64_t now = now_ns();
+
+		if (now - *last_progress < PROGRESS_INTERVAL_NS)
+			return;
+		*last_progress = now;
+		say(p, "  [%s] %3.0f%% %s", name, frac * 100, line + off);
+	} else if (!strncmp(line, "not ok", 6) || (line[0] == '#' && strncmp(line, "# progress", 10) != 0) ||
+		   strncmp(line, "ok", 2) != 0) {
+		if (strncmp(line, "1..", 3) != 0)
+			say(p, "  [%s] %s", name, line);
+	}
+}
+
+static void run_one(const struct plan *p, const struct command *c, struct check_result *r)
+{
+	char path[512], logpath[512], bufs[CMDLINE_MAX_KNOBS][160], line[1024];
+	char *argv[8 + CMDLINE_MAX_KNOBS];
+	int limit = c->limit_s[p->mode] * p->stretch, pfd[2], outfd, logfd, wstatus = 0;
+	size_t linelen = 0, outlen = 0;
+	int64_t t0 = now_ns(), deadline, last = 0;
+	bool timed_out = false, eof = false;
+	const char *fault = NULL;
+	char *out;
+	pid_t pid;
+
+	r->name = c->name;
+	child_argv(p, c, argv, bufs, (int)ARRAY_SIZE(argv));
+	snprintf(path, sizeof(path), "%s/%s.json", p->outdir, c->name);
+	snprintf(logpath, sizeof(logpath), "%s/%s.log", p->outdir, c->name);
+	if (!strcmp(p->cl.fault_check, c->name))
+		fault = p->cl.fault_kind;
+	if (p->cl.timelimit_ns)
+		limit = (int)(p->cl.timelimit_ns / 1000000000LL);
+
+	deadline = t0 + (int64_t)limit * 1000000000LL;
+	outfd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (outfd < 0 || pipe2(pfd, O_CLOEXEC) < 0) {
+		r->status = ST_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "cannot start: %s", strerror(errno));
+		goto out_close;
+	}
+	say(p, "[%s] running (time limit %d s)", c->name, limit);
+	pid = fork();
+	if (pid < 0) {
+		r->status = ST_ERROR;
+		snprintf(r->reason, sizeof(r->reason), "cannot start: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		goto out_close;
+	}
+	if (pid == 0) {
+		/* Own process group: a time-out kills the check and its workers. */
+		setpgid(0, 0);
+		dup2(outfd, 1);
+		dup2(pfd[1], 2);
+		if (fault)
+			setenv("VMTRIAGE_FAULT", fault, 1);
+		execv("/proc/self/exe", argv);
+		fprintf(stderr, "cannot run triage %s: %s\n", c->name, strerror(errno));
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(pfd[1]);
+	while (!eof) {
+		struct pollfd pf = { .fd = pfd[0], .events = POLLIN };
+		int64_t left = deadline - now_ns();
+		char buf[4096];
+		ssize_t n;
+
+		if (left <= 0) {
+			timed_out = true;
+			kill(-pid, SIGKILL);
+			break;
+		}
+		if (poll(&pf, 1, (int)(left / 1000000 + 1)) <= 0)
+			continue;
+		n = read(pfd[0], buf, sizeof(buf));
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			eof = true;
+			break;
+		}
+		if (logfd >= 0 && write(logfd, buf, (size_t)n) < 0) {
+			close(logfd);
+			logfd = -1;
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n' || linelen == sizeof(line) - 1) {
+				line[linelen] = '\0';
+				relay_line(p, c->name, line, &last);
+				linelen = 0;
+			} else {
+				line[linelen++] = buf[i];
+			}
+		}
+	}
+	close(pfd[0]);
+	/* The pipe closes when the check exits, or earlier if it closed
+	 * stderr itself: wait for it, within the same deadline. */
+	while (waitpid(pid, &wstatus, timed_out ? 0 : WNOHANG) == 0) {
+		if (now_ns() >= deadline) {
+			timed_out = true;
+			kill(-pid, SIGKILL);
+		} else {
+			usleep(20000);
+		}
+	}
+	kill(-pid, SIGKILL); /* workers the check left behind */
+	r->seconds = (double)(now_ns() - t0) / 1e9;
+	out = read_file(path, MAX_OUTPUT, &outlen);
+	judge_child(r, wstatus, timed_out, limit, out ? out : "", out ? outlen : 0);
+	free(out);
+	say(p, "[%s] %s%s%s (%.1f s)", c->name, status_name(r->status), r->reason[0] ? ": " : "", r->reason, r->seconds);
+out_close:
+	if (outfd >= 0)
+		close(outfd);
+	if (logfd >= 0)
+		close(logfd);
+}
+
+/* Writes a check's object: its own JSON with the run's judgement on top. */
+static void write_test(struct jw *w, const struct check_result *r)
+{
+	static const char *const own[] = { "name", "status", "reason" };
+
+	jw_obj(w, r->name);
+	jw_str(w, "name", r->name);
+	jw_str(w, "status", status_name(r->status));
+	jw_str(w, "reason", r->reason[0] ? r->reason : NULL);
+	if (r->json) {
+		for (size_t i = 0; i < r->json->len; i++) {
+			bool skip = false;
+
+			for (size_t k = 0; k < ARRAY_SIZE(own); k++)
+				skip |= strcmp(r->json->keys[i], own[k]) == 0;
+			if (!skip)
+				jw_value(w, r->json->keys[i], r->json->items[i]);
+		}
+	} else {
+		jw_num(w, "duration_s", r->seconds);
+		jw_obj(w, "metrics");
+		jw_obj_end(w);
+		jw_obj(w, "data");
+		jw_obj_end(w);
+		jw_arr(w, "findings");
+		jw_arr_end(w);
+	}
+	jw_obj_end(w);
+}
+
+struct disk_state {
+	const char *target;
+	bool tried, found, written;
+	struct report_disk d;
+	char dirname[64];
+	char error[256];
+};
+
+static void write_verdict(struct jw *w, const struct check_result *res, int n, enum status verdict)
+{
+	static const char *const sev_order[] = { "fail", "warn", "info" };
+	int counts[3] = { 0 }, shown = 0;
+
+	jw_obj(w, "verdict");
+	jw_str(w, "status", status_name(verdict));
+	jw_int(w, "exit_code", verdict_exit_code(verdict));
+	/* The first thing to do: findings by severity, in check order. */
+	jw_arr(w, "top");
+	for (int s = 0; s < 3; s++)
+		for (int i = 0; i < n; i++) {
+			const struct jval *f = json_get(res[i].json, "findings");
+
+			for (size_t k = 0; f && k < f->len; k++) {
+				const char *sev = json_str(f->items[k], "severity", "");
+
+				if (strcmp(sev, sev_order[s]) != 0)
+					continue;
+				counts[s]++;
+				if (shown >= 5 || s == 2)
+					continue;
+				shown++;
+				jw_obj(w, NULL);
+				jw_str(w, "test", res[i].name);
+				jw_str(w, "id", json_str(f->items[k], "id", ""));
+				jw_str(w, "severity", sev);
+				jw_str(w, "summary", json_str(f->items[k], "summary", ""));
+				jw_str(w, "advice", json_str(f->items[k], "advice", NULL));
+				jw_obj_end(w);
+			}
+		}
+	for (int i = 0; i < n; i++) {
+		if (res[i].status != ST_ERROR || shown >= 5)
+			continue;
+		shown++;
+		jw_obj(w, NULL);
+		jw_str(w, "test", res[i].name);
+		jw_strf(w, "id", "run.check-error.%s", res[i].name);
+		jw_str(w, "severity", "error");
+		jw_strf(w, "summary", "%s could not complete: %s", res[i].name, res[i].reason);
+		jw_str(w, "advice", "The result of this check is unknown; see its log in the report folder.");
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj(w, "findings");
+	jw_int(w, "fail", counts[0]);
+	jw_int(w, "warn", counts[1]);
+	jw_int(w, "info", counts[2]);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
+static char *build_report(const struct plan *p, const struct check_result *res, int n, enum status verdict,
+			  const struct disk_state *ds, const char *started, double seconds, const char *mid, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	struct jw w;
+
+	if (!f)
+		dief("out of memory");
+	jw_init(&w, f, 2);
+	jw_obj(&w, NULL);
+	jw_str(&w, "schema", REPORT_SCHEMA);
+	jw_obj(&w, "tool");
+	jw_str(&w, "name", "vmtriage");
+	jw_str(&w, "version", VMTRIAGE_VERSION);
+	jw_obj_end(&w);
+	jw_str(&w, "machine_id", mid);
+	jw_obj(&w, "run");
+	jw_str(&w, "mode", mode_name(p->mode));
+	jw_str(&w, "started_utc", started);
+	jw_num(&w, "duration_s", seconds);
+	jw_arr(&w, "tests");
+	for (int i = 0; i < p->nchecks; i++)
+		jw_str(&w, NULL, p->checks[i]->name);
+	jw_arr_end(&w);
+	jw_arr(&w, "problems");
+	for (int i = 0; i < p->cl.nproblems; i++)
+		jw_str(&w, NULL, p->cl.problems[i]);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	sysinfo_write(&w, "system");
+	jw_obj(&w, "tests");
+	for (int i = 0; i < n; i++)
+		write_test(&w, &res[i]);
+	jw_obj_end(&w);
+	jw_arr(&w, "kernel_log");
+	jw_arr_end(&w);
+	jw_obj(&w, "report_disk");
+	jw_str(&w, "target", ds->target);
+	jw_str(&w, "device", ds->found ? ds->d.dev : NULL);
+	jw_str(&w, "filesystem", ds->found ? ds->d.fs.type : NULL);
+	jw_str(&w, "label", ds->found ? ds->d.fs.label : NULL);
+	jw_strf(&w, "path", "vmtriage/%s", ds->dirname);
+	jw_bool(&w, "written", ds->written);
+	jw_str(&w, "error", ds->error[0] ? ds->error : NULL);
+	jw_obj_end(&w);
+	write_verdict(&w, res, n, verdict);
+	jw_obj_end(&w);
+	if (fclose(f) != 0 || w.misuse)
+		dief("internal error building the report");
+	return buf;
+}
+
+static void write_outputs(const struct plan *p, const char *json, size_t jlen, char **text, size_t *tlen)
+{
+	char err[160];
+	struct jval *rep = json_parse(json, jlen, err, sizeof(err));
+
+	if (!rep)
+		dief("internal error: the report is not valid JSON (%s)", err);
+	free(*text);
+	*text = render_text(rep, tlen);
+	json_free(rep);
+	if (write_file_atomic(p->outdir, "report.json", json, jlen) < 0 ||
+	    write_file_atomic(p->outdir, "report.txt", *text, *tlen) < 0)
+		warnf("cannot write the report to %s: %s", p->outdir, strerror(errno));
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[512];
+
+	strlcpy_(buf, path, sizeof(buf));
+	for (char *s = buf + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return -1;
+			*s = '/';
+		}
+	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void usage(void)
+{
+	printf("usage: triage run [options]\n\n"
+	       "Runs the checks (each a child with a time limit), judges the findings,\n"
+	       "and writes report.json and report.txt to the output folder and, when a\n"
+	       "report disk is named or found, to vmtriage/<time>-<id>/ on it.\n\noptions:\n");
+	opt_help(stdout, run_opts);
+	printf("\nexit status: the verdict: 0 pass, 2 warn, 1 fail, 3 error\n");
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct optv v[ARRAY_SIZE(run_opts)] = { 0 };
+	struct check_result res[16] = { 0 };
+	struct disk_state ds = { 0 };
+	struct hypervisor hv;
+	struct plan p = { 0 };
+	char err[256], started[32], stamp[32], mid[9], *json, *text = NULL;
+	size_t jlen, tlen = 0;
+	int pos, n = 0;
+	int64_t t0 = now_ns();
+	enum status verdict;
+
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	pos = opt_parse(run_opts, v, argc, argv, err, sizeof(err));
+	if (pos < 0 || pos < argc) {
+		fprintf(stderr, "triage run: %s\n", pos < 0 ? err : "takes no arguments (see --help)");
+		return EXIT_ERROR;
+	}
+	if (v[O_HELP].set) {
+		usage();
+		return 0;
+	}
+
+	/* The command line first, then explicit options on top. */
+	ds.target = "none";
+	if (v[O_KCMD].set || v[O_CMDLINE].set) {
+		char *text_cl = v[O_CMDLINE].set ? xstrdup(v[O_CMDLINE].str) : read_file("/proc/cmdline", 65536, NULL);
+
+		cmdline_parse(text_cl ? text_cl : "", &p.cl);
+		free(text_cl);
+		ds.target = p.cl.report;
+	} else {
+		cmdline_parse("", &p.cl);
+	}
+	p.mode = p.cl.mode == RUN_STANDARD ? MODE_STANDARD : p.cl.mode == RUN_BURNIN ? MODE_BURNIN : MODE_QUICK;
+	if (v[O_MODE].set)
+		p.mode = (enum mode)mode_from_name(v[O_MODE].str);
+	if (v[O_TESTS].set) {
+		char buf[256];
+
+		snprintf(buf, sizeof(buf), "triage.tests=%s", v[O_TESTS].str);
+		struct triage_cmdline tmp;
+
+		cmdline_parse(buf, &tmp);
+		memcpy(p.cl.tests, tmp.tests, sizeof(tmp.tests));
+		p.cl.ntests = tmp.ntests;
+		for (int i = 0; i < tmp.nproblems; i++)
+			cmdline_problem(&p.cl, "--tests: %s", tmp.problems[i]);
+	}
+	if (v[O_REPORT].set) {
+		if (!report_target_valid(v[O_REPORT].str)) {
+			fprintf(stderr, "triage run: --report=%s: expected auto, none, LABEL=x, UUID=x or /dev/x\n", v[O_REPORT].str);
+			return EXIT_ERROR;
+		}
+		ds.target = v[O_REPORT].str;
+	}
+	if (v[O_NODISK].set)
+		ds.target = "none";
+	p.outdir = v[O_OUTDIR].set ? v[O_OUTDIR].str : "/run/triage";
+	p.quiet = v[O_QUIET].set;
+	hypervisor_detect(&hv);
+	p.stretch = hv.name && !strcmp(hv.name, "QEMU TCG") ? EMULATION_STRETCH : 1;
+	validate(&p);
+	for (int i = 0; i < ncommands; i++)
+		if (commands[i].is_check && wanted(&p.cl, commands[i].name) && p.nchecks < (int)ARRAY_SIZE(p.checks))
+			p.checks[p.nchecks++] = &commands[i];
+	if (mkdir_p(p.outdir) < 0) {
+		fprintf(stderr, "triage run: cannot create %s: %s\n", p.outdir, strerror(errno));
+		return EXIT_ERROR;
+	}
+
+	utc_stamp(started, sizeof(started), false);
+	utc_stamp(stamp, sizeof(stamp), true);
+	machine_id(mid);
+	snprintf(ds.dirname, sizeof(ds.dirname), "%s-%s", stamp, mid);
+	say(&p, "vmtriage %s: %s triage of %s%s, %d check%s", VMTRIAGE_VERSION, mode_name(p.mode),
+	    hv.vm ? "a virtual machine" : "this machine", hv.name ? (hv.name[0] == 'Q' ? " (QEMU TCG)" : "") : "",
+	    p.nchecks, p.nchecks == 1 ? "" : "s");
+	for (int i = 0; i < p.cl.nproblems; i++)
+		say(&p, "option problem: %s", p.cl.problems[i]);
+
+	for (int i = 0; i < p.nchecks; i++)
+		run_one(&p, p.checks[i], &res[n++]);
+	verdict = verdict_of(res, n);
+
+	if (strcmp(ds.target, "none") != 0) {
+		ds.tried = true;
+		ds.found = report_disk_find(ds.target, &ds.d, ds.error, sizeof(ds.error)) == 0;
+	} else {
+		snprintf(ds.error, sizeof(ds.error), "no report disk requested");
+	}
+	json = build_report(&p, res, n, verdict, &ds, started, (double)(now_ns() - t0) / 1e9, mid, &jlen);
+	write_outputs(&p, json, jlen, &text, &tlen);
+	if (ds.found) {
+		struct report_file files[] = {
+			{ "report.json", json, jlen },
+			{ "report.txt", text, tlen },
+		};
+		char mnt[600];
+
+		/* The disk copy says it was written; if the write fails, the
+		 * copy in the output folder is rebuilt to say why. */
+		ds.written = true;
+		free(json);
+		json = build_report(&p, res, n, verdict, &ds, started, (double)(now_ns() - t0) / 1e9, mid, &jlen);
+		write_outputs(&p, json, jlen, &text, &tlen);
+		files[0].data = json;
+		files[0].len = jlen;
+		files[1].data = text;
+		files[1].len = tlen;
+		snprintf(mnt, sizeof(mnt), "%s/mnt", p.outdir);
+		if (report_disk_write(&ds.d, mnt, ds.dirname, files, 2, ds.error, sizeof(ds.error)) < 0) {
+			ds.written = false;
+			free(json);
+			json = build_report(&p, res, n, verdict, &ds, started, (double)(now_ns() - t0) / 1e9, mid, &jlen);
+			write_outputs(&p, json, jlen, &text, &tlen);
+		}
+	}
+
+	if (!p.quiet)
+		fwrite(text, 1, tlen, stderr);
+	if (ds.written)
+		say(&p, "report written to %s (label %s): vmtriage/%s/", ds.d.dev, ds.d.fs.label, ds.dirname);
+	else if (ds.tried)
+		say(&p, "report NOT written to a disk: %s. It is in %s/ until power-off.", ds.error, p.outdir);
+	else
+		say(&p, "report in %s/", p.outdir);
+	if (v[O_SERIAL].set) {
+		/* One line of JSON between markers: CI reads it off the serial log. */
+		struct jval *rep = json_parse(json, jlen, err, sizeof(err));
+		struct jw w;
+
+		fflush(stderr);
+		printf("%s\n", MARK_BEGIN);
+		jw_init(&w, stdout, 0);
+		jw_value(&w, NULL, rep);
+		printf("\n%s\n", MARK_END);
+		fflush(stdout);
+		json_free(rep);
+	}
+	for (int i = 0; i < n; i++)
+		json_free(res[i].json);
+	free(json);
+	free(text);
+	return verdict_exit_code(verdict);
+}

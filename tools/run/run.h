@@ -1,0 +1,38 @@
+#ifndef VMTRIAGE_RUN_H
+#define VMTRIAGE_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/check.h"
+#include "lib/json.h"
+
+/* What became of one check run as a child. */
+struct check_result {
+	const char *name;
+	enum status status;
+	char reason[256];	/* why error/skip, from the run or the check */
+	struct jval *json;	/* the check's object, NULL if none was usable */
+	double seconds;
+};
+
+/* Runs a verdict over check results: fail > error > warn > pass; skips do
+ * not count. */
+enum status verdict_of(const struct check_result *r, int n);
+
+/* Exit code of `triage run` for a verdict: the check contract's codes. */
+int verdict_exit_code(enum status verdict);
+
+/* Judges a check's output. Takes the child's wait status, whether it timed
+ * out, and its stdout text; fills status and reason, and json when the
+ * output is a well-formed check object. */
+void judge_child(struct check_result *r, int wstatus, bool timed_out, int limit_s, const char *out, size_t len);
+
+/* A short, stable id for this machine (8 hex digits) from DMI or
+ * /etc/machine-id; random if neither exists. */
+void machine_id(char out[9]);
+
+/* Renders the text report (80 columns) from the report JSON. */
+char *render_text(const struct jval *report, size_t *len);
+
+#endif
