@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "run/kmsg.h"
 #include "run/run.h"
 
 #define EXITED(code) ((code) << 8)	/* a wait status as waitpid gives it */
@@ -125,6 +126,80 @@ static void test_text_80_columns(void **state)
 	json_free(v);
 }
 
+static void test_kmsg_rules(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *line, *id;
+	} cases[] = {
+		{ "traps: node[412] general protection fault ip:7f3a sp:7ffd error:0 in libc.so.6", "kernel.gpf" },
+		{ "traps: bun[77] trap invalid opcode ip:4a1b2c sp:7ffe error:0 in bun[400000+1000]", "kernel.gpf" },
+		{ "watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [java:1234]", "kernel.soft-lockup" },
+		{ "BUG: kernel NULL pointer dereference, address: 0000000000000008", "kernel.bug" },
+		{ "NMI watchdog: Watchdog detected hard LOCKUP on cpu 3", "kernel.soft-lockup" },
+		{ "INFO: task kworker/0:1:12 blocked for more than 120 seconds.", "kernel.hung-task" },
+		{ "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:", "kernel.rcu-stall" },
+		{ "Out of memory: Killed process 321 (triage) total-vm:123kB", "kernel.oom" },
+		{ "clocksource: Marking clocksource 'tsc' as unstable because the skew is too large:", "kernel.clocksource" },
+		{ "mce: [Hardware Error]: Machine check events logged", "kernel.mce" },
+		{ "EDAC MC0: 1 CE memory read error on CPU_SrcID#0_Ha#0_Chan#1_DIMM#0", "kernel.edac" },
+		{ "virtio_balloon virtio2: Out of puff! Can't get 1 pages", "kernel.balloon" },
+		{ "WARNING: CPU: 0 PID: 1 at kernel/foo.c:12 bar+0x1/0x2", "kernel.warning" },
+		{ "EDAC DEBUG: nothing wrong", NULL },
+		{ "Linux version 6.1.0 (gcc 12)", NULL },
+		{ "random: crng init done", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = kmsg_classify(cases[i].line);
+		const char *got = r < 0 ? NULL : kmsg_rules[r].id;
+
+		if (!cases[i].id ? got != NULL : !got || strcmp(got, cases[i].id) != 0)
+			fail_msg("'%s': expected %s, got %s", cases[i].line, cases[i].id ? cases[i].id : "nothing",
+				 got ? got : "nothing");
+	}
+}
+
+static void test_kmsg_records(void **state)
+{
+	(void)state;
+	struct kmsg_watch w = { .fd = -1 };
+	static const char rec[] = "4,1234,5678901,-;Out of memory: Killed process 9 (x)\n SUBSYSTEM=mem\n";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	struct jw jw;
+	struct jval *v;
+
+	for (int i = 0; i < KMSG_EVIDENCE_LINES + 2; i++)
+		kmsg_feed(&w, rec, sizeof(rec) - 1);
+	kmsg_feed(&w, "garbage without a semicolon", 27);
+	assert_int_equal(w.records, KMSG_EVIDENCE_LINES + 3);
+	assert_int_equal(kmsg_worst(&w), SEV_WARN);
+	f = open_memstream(&buf, &len);
+	jw_init(&jw, f, 0);
+	jw_obj(&jw, NULL);
+	kmsg_write(&w, &jw, "kernel_log");
+	jw_obj_end(&jw);
+	fclose(f);
+	v = json_parse(buf, len, NULL, 0);
+	assert_non_null(v);
+	const struct jval *k = json_get(v, "kernel_log");
+
+	assert_int_equal(k->len, 1);
+	assert_string_equal(json_str(k->items[0], "id", ""), "kernel.oom");
+	assert_true(json_num(json_get(k->items[0], "evidence"), "count", 0) == KMSG_EVIDENCE_LINES + 2);
+	assert_int_equal(json_get(json_get(k->items[0], "evidence"), "lines")->len, KMSG_EVIDENCE_LINES);
+	assert_string_equal(json_get(json_get(k->items[0], "evidence"), "lines")->items[0]->str,
+			    "Out of memory: Killed process 9 (x)");
+	assert_int_equal(verdict_with_kernel(ST_PASS, SEV_WARN), ST_WARN);
+	assert_int_equal(verdict_with_kernel(ST_ERROR, SEV_WARN), ST_ERROR);
+	assert_int_equal(verdict_with_kernel(ST_WARN, SEV_FAIL), ST_FAIL);
+	assert_int_equal(verdict_with_kernel(ST_PASS, SEV_INFO), ST_PASS);
+	json_free(v);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +207,8 @@ int main(void)
 		cmocka_unit_test(test_judge_faults),
 		cmocka_unit_test(test_verdict),
 		cmocka_unit_test(test_text_80_columns),
+		cmocka_unit_test(test_kmsg_rules),
+		cmocka_unit_test(test_kmsg_records),
 	};
 	return cmocka_run_group_tests_name("run", tests, NULL, NULL);
 }

@@ -18,6 +18,15 @@ enum status verdict_of(const struct check_result *r, int n)
 	return v;
 }
 
+enum status verdict_with_kernel(enum status v, enum severity kernel_worst)
+{
+	if (kernel_worst == SEV_FAIL)
+		return ST_FAIL;
+	if (kernel_worst == SEV_WARN && (v == ST_PASS || v == ST_SKIP))
+		return ST_WARN;
+	return v;
+}
+
 int verdict_exit_code(enum status verdict)
 {
 	return status_exit_code(verdict);

@@ -22,6 +22,7 @@
 #include "lib/cmdline.h"
 #include "lib/hypervisor.h"
 #include "run/disk.h"
+#include "run/kmsg.h"
 #include "sysinfo/sysinfo.h"
 
 #ifndef VMTRIAGE_VERSION
@@ -65,6 +66,7 @@ struct plan {
 	const char *outdir;
 	bool quiet;
 	int stretch;
+	struct kmsg_watch kmsg;
 };
 
 static void say(const struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -174,7 +176,7 @@ static void relay_line(const struct plan *p, const char *name, const char *line,
 	}
 }
 
-static void run_one(const struct plan *p, const struct command *c, struct check_result *r)
+static void run_one(struct plan *p, const struct command *c, struct check_result *r)
 {
 	char path[512], logpath[512], bufs[CMDLINE_MAX_KNOBS][160], line[1024];
 	char *argv[8 + CMDLINE_MAX_KNOBS];
@@ -226,7 +228,7 @@ static void run_one(const struct plan *p, const struct command *c, struct check_
 	setpgid(pid, pid);
 	close(pfd[1]);
 	while (!eof) {
-		struct pollfd pf = { .fd = pfd[0], .events = POLLIN };
+		struct pollfd pf[2] = { { .fd = pfd[0], .events = POLLIN }, { .fd = p->kmsg.fd, .events = POLLIN } };
 		int64_t left = deadline - now_ns();
 		char buf[4096];
 		ssize_t n;
@@ -236,7 +238,11 @@ static void run_one(const struct plan *p, const struct command *c, struct check_
 			kill(-pid, SIGKILL);
 			break;
 		}
-		if (poll(&pf, 1, (int)(left / 1000000 + 1)) <= 0)
+		if (poll(pf, p->kmsg.fd >= 0 ? 2 : 1, (int)(left / 1000000 + 1)) <= 0)
+			continue;
+		if (pf[1].revents & POLLIN)
+			kmsg_drain(&p->kmsg);
+		if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		n = read(pfd[0], buf, sizeof(buf));
 		if (n <= 0) {
@@ -321,55 +327,78 @@ struct disk_state {
 	char error[256];
 };
 
-static void write_verdict(struct jw *w, const struct check_result *res, int n, enum status verdict)
+static void top_item(struct jw *w, const char *test, const char *id, const char *sev, const char *summary,
+		     const char *advice)
 {
-	static const char *const sev_order[] = { "fail", "warn", "info" };
+	jw_obj(w, NULL);
+	jw_str(w, "test", test);
+	jw_str(w, "id", id);
+	jw_str(w, "severity", sev);
+	jw_str(w, "summary", summary);
+	jw_str(w, "advice", advice);
+	jw_obj_end(w);
+}
+
+/* The verdict, the findings counted by severity, and what to look at first:
+ * failures before warnings, checks in table order, then the kernel log,
+ * then checks that could not complete. */
+static void write_verdict(struct jw *w, const struct plan *p, const struct check_result *res, int n,
+			  enum status verdict)
+{
+	enum { TOP_MAX = 5 };
 	int counts[3] = { 0 }, shown = 0;
 
 	jw_obj(w, "verdict");
 	jw_str(w, "status", status_name(verdict));
 	jw_int(w, "exit_code", verdict_exit_code(verdict));
-	/* The first thing to do: findings by severity, in check order. */
 	jw_arr(w, "top");
-	for (int s = 0; s < 3; s++)
+	for (int s = SEV_FAIL; s >= SEV_INFO; s--) {
+		const char *sev = severity_name((enum severity)s);
+
 		for (int i = 0; i < n; i++) {
 			const struct jval *f = json_get(res[i].json, "findings");
 
 			for (size_t k = 0; f && k < f->len; k++) {
-				const char *sev = json_str(f->items[k], "severity", "");
-
-				if (strcmp(sev, sev_order[s]) != 0)
+				if (strcmp(json_str(f->items[k], "severity", ""), sev) != 0)
 					continue;
 				counts[s]++;
-				if (shown >= 5 || s == 2)
-					continue;
-				shown++;
-				jw_obj(w, NULL);
-				jw_str(w, "test", res[i].name);
-				jw_str(w, "id", json_str(f->items[k], "id", ""));
-				jw_str(w, "severity", sev);
-				jw_str(w, "summary", json_str(f->items[k], "summary", ""));
-				jw_str(w, "advice", json_str(f->items[k], "advice", NULL));
-				jw_obj_end(w);
+				if (shown < TOP_MAX && s != SEV_INFO) {
+					shown++;
+					top_item(w, res[i].name, json_str(f->items[k], "id", ""), sev,
+						 json_str(f->items[k], "summary", ""), json_str(f->items[k], "advice", NULL));
+				}
 			}
 		}
-	for (int i = 0; i < n; i++) {
-		if (res[i].status != ST_ERROR || shown >= 5)
+		for (int r = 0; r < kmsg_nrules; r++) {
+			const struct kmsg_hit *h = &p->kmsg.hits[r];
+			char summary[200];
+
+			if (!h->count || kmsg_rules[r].sev != (enum severity)s)
+				continue;
+			counts[s]++;
+			if (shown < TOP_MAX && s != SEV_INFO) {
+				shown++;
+				snprintf(summary, sizeof(summary), "%d %s", h->count, kmsg_rules[r].summary);
+				top_item(w, "kernel_log", kmsg_rules[r].id, sev, summary, kmsg_rules[r].advice);
+			}
+		}
+	}
+	for (int i = 0; i < n && shown < TOP_MAX; i++) {
+		char id[64], summary[400];
+
+		if (res[i].status != ST_ERROR)
 			continue;
 		shown++;
-		jw_obj(w, NULL);
-		jw_str(w, "test", res[i].name);
-		jw_strf(w, "id", "run.check-error.%s", res[i].name);
-		jw_str(w, "severity", "error");
-		jw_strf(w, "summary", "%s could not complete: %s", res[i].name, res[i].reason);
-		jw_str(w, "advice", "The result of this check is unknown; see its log in the report folder.");
-		jw_obj_end(w);
+		snprintf(id, sizeof(id), "run.check-error.%s", res[i].name);
+		snprintf(summary, sizeof(summary), "%s could not complete: %s", res[i].name, res[i].reason);
+		top_item(w, res[i].name, id, "error", summary,
+			 "The result of this check is unknown; its log is in the report folder.");
 	}
 	jw_arr_end(w);
 	jw_obj(w, "findings");
-	jw_int(w, "fail", counts[0]);
-	jw_int(w, "warn", counts[1]);
-	jw_int(w, "info", counts[2]);
+	jw_int(w, "fail", counts[SEV_FAIL]);
+	jw_int(w, "warn", counts[SEV_WARN]);
+	jw_int(w, "info", counts[SEV_INFO]);
 	jw_obj_end(w);
 	jw_obj_end(w);
 }
@@ -409,8 +438,7 @@ static char *build_report(const struct plan *p, const struct check_result *res, 
 	for (int i = 0; i < n; i++)
 		write_test(&w, &res[i]);
 	jw_obj_end(&w);
-	jw_arr(&w, "kernel_log");
-	jw_arr_end(&w);
+	kmsg_write(&p->kmsg, &w, "kernel_log");
 	jw_obj(&w, "report_disk");
 	jw_str(&w, "target", ds->target);
 	jw_str(&w, "device", ds->found ? ds->d.dev : NULL);
@@ -420,7 +448,7 @@ static char *build_report(const struct plan *p, const struct check_result *res, 
 	jw_bool(&w, "written", ds->written);
 	jw_str(&w, "error", ds->error[0] ? ds->error : NULL);
 	jw_obj_end(&w);
-	write_verdict(&w, res, n, verdict);
+	write_verdict(&w, p, res, n, verdict);
 	jw_obj_end(&w);
 	if (fclose(f) != 0 || w.misuse)
 		dief("internal error building the report");
@@ -531,6 +559,8 @@ int cmd_run(int argc, char **argv)
 	hypervisor_detect(&hv);
 	p.stretch = hv.name && !strcmp(hv.name, "QEMU TCG") ? EMULATION_STRETCH : 1;
 	validate(&p);
+	if (kmsg_open(&p.kmsg) < 0)
+		cmdline_problem(&p.cl, "the kernel log cannot be read (%s): kernel.* findings are off", strerror(errno));
 	for (int i = 0; i < ncommands; i++)
 		if (commands[i].is_check && wanted(&p.cl, commands[i].name) && p.nchecks < (int)ARRAY_SIZE(p.checks))
 			p.checks[p.nchecks++] = &commands[i];
@@ -551,7 +581,8 @@ int cmd_run(int argc, char **argv)
 
 	for (int i = 0; i < p.nchecks; i++)
 		run_one(&p, p.checks[i], &res[n++]);
-	verdict = verdict_of(res, n);
+	kmsg_drain(&p.kmsg);
+	verdict = verdict_with_kernel(verdict_of(res, n), kmsg_worst(&p.kmsg));
 
 	if (strcmp(ds.target, "none") != 0) {
 		ds.tried = true;
@@ -610,6 +641,7 @@ int cmd_run(int argc, char **argv)
 	}
 	for (int i = 0; i < n; i++)
 		json_free(res[i].json);
+	kmsg_close(&p.kmsg);
 	free(json);
 	free(text);
 	return verdict_exit_code(verdict);

@@ -1,0 +1,174 @@
+#include "run/kmsg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The strings are the kernel's own (v6.1): arch/x86/kernel/traps.c,
+ * mm/oom_kill.c, kernel/watchdog.c, kernel/hung_task.c, kernel/rcu/tree_stall.h,
+ * kernel/time/clocksource.c, arch/x86/kernel/tsc.c, drivers/edac/, arch/x86/
+ * kernel/cpu/mce/, drivers/virtio/virtio_balloon.c. */
+const struct kmsg_rule kmsg_rules[] = {
+	{ "kernel.gpf", SEV_FAIL, { "general protection fault", "trap invalid opcode", NULL }, NULL,
+	  "general protection fault or invalid-opcode message(s) in the kernel log",
+	  "A program executed an instruction the (virtual) CPU refused. In a VM this is usually a CPU type "
+	  "that hides extensions the software was built for: see the isa check and pick a CPU type that has them." },
+	/* Before kernel.bug: the soft-lockup message starts "BUG: soft lockup". */
+	{ "kernel.soft-lockup", SEV_FAIL, { "soft lockup", "hard LOCKUP", NULL }, NULL,
+	  "soft or hard lockup message(s)",
+	  "A CPU did not schedule for many seconds. In a VM this is the host starving the vCPU (overcommit, "
+	  "host swapping, deep host C-states): check the host's load and the wake check; on bare metal, a "
+	  "driver or firmware problem." },
+	{ "kernel.bug", SEV_FAIL, { "^BUG: ", "Oops: ", "kernel BUG at", NULL }, NULL,
+	  "kernel BUG or Oops message(s)",
+	  "The kernel hit an internal error. On bare metal suspect hardware (memory, CPU) first: run the burn-in; "
+	  "in a VM, report it with the log lines to the hypervisor's maintainers." },
+	{ "kernel.mce", SEV_FAIL, { "Machine check", "Machine Check", "[Hardware Error]", NULL }, NULL,
+	  "machine-check (hardware error) message(s)",
+	  "The CPU reported a hardware error. Check cooling and power, update the BIOS and microcode, run the "
+	  "burn-in, and replace the part the messages name (CPU, memory bank)." },
+	{ "kernel.edac", SEV_WARN, { "EDAC ", NULL }, "EDAC DEBUG",
+	  "EDAC (memory error detection) message(s)",
+	  "The memory controller reported errors. Corrected errors (CE) on one DIMM are an early warning: "
+	  "reseat or replace it; uncorrected errors (UE) mean replace it now." },
+	{ "kernel.hung-task", SEV_WARN, { "blocked for more than", NULL }, NULL,
+	  "hung-task message(s)",
+	  "A task waited for I/O or a lock for minutes. In a VM, check the host's storage latency and load." },
+	{ "kernel.rcu-stall", SEV_WARN, { "rcu_sched self-detected stall", "rcu_preempt self-detected stall",
+					  "detected stalls on CPUs", NULL }, NULL,
+	  "RCU stall message(s)",
+	  "CPUs stopped making progress for tens of seconds. In a VM this almost always means the host did not "
+	  "run the vCPUs: overcommitted CPUs, host swapping, or a paused VM." },
+	{ "kernel.oom", SEV_WARN, { "Out of memory: Killed process", "oom-kill:", NULL }, NULL,
+	  "OOM-killer message(s)",
+	  "The kernel ran out of memory and killed a process. In a PVE guest with ballooning, raise the "
+	  "minimum memory or turn the balloon off (see the mem check)." },
+	{ "kernel.clocksource", SEV_WARN, { "Marking clocksource", "Marking TSC unstable", "clocksource watchdog",
+					    "TSC found unstable", NULL }, NULL,
+	  "clocksource or TSC complaint(s)",
+	  "The kernel distrusts a clock, so timings and timeouts drift. In a VM use a CPU type with an "
+	  "invariant TSC or kvm-clock; on bare metal update the BIOS and avoid deep package C-states." },
+	{ "kernel.balloon", SEV_INFO, { "virtio_balloon", "virtio-balloon", NULL }, NULL,
+	  "virtio balloon message(s)", NULL },
+	{ "kernel.warning", SEV_WARN, { "WARNING: CPU: ", NULL }, NULL,
+	  "kernel WARNING(s) with a call trace",
+	  "The kernel noticed something it did not expect; the log lines say where." },
+};
+const int kmsg_nrules = sizeof(kmsg_rules) / sizeof(kmsg_rules[0]);
+
+int kmsg_classify(const char *m)
+{
+	for (int r = 0; r < kmsg_nrules; r++) {
+		const struct kmsg_rule *k = &kmsg_rules[r];
+
+		if (k->unless && strstr(m, k->unless))
+			continue;
+		for (int p = 0; k->pattern[p]; p++) {
+			const char *pat = k->pattern[p];
+
+			if (pat[0] == '^' ? strncmp(m, pat + 1, strlen(pat + 1)) == 0 : strstr(m, pat) != NULL)
+				return r;
+		}
+	}
+	return -1;
+}
+
+int kmsg_open(struct kmsg_watch *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	return w->fd < 0 ? -1 : 0;
+}
+
+void kmsg_feed(struct kmsg_watch *w, const char *rec, size_t len)
+{
+	const char *semi = memchr(rec, ';', len), *end;
+	char text[512];
+	size_t n;
+	int r;
+
+	w->records++;
+	if (!semi)
+		return;
+	semi++;
+	end = memchr(semi, '\n', len - (size_t)(semi - rec));
+	n = (size_t)((end ? end : rec + len) - semi);
+	if (n >= sizeof(text))
+		n = sizeof(text) - 1;
+	memcpy(text, semi, n);
+	text[n] = '\0';
+	r = kmsg_classify(text);
+	if (r < 0 || r >= (int)ARRAY_SIZE(w->hits))
+		return;
+	if (w->hits[r].count < KMSG_EVIDENCE_LINES)
+		snprintf(w->hits[r].lines[w->hits[r].count], sizeof(w->hits[r].lines[0]), "%.199s", text);
+	w->hits[r].count++;
+}
+
+void kmsg_drain(struct kmsg_watch *w)
+{
+	char rec[8192];
+
+	if (w->fd < 0)
+		return;
+	for (;;) {
+		ssize_t n = read(w->fd, rec, sizeof(rec));
+
+		if (n > 0) {
+			kmsg_feed(w, rec, (size_t)n);
+		} else if (n < 0 && errno == EPIPE) {
+			/* Records were overwritten before we read them. */
+			w->lost = true;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else {
+			return;
+		}
+	}
+}
+
+void kmsg_write(const struct kmsg_watch *w, struct jw *jw, const char *key)
+{
+	jw_arr(jw, key);
+	for (int r = 0; r < kmsg_nrules && r < (int)ARRAY_SIZE(w->hits); r++) {
+		const struct kmsg_rule *k = &kmsg_rules[r];
+		const struct kmsg_hit *h = &w->hits[r];
+
+		if (!h->count)
+			continue;
+		jw_obj(jw, NULL);
+		jw_str(jw, "id", k->id);
+		jw_str(jw, "severity", severity_name(k->sev));
+		jw_strf(jw, "summary", "%d %s", h->count, k->summary);
+		jw_obj(jw, "evidence");
+		jw_int(jw, "count", h->count);
+		jw_arr(jw, "lines");
+		for (int i = 0; i < h->count && i < KMSG_EVIDENCE_LINES; i++)
+			jw_str(jw, NULL, h->lines[i]);
+		jw_arr_end(jw);
+		jw_bool(jw, "log_overran", w->lost);
+		jw_obj_end(jw);
+		jw_str(jw, "advice", k->advice);
+		jw_obj_end(jw);
+	}
+	jw_arr_end(jw);
+}
+
+enum severity kmsg_worst(const struct kmsg_watch *w)
+{
+	enum severity worst = SEV_INFO;
+
+	for (int r = 0; r < kmsg_nrules && r < (int)ARRAY_SIZE(w->hits); r++)
+		if (w->hits[r].count && kmsg_rules[r].sev > worst)
+			worst = kmsg_rules[r].sev;
+	return worst;
+}
+
+void kmsg_close(struct kmsg_watch *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+}

@@ -1,0 +1,53 @@
+/* Watching the kernel log (/dev/kmsg) through the run: faults, machine
+ * checks, lockups, stalls, OOM kills, clocksource and EDAC complaints each
+ * become a kernel.* finding with the log lines as evidence. */
+#ifndef VMTRIAGE_KMSG_H
+#define VMTRIAGE_KMSG_H
+
+#include "lib/check.h"
+#include "lib/json.h"
+
+#define KMSG_EVIDENCE_LINES 5
+
+struct kmsg_rule {
+	const char *id;
+	enum severity sev;
+	const char *pattern[6];	/* any of these substrings (a leading ^: at the start); NULL-ended */
+	const char *unless;	/* ...unless this substring is present too */
+	const char *summary;	/* follows the number of lines */
+	const char *advice;
+};
+
+extern const struct kmsg_rule kmsg_rules[];
+extern const int kmsg_nrules;
+
+/* The rule a log message matches, or -1. */
+int kmsg_classify(const char *message);
+
+struct kmsg_hit {
+	int count;
+	char lines[KMSG_EVIDENCE_LINES][200];
+};
+
+struct kmsg_watch {
+	int fd;
+	long long records;	/* messages read */
+	bool lost;		/* the ring buffer overran between reads */
+	struct kmsg_hit hits[32];
+};
+
+/* Opens /dev/kmsg at the start of its buffer (boot messages count too).
+ * Returns -1 if the log cannot be read (not root, no /dev/kmsg). */
+int kmsg_open(struct kmsg_watch *w);
+/* Reads every record that is waiting; never blocks. */
+void kmsg_drain(struct kmsg_watch *w);
+/* Parses one /dev/kmsg record ("pri,seq,usec,flags;text\n...") and feeds its
+ * text to the rules. Exposed for the unit tests. */
+void kmsg_feed(struct kmsg_watch *w, const char *record, size_t len);
+/* Writes the findings as an array under key. */
+void kmsg_write(const struct kmsg_watch *w, struct jw *jw, const char *key);
+/* The worst severity among the findings so far (SEV_INFO if none). */
+enum severity kmsg_worst(const struct kmsg_watch *w);
+void kmsg_close(struct kmsg_watch *w);
+
+#endif
