@@ -44,7 +44,10 @@ static const char *const console_paths[] = { "/dev/tty1", "/dev/ttyS0" };
 static int consoles[NCONSOLES] = { -1, -1 };
 static struct triage_cmdline cl;
 
-enum phase { PHASE_RUN, PHASE_SHELL, PHASE_WAIT, PHASE_DONE };
+enum phase { PHASE_RUN, PHASE_SHELL, PHASE_WAIT, PHASE_PAGER, PHASE_DONE };
+
+/* Lines per page of the report viewer: a VGA text screen has 25. */
+#define PAGE_LINES 22
 
 static struct {
 	enum phase phase;
@@ -52,6 +55,8 @@ static struct {
 	int run_out;		/* read end of the run's stdout and stderr */
 	pid_t shells[NCONSOLES];
 	int verdict;		/* exit code of triage run */
+	char *report;		/* the text report being paged, and where */
+	size_t report_pos;
 } st = { .run_out = -1, .verdict = EXIT_ERROR };
 
 static void out_all(const char *buf, size_t len)
@@ -165,7 +170,7 @@ static pid_t start_run(void)
 		dup2(null, 0);
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
-		execl(TRIAGE, "triage", "run", "--kernel-cmdline", "--serial-json", (char *)NULL);
+		execl(TRIAGE, "triage", "run", "--kernel-cmdline", "--serial-json", "--color", (char *)NULL);
 		dprintf(2, "vmtriage: cannot start %s: %s\n", TRIAGE, strerror(errno));
 		_exit(127);
 	}
@@ -260,23 +265,42 @@ static void power(int how)
 	st.phase = PHASE_DONE;
 }
 
-static void view_report(void)
+/* Shows the next page of the text report; back to the menu at its end. */
+static void report_page(void)
 {
-	size_t len;
-	char *text = read_file(REPORT_TXT, 1 << 20, &len);
+	const char *p = st.report + st.report_pos;
 
-	if (!text) {
-		say("no report at %s", REPORT_TXT);
+	for (int n = 0; *p && n < PAGE_LINES; n++) {
+		size_t len = strcspn(p, "\n");
+
+		out_all(p, len);
+		out_all("\r\n", 2);
+		p += len + (p[len] == '\n');
+	}
+	st.report_pos = (size_t)(p - st.report);
+	if (*p) {
+		static const char more[] = "-- more: [space] next page, [q] back --\r\n";
+
+		out_all(more, sizeof(more) - 1);
 		return;
 	}
-	for (char *p = text; *p;) {
-		size_t n = strcspn(p, "\n");
+	free(st.report);
+	st.report = NULL;
+	show_menu();
+}
 
-		out_all(p, n);
-		out_all("\r\n", 2);
-		p += n + (p[n] == '\n');
+static void view_report(void)
+{
+	free(st.report);
+	st.report = read_file(REPORT_TXT, 1 << 20, NULL);
+	st.report_pos = 0;
+	if (!st.report) {
+		say("no report at %s", REPORT_TXT);
+		show_menu();
+		return;
 	}
-	free(text);
+	st.phase = PHASE_PAGER;
+	report_page();
 }
 
 static void debug_exit(int code)
@@ -338,9 +362,19 @@ static void reap(void)
 
 static void key(char c)
 {
+	if (st.phase == PHASE_PAGER) {
+		if (c == 'q' || c == 'Q') {
+			free(st.report);
+			st.report = NULL;
+			show_menu();
+		} else if (c == ' ' || c == '\r' || c == '\n') {
+			report_page();
+		}
+		return;
+	}
 	switch (c) {
 	case 's': case 'S': enter_shell(); break;
-	case 'v': case 'V': view_report(); show_menu(); break;
+	case 'v': case 'V': view_report(); break;
 	case 'r': case 'R': power(RB_AUTOBOOT); break;
 	case 'p': case 'P': power(RB_POWER_OFF); break;
 	default: break;
@@ -404,7 +438,7 @@ int main(int argc, char **argv)
 		pf[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		if (st.run_out >= 0)
 			pf[n++] = (struct pollfd){ .fd = st.run_out, .events = POLLIN };
-		if (st.phase == PHASE_WAIT)
+		if (st.phase == PHASE_WAIT || st.phase == PHASE_PAGER)
 			for (size_t i = 0; i < NCONSOLES; i++)
 				if (consoles[i] >= 0)
 					pf[n++] = (struct pollfd){ .fd = consoles[i], .events = POLLIN };
@@ -420,7 +454,7 @@ int main(int argc, char **argv)
 				on_signal(sfd);
 			} else if (pf[i].fd == st.run_out) {
 				pump_run_output();
-			} else if (st.phase == PHASE_WAIT) {
+			} else if (st.phase == PHASE_WAIT || st.phase == PHASE_PAGER) {
 				char c;
 
 				if (read(pf[i].fd, &c, 1) == 1)

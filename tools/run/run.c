@@ -49,11 +49,12 @@ const struct opt run_opts[] = {
 	{ "kernel-cmdline", 0, OPT_FLAG, NULL, "read triage.* options from /proc/cmdline", 0, 0 },
 	{ "cmdline", 0, OPT_STR, "TEXT", "read triage.* options from TEXT", 0, 0 },
 	{ "serial-json", 0, OPT_FLAG, NULL, "end with the report JSON between marker lines", 0, 0 },
+	{ "color", 0, OPT_FLAG, NULL, "colour the verdict screen (ANSI)", 0, 0 },
 	{ "quiet", 'q', OPT_FLAG, NULL, "no progress", 0, 0 },
 	{ "help", 'h', OPT_FLAG, NULL, "show this help", 0, 0 },
 	{ 0 },
 };
-enum { O_MODE, O_TESTS, O_REPORT, O_NODISK, O_OUTDIR, O_KCMD, O_CMDLINE, O_SERIAL, O_QUIET, O_HELP };
+enum { O_MODE, O_TESTS, O_REPORT, O_NODISK, O_OUTDIR, O_KCMD, O_CMDLINE, O_SERIAL, O_COLOR, O_QUIET, O_HELP };
 
 /* Options a knob may not set: the run owns them. */
 static const char *const reserved_knobs[] = { "mode", "output", "quiet", "help" };
@@ -155,9 +156,29 @@ static int child_argv(const struct plan *p, const struct command *c, char **argv
 	return n;
 }
 
-/* Shows the child's stderr: notes, failures and (rate-limited) progress;
- * everything goes to the log file in full. */
-static void relay_line(const struct plan *p, const char *name, const char *line, int64_t *last_progress)
+/* A progress line: which check, a bar, elapsed and (estimated) remaining. */
+static void progress_line(const struct plan *p, const char *name, double frac, double elapsed, int limit,
+			  const char *what)
+{
+	enum { BAR = 20 };
+	char bar[BAR + 1], left[32];
+	int fill = (int)(frac * BAR + 0.5);
+
+	for (int i = 0; i < BAR; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[BAR] = '\0';
+	if (frac > 0.05)
+		snprintf(left, sizeof(left), "~%.0f s left", elapsed / frac - elapsed);
+	else
+		snprintf(left, sizeof(left), "limit %d s", limit);
+	say(p, "  [%s] [%s] %3.0f%%  %.0f s, %s  %s", name, bar, frac * 100, elapsed, left, what);
+}
+
+/* Shows the child's stderr: progress (at most every PROGRESS_INTERVAL_NS),
+ * notes, failures and anything that is not TAP; every line goes to the
+ * check's log in full. */
+static void relay_line(const struct plan *p, const char *name, const char *line, int64_t t0, int limit,
+		       int64_t *last_progress)
 {
 	double frac;
 	int off = 0;
@@ -165,15 +186,16 @@ static void relay_line(const struct plan *p, const char *name, const char *line,
 	if (sscanf(line, "# progress %lf %n", &frac, &off) == 1 && off > 0) {
 		int64_t now = now_ns();
 
-		if (now - *last_progress < PROGRESS_INTERVAL_NS)
-			return;
-		*last_progress = now;
-		say(p, "  [%s] %3.0f%% %s", name, frac * 100, line + off);
-	} else if (!strncmp(line, "not ok", 6) || (line[0] == '#' && strncmp(line, "# progress", 10) != 0) ||
-		   strncmp(line, "ok", 2) != 0) {
-		if (strncmp(line, "1..", 3) != 0)
-			say(p, "  [%s] %s", name, line);
+		if (now - *last_progress >= PROGRESS_INTERVAL_NS) {
+			*last_progress = now;
+			progress_line(p, name, frac, (double)(now - t0) / 1e9, limit, line + off);
+		}
+		return;
 	}
+	/* "ok N - ..." and the plan line are the quiet part of TAP. */
+	if (!strncmp(line, "ok ", 3) || !strncmp(line, "1..", 3))
+		return;
+	say(p, "  [%s] %s", name, line);
 }
 
 static void run_one(struct plan *p, const struct command *c, struct check_result *r)
@@ -258,7 +280,7 @@ static void run_one(struct plan *p, const struct command *c, struct check_result
 		for (ssize_t i = 0; i < n; i++) {
 			if (buf[i] == '\n' || linelen == sizeof(line) - 1) {
 				line[linelen] = '\0';
-				relay_line(p, c->name, line, &last);
+				relay_line(p, c->name, line, t0, limit, &last);
 				linelen = 0;
 			} else {
 				line[linelen++] = buf[i];
@@ -423,6 +445,7 @@ static char *build_report(const struct plan *p, const struct check_result *res, 
 	jw_obj(&w, "run");
 	jw_str(&w, "mode", mode_name(p->mode));
 	jw_str(&w, "started_utc", started);
+	jw_str(&w, "out_dir", p->outdir);
 	jw_num(&w, "duration_s", seconds);
 	jw_arr(&w, "tests");
 	for (int i = 0; i < p->nchecks; i++)
@@ -618,14 +641,16 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 
-	if (!p.quiet)
+	if (!p.quiet) {
+		struct jval *rep = json_parse(json, jlen, err, sizeof(err));
+		size_t slen;
+		char *screen = render_screen(rep, v[O_COLOR].set, &slen);
+
 		fwrite(text, 1, tlen, stderr);
-	if (ds.written)
-		say(&p, "report written to %s (label %s): vmtriage/%s/", ds.d.dev, ds.d.fs.label, ds.dirname);
-	else if (ds.tried)
-		say(&p, "report NOT written to a disk: %s. It is in %s/ until power-off.", ds.error, p.outdir);
-	else
-		say(&p, "report in %s/", p.outdir);
+		fwrite(screen, 1, slen, stderr);
+		free(screen);
+		json_free(rep);
+	}
 	if (v[O_SERIAL].set) {
 		/* One line of JSON between markers: CI reads it off the serial log. */
 		struct jval *rep = json_parse(json, jlen, err, sizeof(err));

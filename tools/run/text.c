@@ -172,3 +172,52 @@ char *render_text(const struct jval *rep, size_t *len)
 		dief("out of memory");
 	return buf;
 }
+
+/* The verdict screen: what fits on a 25-line console after the report has
+ * scrolled by. ANSI colours work on the VGA console and serial terminals. */
+char *render_screen(const struct jval *rep, bool color, size_t *len)
+{
+	static const struct {
+		const char *status, *ansi, *words;
+	} looks[] = {
+		{ "pass", "\033[1;97;42m", "no problem found" },
+		{ "warn", "\033[1;30;43m", "problems worth fixing" },
+		{ "fail", "\033[1;97;41m", "problems that explain instability" },
+		{ "error", "\033[1;97;45m", "a check could not complete" },
+	};
+	const struct jval *verdict = json_get(rep, "verdict"), *top = json_get(verdict, "top");
+	const struct jval *disk = json_get(rep, "report_disk");
+	const char *st = json_str(verdict, "status", "error");
+	char *buf = NULL, up[16], line[WIDTH + 1];
+	FILE *f = open_memstream(&buf, len);
+	size_t i = 0;
+
+	if (!f)
+		dief("out of memory");
+	while (i + 1 < ARRAY_SIZE(looks) && strcmp(looks[i].status, st) != 0)
+		i++;
+	snprintf(line, sizeof(line), "  VERDICT: %s - %s", upper(st, up, sizeof(up)), looks[i].words);
+	fprintf(f, "\n%s%-*s%s\n\n", color ? looks[i].ansi : "", WIDTH, line, color ? "\033[0m" : "");
+	for (size_t k = 0; top && k < top->len; k++) {
+		const struct jval *t = top->items[k];
+
+		snprintf(line, sizeof(line), "%zu. [%s] %s", k + 1, json_str(t, "severity", "?"), json_str(t, "summary", ""));
+		if (strlen(line) == WIDTH)
+			memcpy(line + WIDTH - 3, "...", 3);
+		fprintf(f, "%s\n", line);
+		snprintf(line, sizeof(line), "   %s", json_str(t, "id", ""));
+		fprintf(f, "%s\n", line);
+	}
+	if (!top || !top->len)
+		fprintf(f, "Nothing to fix was found.\n");
+	if (json_get(disk, "written") && json_get(disk, "written")->b)
+		snprintf(line, sizeof(line), "Report: %s on %s (label %s)", json_str(disk, "path", "?"),
+			 json_str(disk, "device", "?"), json_str(disk, "label", "?"));
+	else
+		snprintf(line, sizeof(line), "Report: %s/ only (%s)", json_str(json_get(rep, "run"), "out_dir", "?"),
+			 json_str(disk, "error", "no disk"));
+	fprintf(f, "\n%s\n", line);
+	if (fclose(f) != 0)
+		dief("out of memory");
+	return buf;
+}
