@@ -59,15 +59,25 @@ static struct {
 	size_t report_pos;
 } st = { .run_out = -1, .verdict = EXIT_ERROR };
 
+/* Writes to every console, all of it: the report's JSON on serial must
+ * arrive whole, so a console that is slow is waited for. */
 static void out_all(const char *buf, size_t len)
 {
 	for (size_t i = 0; i < NCONSOLES; i++) {
-		if (consoles[i] < 0)
-			continue;
-		/* A console that stops taking output (no UART) is dropped. */
-		if (write(consoles[i], buf, len) < 0 && errno != EINTR && errno != EAGAIN) {
-			close(consoles[i]);
-			consoles[i] = -1;
+		size_t done = 0;
+
+		while (consoles[i] >= 0 && done < len) {
+			ssize_t w = write(consoles[i], buf + done, len - done);
+
+			if (w > 0) {
+				done += (size_t)w;
+			} else if (w < 0 && errno == EINTR) {
+				continue;
+			} else {
+				/* A console that takes nothing (no UART there) is dropped. */
+				close(consoles[i]);
+				consoles[i] = -1;
+			}
 		}
 	}
 }
@@ -117,7 +127,7 @@ static void setup_system(void)
 static void open_consoles(void)
 {
 	for (size_t i = 0; i < NCONSOLES; i++)
-		consoles[i] = open(console_paths[i], O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		consoles[i] = open(console_paths[i], O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (consoles[0] < 0 && consoles[1] < 0)
 		consoles[0] = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
 }

@@ -29,7 +29,9 @@ const struct kmsg_rule kmsg_rules[] = {
 	  "machine-check (hardware error) message(s)",
 	  "The CPU reported a hardware error. Check cooling and power, update the BIOS and microcode, run the "
 	  "burn-in, and replace the part the messages name (CPU, memory bank)." },
-	{ "kernel.edac", SEV_WARN, { "EDAC ", NULL }, "EDAC DEBUG",
+	/* Error reports only: EDAC also logs its version and each controller at boot. */
+	{ "kernel.edac", SEV_WARN, { "CE memory", "UE memory", "MEMORY ERROR", "Corrected error", "Uncorrected error", NULL },
+	  NULL,
 	  "EDAC (memory error detection) message(s)",
 	  "The memory controller reported errors. Corrected errors (CE) on one DIMM are an early warning: "
 	  "reseat or replace it; uncorrected errors (UE) mean replace it now." },

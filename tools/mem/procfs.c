@@ -1,0 +1,234 @@
+/* What the kernel says about memory: /proc/meminfo, /proc/vmstat,
+ * /proc/pressure/memory, and the virtio-balloon device in sysfs. */
+#include "mem.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+
+/* The number after "key" and sep at the start of a line; false if absent. */
+static bool field(const char *text, const char *key, char sep, int64_t *out)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		char *end;
+		long long v;
+
+		if (strncmp(p, key, klen) != 0 || p[klen] != sep)
+			continue;
+		v = strtoll(p + klen + 1, &end, 10);
+		if (end == p + klen + 1)
+			return false;
+		*out = v;
+		return true;
+	}
+	return false;
+}
+
+int mem_parse_meminfo(const char *text, struct meminfo *mi)
+{
+	memset(mi, 0, sizeof(*mi));
+	if (!field(text, "MemTotal", ':', &mi->total_kib) || !field(text, "MemFree", ':', &mi->free_kib))
+		return -1;
+	/* MemAvailable came with Linux 3.14; MemFree stands in before. */
+	mi->has_avail = field(text, "MemAvailable", ':', &mi->avail_kib);
+	if (!mi->has_avail)
+		mi->avail_kib = mi->free_kib;
+	field(text, "SwapTotal", ':', &mi->swap_total_kib);
+	field(text, "SwapFree", ':', &mi->swap_free_kib);
+	field(text, "CommitLimit", ':', &mi->commit_limit_kib);
+	field(text, "Committed_AS", ':', &mi->committed_kib);
+	return 0;
+}
+
+int mem_parse_vmstat(const char *text, struct vmstat *vs)
+{
+	memset(vs, 0, sizeof(*vs));
+	if (!field(text, "pgmajfault", ' ', &vs->pgmajfault))
+		return -1;
+	vs->has_balloon = field(text, "balloon_inflate", ' ', &vs->balloon_inflate);
+	field(text, "balloon_deflate", ' ', &vs->balloon_deflate);
+	field(text, "balloon_migrate", ' ', &vs->balloon_migrate);
+	vs->has_nr_balloon = field(text, "nr_balloon_pages", ' ', &vs->nr_balloon_pages);
+	vs->has_oom_kill = field(text, "oom_kill", ' ', &vs->oom_kill);
+	return 0;
+}
+
+int64_t mem_balloon_kib(const struct vmstat *vs)
+{
+	if (vs->has_nr_balloon)
+		return vs->nr_balloon_pages * 4;
+	return (vs->balloon_inflate - vs->balloon_deflate) * 4;
+}
+
+/* "some avg10=0.00 avg60=0.00 avg300=0.00 total=0" */
+static bool psi_line(const char *text, const char *kind, double *avg10, uint64_t *total)
+{
+	const char *p = strstr(text, kind);
+	unsigned long long t;
+
+	if (!p || (p != text && p[-1] != '\n'))
+		return false;
+	if (sscanf(p + strlen(kind), " avg10=%lf avg60=%*f avg300=%*f total=%llu", avg10, &t) != 2)
+		return false;
+	*total = t;
+	return true;
+}
+
+int mem_parse_psi(const char *text, struct psi *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!psi_line(text, "some", &p->some_avg10, &p->some_total_us))
+		return -1;
+	p->has_full = psi_line(text, "full", &p->full_avg10, &p->full_total_us);
+	return 0;
+}
+
+/* The floor: 64 MiB keeps a small guest's init, shell and page tables
+ * alive; 5% is the scale of the kernel's own watermarks plus slack on a
+ * big one (min_free_kbytes is about 0.4-1% of RAM, and kswapd's high
+ * watermark a few times that). */
+#define RESERVE_MIN_KIB (64 * 1024)
+#define RESERVE_PERCENT 5
+
+int64_t mem_reserve_kib(int64_t memtotal_kib)
+{
+	int64_t share = memtotal_kib * RESERVE_PERCENT / 100;
+
+	return share > RESERVE_MIN_KIB ? share : RESERVE_MIN_KIB;
+}
+
+void mem_procfd_open(struct procfd *p)
+{
+	p->meminfo = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	p->vmstat = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
+	p->psi = open("/proc/pressure/memory", O_RDONLY | O_CLOEXEC);
+}
+
+void mem_procfd_close(struct procfd *p)
+{
+	if (p->meminfo >= 0)
+		close(p->meminfo);
+	if (p->vmstat >= 0)
+		close(p->vmstat);
+	if (p->psi >= 0)
+		close(p->psi);
+	p->meminfo = p->vmstat = p->psi = -1;
+}
+
+/* /proc/vmstat is about 5 KiB on 6.x kernels; room to grow. */
+#define PROC_BUF 16384
+
+static int pread_text(int fd, char *buf, size_t size)
+{
+	ssize_t n;
+
+	if (fd < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	n = pread(fd, buf, size - 1, 0);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+int mem_read_meminfo(const struct procfd *p, struct meminfo *mi)
+{
+	char buf[PROC_BUF];
+
+	return pread_text(p->meminfo, buf, sizeof(buf)) < 0 ? -1 : mem_parse_meminfo(buf, mi);
+}
+
+int mem_read_vmstat(const struct procfd *p, struct vmstat *vs)
+{
+	char buf[PROC_BUF];
+
+	return pread_text(p->vmstat, buf, sizeof(buf)) < 0 ? -1 : mem_parse_vmstat(buf, vs);
+}
+
+int mem_read_psi(const struct procfd *p, struct psi *ps)
+{
+	char buf[512];
+
+	/* Reading fails with EOPNOTSUPP when the kernel has PSI but it was
+	 * turned off (psi=0): treated as absent. */
+	return pread_text(p->psi, buf, sizeof(buf)) < 0 ? -1 : mem_parse_psi(buf, ps);
+}
+
+/* Feature bits of the balloon device: include/uapi/linux/virtio_balloon.h
+ * (device bits) and virtio_config.h (transport bits). */
+static const char *const balloon_feature_names[MEM_BALLOON_FEATURES] = {
+	[0] = "must_tell_host",
+	[1] = "stats_vq",
+	[2] = "deflate_on_oom",
+	[3] = "free_page_hint",
+	[4] = "page_poison",
+	[5] = "page_reporting",
+	[28] = "indirect_desc",
+	[29] = "event_idx",
+	[32] = "version_1",
+	[33] = "access_platform",
+	[34] = "ring_packed",
+	[35] = "in_order",
+	[36] = "order_platform",
+	[37] = "sr_iov",
+	[38] = "notification_data",
+	[39] = "notif_config_data",
+	[40] = "ring_reset",
+};
+
+const char *mem_balloon_feature_name(int bit)
+{
+	return bit >= 0 && bit < MEM_BALLOON_FEATURES ? balloon_feature_names[bit] : NULL;
+}
+
+/* virtio device id of the memory balloon (virtio spec 1.2, 5 "Device Types"). */
+#define VIRTIO_ID_BALLOON 5
+
+int mem_find_balloon(const char *root, struct balloon_dev *b)
+{
+	char path[512], buf[256];
+	struct dirent *de;
+	DIR *d;
+
+	memset(b, 0, sizeof(*b));
+	snprintf(path, sizeof(path), "%s/devices", root);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		long long id;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (read_line_at(buf, sizeof(buf), "%s/devices/%s/device", root, de->d_name) < 0)
+			continue;
+		id = strtoll(buf, NULL, 0);
+		if (id != VIRTIO_ID_BALLOON)
+			continue;
+		b->present = true;
+		strlcpy_(b->name, de->d_name, sizeof(b->name));
+		/* Bound: the driver folder links the device. */
+		snprintf(path, sizeof(path), "%s/drivers/virtio_balloon/%s", root, de->d_name);
+		b->bound = access(path, F_OK) == 0;
+		if (read_line_at(buf, sizeof(buf), "%s/devices/%s/features", root, de->d_name) == 0) {
+			strlcpy_(b->features, buf, sizeof(b->features));
+			b->stats_vq = strlen(buf) > 1 && buf[1] == '1';
+			b->deflate_on_oom = strlen(buf) > 2 && buf[2] == '1';
+			b->free_page_hint = strlen(buf) > 3 && buf[3] == '1';
+			b->reporting = strlen(buf) > 5 && buf[5] == '1';
+		}
+		break;
+	}
+	closedir(d);
+	return 0;
+}
