@@ -13,6 +13,7 @@
 
 #define TRIAGE_COMMANDS(X)                                                                   \
 	X(sysinfo, 0, "the system facts: DMI, hypervisor, CPUs, memory, idle and clock state", 0, 0, 0) \
+	X(isa, 1, "instructions the CPU really executes, right, on every CPU; x86-64 level, PVE type", 10, 120, 1200) \
 	X(mem, 1, "fill, verify and hold memory: balloon shrinking, stalls, OOM, corruption", 30, 300, 1200) \
 	X(wake, 1, "wake-up latency after idle, and how much C-states are to blame", 30, 300, 700) \
 	X(run, 0, "run the checks, judge, and write the report", 0, 0, 0) \

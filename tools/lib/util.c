@@ -12,7 +12,7 @@
 
 const char *prog_name = "triage";
 
-void warnf(const char *fmt, ...)
+void warn_msg(const char *fmt, ...)
 {
 	va_list ap;
 

@@ -24,7 +24,7 @@ enum exit_code {
 
 extern const char *prog_name; /* for messages; set by main */
 
-void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void dief(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void *xmalloc(size_t n);

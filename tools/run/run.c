@@ -22,6 +22,7 @@
 #include "lib/cmdline.h"
 #include "lib/hypervisor.h"
 #include "run/disk.h"
+#include "run/html.h"
 #include "run/kmsg.h"
 #include "sysinfo/sysinfo.h"
 
@@ -478,7 +479,8 @@ static char *build_report(const struct plan *p, const struct check_result *res, 
 	return buf;
 }
 
-static void write_outputs(const struct plan *p, const char *json, size_t jlen, char **text, size_t *tlen)
+static void write_outputs(const struct plan *p, const char *json, size_t jlen, char **text, size_t *tlen,
+			  char **html, size_t *hlen)
 {
 	char err[160];
 	struct jval *rep = json_parse(json, jlen, err, sizeof(err));
@@ -487,10 +489,13 @@ static void write_outputs(const struct plan *p, const char *json, size_t jlen, c
 		dief("internal error: the report is not valid JSON (%s)", err);
 	free(*text);
 	*text = render_text(rep, tlen);
+	free(*html);
+	*html = render_html(rep, hlen);
 	json_free(rep);
 	if (write_file_atomic(p->outdir, "report.json", json, jlen) < 0 ||
-	    write_file_atomic(p->outdir, "report.txt", *text, *tlen) < 0)
-		warnf("cannot write the report to %s: %s", p->outdir, strerror(errno));
+	    write_file_atomic(p->outdir, "report.txt", *text, *tlen) < 0 ||
+	    write_file_atomic(p->outdir, "report.html", *html, *hlen) < 0)
+		warn_msg("cannot write the report to %s: %s", p->outdir, strerror(errno));
 }
 
 static int mkdir_p(const char *path)
@@ -512,8 +517,8 @@ static void usage(void)
 {
 	printf("usage: triage run [options]\n\n"
 	       "Runs the checks (each a child with a time limit), judges the findings,\n"
-	       "and writes report.json and report.txt to the output folder and, when a\n"
-	       "report disk is named or found, to vmtriage/<time>-<id>/ on it.\n\noptions:\n");
+	       "and writes report.json, report.txt and report.html to the output folder\n"
+	       "and, when a report disk is named or found, to vmtriage/<time>-<id>/ on it.\n\noptions:\n");
 	opt_help(stdout, run_opts);
 	printf("\nexit status: the verdict: 0 pass, 2 warn, 1 fail, 3 error\n");
 }
@@ -525,8 +530,8 @@ int cmd_run(int argc, char **argv)
 	struct disk_state ds = { 0 };
 	struct hypervisor hv;
 	struct plan p = { 0 };
-	char err[256], started[32], stamp[32], mid[9], *json, *text = NULL;
-	size_t jlen, tlen = 0;
+	char err[256], started[32], stamp[32], mid[9], *json, *text = NULL, *html = NULL;
+	size_t jlen, tlen = 0, hlen = 0;
 	int pos, n = 0;
 	int64_t t0 = now_ns();
 	enum status verdict;
@@ -614,11 +619,12 @@ int cmd_run(int argc, char **argv)
 		snprintf(ds.error, sizeof(ds.error), "no report disk requested");
 	}
 	json = build_report(&p, res, n, verdict, &ds, started, (double)(now_ns() - t0) / 1e9, mid, &jlen);
-	write_outputs(&p, json, jlen, &text, &tlen);
+	write_outputs(&p, json, jlen, &text, &tlen, &html, &hlen);
 	if (ds.found) {
 		struct report_file files[] = {
 			{ "report.json", json, jlen },
 			{ "report.txt", text, tlen },
+			{ "report.html", html, hlen },
 		};
 		char mnt[600];
 
@@ -627,17 +633,19 @@ int cmd_run(int argc, char **argv)
 		ds.written = true;
 		free(json);
 		json = build_report(&p, res, n, verdict, &ds, started, (double)(now_ns() - t0) / 1e9, mid, &jlen);
-		write_outputs(&p, json, jlen, &text, &tlen);
+		write_outputs(&p, json, jlen, &text, &tlen, &html, &hlen);
 		files[0].data = json;
 		files[0].len = jlen;
 		files[1].data = text;
 		files[1].len = tlen;
+		files[2].data = html;
+		files[2].len = hlen;
 		snprintf(mnt, sizeof(mnt), "%s/mnt", p.outdir);
-		if (report_disk_write(&ds.d, mnt, ds.dirname, files, 2, ds.error, sizeof(ds.error)) < 0) {
+		if (report_disk_write(&ds.d, mnt, ds.dirname, files, (int)ARRAY_SIZE(files), ds.error, sizeof(ds.error)) < 0) {
 			ds.written = false;
 			free(json);
 			json = build_report(&p, res, n, verdict, &ds, started, (double)(now_ns() - t0) / 1e9, mid, &jlen);
-			write_outputs(&p, json, jlen, &text, &tlen);
+			write_outputs(&p, json, jlen, &text, &tlen, &html, &hlen);
 		}
 	}
 
@@ -669,5 +677,6 @@ int cmd_run(int argc, char **argv)
 	kmsg_close(&p.kmsg);
 	free(json);
 	free(text);
+	free(html);
 	return verdict_exit_code(verdict);
 }

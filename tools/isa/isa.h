@@ -1,0 +1,211 @@
+/* triage isa: which instructions the (virtual) CPU really executes.
+ *
+ * One row of isa_exts[] per ISA extension: its CPUID predicate, the OS
+ * state it needs (OSXSAVE, XCR0 bits), a kernel compiled with a per-function
+ * target attribute, and a scalar reference the kernel's output is compared
+ * with over random inputs. The pure logic (CPUID dumps, predicates, state
+ * classification, levels, PVE matching, verification) is here so that the
+ * unit tests can call it without running anything.
+ */
+#ifndef VMTRIAGE_ISA_H
+#define VMTRIAGE_ISA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- random inputs ---- */
+
+struct isa_rng {
+	uint64_t s;
+};
+
+uint64_t isa_rng_next(struct isa_rng *r); /* splitmix64 */
+/* Bits of a finite double with a random sign and mantissa and an
+ * exponent in [emin, emax]: no NaN or infinity, whose propagation rules
+ * differ between hardware and libm. */
+uint64_t isa_rand_double(struct isa_rng *r, int emin, int emax);
+uint32_t isa_rand_float(struct isa_rng *r, int emin, int emax);
+
+/* ---- CPUID ---- */
+
+enum isa_reg { R_EAX, R_EBX, R_ECX, R_EDX };
+
+struct isa_leaf {
+	uint32_t leaf, sub;
+	uint32_t r[4];
+};
+
+#define ISA_CPUID_MAX 256
+
+/* The CPUID leaves of one CPU, plus XCR0 when the OS enabled XSAVE. The
+ * same structure holds a live CPU and a recorded dump, so every decision
+ * below is tested on recorded dumps. */
+struct isa_cpuid {
+	int n;
+	struct isa_leaf e[ISA_CPUID_MAX];
+	bool has_xcr0;
+	uint64_t xcr0;
+};
+
+/* Executes CPUID on the calling CPU for every leaf worth keeping. */
+void isa_cpuid_collect(struct isa_cpuid *c);
+/* Regs of (leaf, sub), zeros when the leaf is not in the dump. */
+const uint32_t *isa_cpuid_get(const struct isa_cpuid *c, uint32_t leaf, uint32_t sub);
+/* Text dump: "# comment" lines, "xcr0 HEX", "LEAF SUB EAX EBX ECX EDX". */
+void isa_cpuid_write(FILE *f, const struct isa_cpuid *c);
+int isa_cpuid_parse(const char *text, struct isa_cpuid *c, char *err, size_t errlen);
+int isa_cpuid_load(const char *path, struct isa_cpuid *c, char *err, size_t errlen);
+/* XGETBV(0) under the fault guard; false if it faulted (no OSXSAVE). */
+bool isa_read_xcr0(uint64_t *xcr0);
+
+/* What libcpuid makes of a dump (cpu_identify on the converted raw data). */
+struct isa_ident {
+	char vendor[16];
+	char brand[64];
+	char codename[64];
+	int family, model, stepping;
+	uint8_t lc_flags[128]; /* libcpuid's flags[CPU_FEATURE_*] */
+	bool lc_ok;
+};
+void isa_identify(const struct isa_cpuid *c, struct isa_ident *id);
+
+struct isa_hypervisor {
+	bool present;		/* CPUID.1:ECX[31] */
+	char sig0[13];		/* leaf 0x40000000 signature */
+	uint32_t max0;
+	char sig1[13];		/* leaf 0x40000100 (KVM beside Hyper-V enlightenments) */
+	const char *name;	/* lib/hypervisor.h's name ("KVM", "QEMU TCG"...), "unknown", "none" */
+};
+void isa_hypervisor(const struct isa_cpuid *c, struct isa_hypervisor *h);
+
+/* ---- the feature table ---- */
+
+/* OS state an extension needs before its instructions stop raising #UD. */
+enum isa_os {
+	OS_NONE,  /* no extra state */
+	OS_XSAVE, /* CR4.OSXSAVE (seen as CPUID.1:ECX.OSXSAVE) */
+	OS_YMM,	  /* OSXSAVE and XCR0 SSE|AVX (bits 1, 2) */
+	OS_ZMM,	  /* OS_YMM and XCR0 opmask|ZMM_Hi256|Hi16_ZMM (bits 5-7) */
+};
+
+#define XCR0_SSE 0x2ULL
+#define XCR0_YMM 0x4ULL
+#define XCR0_AVX512 0xe0ULL /* opmask, ZMM_Hi256, Hi16_ZMM */
+
+/* A CPUID bit: libcpuid's flag where it has one (lc >= 0), with the raw
+ * location always given too so the tests can check that both agree. */
+struct isa_pred {
+	int lc;
+	uint32_t leaf, sub;
+	uint8_t reg, bit;
+};
+
+struct isa_ctx {
+	int cpu; /* the CPU the kernel runs on (RDTSCP/RDPID report it) */
+};
+
+struct isa_mismatch {
+	int iter, word;
+	uint64_t expected, got;
+	char what[96];	    /* for property checks: what was wrong */
+};
+
+struct isa_ext;
+typedef void (*isa_kernel_fn)(const uint64_t *in, uint64_t *out, int n, const struct isa_ctx *ctx);
+typedef void (*isa_gen_fn)(uint64_t *in, int n, struct isa_rng *r);
+/* Property checks (RDRAND, RDTSCP...): true if right, else fills m. */
+typedef bool (*isa_check_fn)(const uint64_t *out, int n, const struct isa_ctx *ctx, struct isa_mismatch *m);
+/* Makes out wrong in a way the check must see (tests). */
+typedef void (*isa_corrupt_fn)(uint64_t *out, int n);
+
+struct isa_ext {
+	const char *name;      /* stable: finding ids use it */
+	const char *what;      /* what the kernel runs */
+	int level;	       /* x86-64 psABI level that requires it (0: none) */
+	struct isa_pred pred;
+	enum isa_os os;
+	int in_words, out_words; /* per iteration */
+	isa_gen_fn gen;	       /* NULL: uniform random words */
+	isa_kernel_fn kernel;  /* uses the extension: target("...") */
+	isa_kernel_fn ref;     /* baseline scalar reference, or NULL ... */
+	isa_check_fn check;    /* ... and a property check instead */
+	isa_corrupt_fn corrupt; /* NULL: flip one bit */
+};
+
+extern const struct isa_ext isa_exts[];
+extern const int isa_next;
+
+#define ISA_MAX_EXTS 64
+typedef uint64_t isa_set; /* bit i: isa_exts[i] */
+
+int isa_find(const char *name); /* index or -1 */
+
+/* Per-CPU state of one extension. */
+enum isa_state {
+	ISA_OK,		       /* advertised, enabled, executes, right */
+	ISA_ABSENT,	       /* not advertised and does not work: consistent */
+	ISA_WORKS_UNADVERTISED, /* not advertised, yet executes correctly */
+	ISA_FAULTS,	       /* advertised and enabled, raises a fault */
+	ISA_WRONG,	       /* advertised and enabled, wrong result */
+	ISA_NOT_OS_ENABLED,     /* advertised, the OS did not enable its state */
+	ISA_INCONSISTENT,       /* summary only: CPUs disagree */
+	ISA_NSTATES
+};
+const char *isa_state_name(enum isa_state s);
+enum isa_state isa_classify(bool advertised, bool os_enabled, bool ran, bool right);
+/* "Usable as software sees it" and "really works". */
+bool isa_state_executes(enum isa_state s);
+
+bool isa_advertised(const struct isa_ext *e, const struct isa_cpuid *c, const struct isa_ident *id);
+bool isa_os_enabled(const struct isa_ext *e, const struct isa_cpuid *c);
+/* Advertised-and-enabled set of a dump: what software would use. */
+isa_set isa_usable_set(const struct isa_cpuid *c, const struct isa_ident *id);
+
+/* ---- running and verifying ---- */
+
+/* Fills n iterations of input for e. */
+void isa_gen(const struct isa_ext *e, uint64_t *in, int n, struct isa_rng *r);
+/* Runs e's kernel under the fault guard: 0 if it ran, else the signal. */
+int isa_run_kernel(const struct isa_ext *e, const uint64_t *in, uint64_t *out, int n,
+		   const struct isa_ctx *ctx);
+/* Checks out against the reference (scratch: n * out_words words) or the
+ * property check. True if right; else m says where and what. */
+bool isa_verify(const struct isa_ext *e, const uint64_t *in, const uint64_t *out, uint64_t *scratch,
+		int n, const struct isa_ctx *ctx, struct isa_mismatch *m);
+void isa_corrupt(const struct isa_ext *e, uint64_t *out, int n);
+
+/* ---- x86-64 levels and PVE CPU types ---- */
+
+/* Highest psABI level (1..4) whose extensions are all in set. */
+int isa_level(isa_set set);
+/* Extensions of the next level missing from set (0 if at v4). */
+isa_set isa_level_missing(isa_set set);
+
+enum pve_vendor { PVE_ANY, PVE_INTEL, PVE_AMD };
+enum pve_kind { PVE_GENERIC, PVE_MODEL };
+
+struct pve_type {
+	const char *name;
+	enum pve_vendor vendor;
+	enum pve_kind kind;
+	const char *features; /* our extension names, space-separated */
+};
+extern const struct pve_type pve_types[];
+extern const int pve_ntypes;
+
+/* The feature set of a type; -1 with the bad name in err if the table
+ * names an unknown extension. */
+int pve_type_set(const struct pve_type *t, isa_set *set, char *err, size_t errlen);
+
+struct pve_match {
+	int generic; /* richest generic type (x86-64-vN, kvm64...) within the set, or -1 */
+	int model;   /* richest named model of the same vendor, or -1 */
+	int closest; /* the richer of the two (generic on a tie), or -1 */
+	isa_set beyond; /* in the set but not in the closest type */
+};
+/* vendor: CPUID vendor string ("GenuineIntel", "AuthenticAMD", ...). */
+void pve_match(isa_set exec, const char *vendor, struct pve_match *m);
+
+#endif
