@@ -28,7 +28,7 @@ MUSL_OBJ   = $(patsubst %.c,$(OUT)/musl/%.o,$(1))
 HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 
-.PHONY: all tools kernel initramfs iso run check check-unit check-qemu check-quick \
+.PHONY: all tools kernel initramfs iso run check check-unit check-html check-qemu check-quick \
         bench deps clean help report-disk sizes
 .DEFAULT_GOAL := all
 
@@ -38,6 +38,7 @@ help:
 	@echo "  run          build, boot the ISO under QEMU with a report disk, leave the report in $(OUT)/report/"
 	@echo "  check        all tests: unit tests (cmocka, ASan+UBSan) and QEMU boot tests"
 	@echo "  check-unit   unit tests only"
+	@echo "  check-html   report.html in headless Chromium: renders, loads nothing, numbers match"
 	@echo "  check-qemu   QEMU boot tests only (tests/qemu/cases)"
 	@echo "  check-quick  unit tests and a small subset of the boot tests"
 	@echo "  bench        benchmarks: sizes, boot times, check timings"
@@ -108,13 +109,16 @@ $(OUT)/unit/%: $(OUT)/host/tests/unit/%.o $(HOST_LIB_OBJ)
 check-unit: $(UNIT_BINS)
 	@scripts/unit-tests $(UNIT_BINS)
 
+check-html: $(OUT)/triage
+	@tests/html/check $(OUT)
+
 check-qemu: all
 	@tests/qemu/run $(OUT)
 
 check-quick: check-unit all
 	@tests/qemu/run --quick $(OUT)
 
-check: check-unit check-qemu
+check: check-unit check-html check-qemu
 
 bench: all
 	@scripts/bench $(OUT)

@@ -17,6 +17,8 @@
 	X(mem, 1, "fill, verify and hold memory: balloon shrinking, stalls, OOM, corruption", 30, 300, 1200) \
 	X(wake, 1, "wake-up latency after idle, and how much C-states are to blame", 30, 300, 700) \
 	X(run, 0, "run the checks, judge, and write the report", 0, 0, 0) \
+	X(report, 0, "render report.txt or report.html again from a report.json", 0, 0, 0) \
+	X(compare, 0, "two reports side by side (host against guest) and what to change", 0, 0, 0)
 
 #define DECLARE_COMMAND(name, is_check, summary, tq, ts, tb) \
 	int cmd_##name(int argc, char **argv);               \

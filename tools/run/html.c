@@ -86,7 +86,7 @@ static bool is_num(const struct jval *v)
  * string escaped, a boolean as yes/no, a dash for null or absent. */
 static void value_el(FILE *f, const char *tag, const struct jval *v, const char *path, int dp, double scale)
 {
-	char raw[48];
+	char raw[48], sc[48];
 
 	if (!v || v->type == J_NULL || v->type == J_ARR || v->type == J_OBJ) {
 		fprintf(f, "<%s class=\"na\">&#8211;</%s>", tag, tag);
@@ -99,11 +99,12 @@ static void value_el(FILE *f, const char *tag, const struct jval *v, const char 
 		return;
 	}
 	html_raw_number(raw, sizeof(raw), v->num);
+	html_raw_number(sc, sizeof(sc), scale);
 	fprintf(f, "<%s class=\"n\" data-path=\"", tag);
 	html_escape(f, path);
 	fprintf(f, "\" data-value=\"%s\"", raw);
 	if (scale && scale != 1)
-		fprintf(f, " data-scale=\"%g\"", scale);
+		fprintf(f, " data-scale=\"%s\"", sc);
 	if (dp == DP_RAW)
 		fprintf(f, ">%s</%s>", raw, tag);
 	else
@@ -179,7 +180,7 @@ static const char css[] =
 	".c3{stroke:#a3218f;fill:#a3218f;border-color:#a3218f}.c4{stroke:#2e8540;fill:#2e8540;border-color:#2e8540}\n"
 	".ln{fill:none;stroke-width:2}.dash{stroke-dasharray:6 4}.bar{fill:#1a5fb4}.bar.refill{fill:#c25400}\n"
 	".legend{display:flex;flex-wrap:wrap;gap:2px 14px;font-size:.84rem;margin:4px 0}"
-	".st{text-align:center;white-space:nowrap}.st-ok{background:#dcf1e2}.st-absent{color:#8a8f96}"
+	".st{text-align:center;white-space:nowrap}.state{text-align:center;min-width:6em}.st-ok{background:#dcf1e2}.st-absent{color:#8a8f96}"
 	".st-faults,.st-wrong{background:#f8d3cf;font-weight:700}"
 	".st-not-os-enabled,.st-inconsistent,.st-works-unadvertised{background:#fbe6c2;font-weight:700}\n"
 	"details summary{cursor:pointer;color:var(--info);font-size:.9rem}\n"
@@ -280,6 +281,27 @@ static bool all_scalars(const struct jval *a)
 
 static void evidence(FILE *f, const struct jval *ev, const char *path);
 
+/* A list: plain values joined with their paths, objects as nested lists. */
+static void evidence_list(FILE *f, const struct jval *v, const char *path)
+{
+	bool plain = all_scalars(v);
+
+	for (size_t i = 0; i < v->len; i++) {
+		char p[300];
+
+		snprintf(p, sizeof(p), "%s.%zu", path, i);
+		if (plain)
+			value_el(f, "span", v->items[i], p, DP_RAW, 1);
+		else if (v->items[i]->type == J_OBJ)
+			evidence(f, v->items[i], p);
+		else
+			compact_json(f, v->items[i]);
+		fputs(plain && i + 1 < v->len ? ", " : "", f);
+	}
+	if (!v->len)
+		fputs("none", f);
+}
+
 /* One evidence value: numbers raw and tagged, log lines as a block, lists
  * of plain values joined, objects as nested lists. */
 static void evidence_value(FILE *f, const char *key, const struct jval *v, const char *path)
@@ -295,28 +317,10 @@ static void evidence_value(FILE *f, const char *key, const struct jval *v, const
 			html_escape(f, v->items[i]->type == J_STR ? v->items[i]->str : "");
 			fputs("</pre>", f);
 		}
-	} else if (v->type == J_ARR && all_scalars(v)) {
-		for (size_t i = 0; i < v->len; i++) {
-			char p[300];
-
-			snprintf(p, sizeof(p), "%s.%zu", path, i);
-			value_el(f, "span", v->items[i], p, DP_RAW, 1);
-			fputs(i + 1 < v->len ? ", " : "", f);
-		}
-		if (!v->len)
-			fputs("none", f);
 	} else if (v->type == J_OBJ) {
 		evidence(f, v, path);
 	} else {
-		for (size_t i = 0; i < v->len; i++) {
-			char p[300];
-
-			snprintf(p, sizeof(p), "%s.%zu", path, i);
-			if (v->items[i]->type == J_OBJ)
-				evidence(f, v->items[i], p);
-			else
-				compact_json(f, v->items[i]);
-		}
+		evidence_list(f, v, path);
 	}
 	fputs("</dd>", f);
 }
@@ -586,7 +590,7 @@ static void key_figures(FILE *f, const struct jval *metrics, const char *name, c
 
 #define SVG_W 440
 #define SVG_H 270
-#define M_LEFT 66
+#define M_LEFT 74
 #define M_RIGHT 10
 #define M_TOP 10
 #define M_BOTTOM 48
@@ -720,13 +724,17 @@ static void x_tick(const struct plot *p, double v, const char *text)
 	fputs("</text>\n", p->f);
 }
 
-/* Categories 0..n-1 labelled; at most about ten labels. */
-static void axis_x_cats(const struct plot *p, const char *const *labels, int n, const char *label)
+/* Categories 0..n-1 labelled with vals[i] (formatted by the axis' tick
+ * function); at most about ten labels. */
+static void axis_x_cats(const struct plot *p, const double *vals, int n, const char *label)
 {
 	int every = n > 10 ? (n + 9) / 10 : 1;
+	char t[32];
 
-	for (int i = 0; i < n; i += every)
-		x_tick(p, i, labels[i]);
+	for (int i = 0; i < n; i += every) {
+		tick_label(&p->x, t, sizeof(t), vals[i]);
+		x_tick(p, i, t);
+	}
 	axis_x_label(p, label);
 }
 
@@ -869,7 +877,7 @@ static void isa_matrix_row(FILE *f, const struct jval *e, const char *path, cons
 	const char *st = json_str(e, "state", "?");
 
 	el(f, "<tr><th>", json_str(e, "name", "?"), "</th>");
-	fprintf(f, "<td class=\"st st-%s\">", state_class(st));
+	fprintf(f, "<td class=\"state st-%s\">", state_class(st));
 	html_escape(f, st);
 	fputs("</td>", f);
 	isa_cpu_cells(f, json_get(e, "per_cpu"), cpus, columns, st);
@@ -1035,52 +1043,50 @@ static void mem_blocks(FILE *f, const struct jval *blocks, const char *name)
 	fputs("</div>\n", f);
 }
 
+static void fill_bar(const struct plot *p, int i, double gibps, bool refill)
+{
+	double w = (px(p, 1) - px(p, 0)) * 0.8;
+	char tip[96];
+
+	if (!isfinite(gibps))
+		return;
+	snprintf(tip, sizeof(tip), "chunk %d%s: %.3f GiB/s", i + 1, refill ? " (refill)" : "", gibps);
+	fprintf(p->f, "<rect class=\"bar%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>",
+		refill ? " refill" : "", px(p, i) - w / 2, py(p, gibps), w, py(p, 0) - py(p, gibps));
+	html_escape(p->f, tip);
+	fputs("</title></rect>\n", p->f);
+}
+
 static void chart_fill(FILE *f, const struct jval *fill)
 {
-	const struct jval *refill = json_get(fill, "chunk_refill");
+	const struct jval *refill = json_get(fill, "chunk_refill"), *mib = json_get(fill, "chunk_mib");
 	struct plot p = { .f = f };
-	int n, nmib;
-	double *g = numbers(json_get(fill, "chunk_gibps"), 1, &n), *mib = numbers(json_get(fill, "chunk_mib"), 1, &nmib);
-	char **labels = xcalloc((size_t)n + 1, sizeof(*labels)), xlabel[64], tip[96];
-	double w;
+	char xlabel[64] = "chunk";
+	int n;
+	double *g = numbers(json_get(fill, "chunk_gibps"), 1, &n), *number = xcalloc((size_t)n + 1, sizeof(double));
 
-	if (n < 1)
-		goto out;
-	p.x = (struct axis){ .lo = -0.5, .hi = n - 0.5 };
-	axis_lin(&p.y, 0, max_of(g, n) > 0 ? max_of(g, n) : 1);
-	w = (px(&p, 1) - px(&p, 0)) * 0.8;
-	svg_open(f, "chart-fill", "Memory fill throughput per chunk",
-		 "Bars: GiB/s of first-touch writes for each chunk, in fill order; orange bars are chunks refilled "
-		 "during churn.");
-	axis_y(&p, "fill throughput (GiB/s)");
-	for (int i = 0; i < n; i++) {
-		bool re = refill && refill->type == J_ARR && (size_t)i < refill->len && refill->items[i]->b;
-
-		labels[i] = xasprintf("%d", i + 1);
-		if (!isfinite(g[i]))
-			continue;
-		snprintf(tip, sizeof(tip), "chunk %d%s: %.3f GiB/s", i + 1, re ? " (refill)" : "", g[i]);
-		fprintf(f, "<rect class=\"bar%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>",
-			re ? " refill" : "", px(&p, i) - w / 2, py(&p, g[i]), w, py(&p, 0) - py(&p, g[i]));
-		html_escape(f, tip);
-		fputs("</title></rect>\n", f);
+	if (n >= 1) {
+		p.x = (struct axis){ .lo = -0.5, .hi = n - 0.5 };
+		axis_lin(&p.y, 0, max_of(g, n) > 0 ? max_of(g, n) : 1);
+		svg_open(f, "chart-fill", "Memory fill throughput per chunk",
+			 "Bars: GiB/s of first-touch writes for each chunk, in fill order; orange bars are chunks "
+			 "refilled during churn.");
+		axis_y(&p, "fill throughput (GiB/s)");
+		for (int i = 0; i < n; i++) {
+			number[i] = i + 1;
+			fill_bar(&p, i, g[i], refill && refill->type == J_ARR && (size_t)i < refill->len && refill->items[i]->b);
+		}
+		if (mib && mib->type == J_ARR && mib->len && is_num(mib->items[0]))
+			snprintf(xlabel, sizeof(xlabel), "chunk (%.0f MiB each)", mib->items[0]->num);
+		axis_x_cats(&p, number, n, xlabel);
+		svg_close(f, "Memory fill throughput per chunk (GiB/s). A short bar is a chunk the host was slow to back.");
+		fputs("<p class=\"legend\">", f);
+		legend_item(f, "sq bar", "first fill");
+		legend_item(f, "sq bar refill", "refill during churn");
+		fputs("</p>\n", f);
 	}
-	if (nmib > 0 && isfinite(mib[0]))
-		snprintf(xlabel, sizeof(xlabel), "chunk (%.0f MiB each)", mib[0]);
-	else
-		snprintf(xlabel, sizeof(xlabel), "chunk");
-	axis_x_cats(&p, (const char *const *)labels, n, xlabel);
-	svg_close(f, "Memory fill throughput per chunk (GiB/s). A short bar is a chunk the host was slow to back.");
-	fputs("<p class=\"legend\">", f);
-	legend_item(f, "sq bar", "first fill");
-	legend_item(f, "sq bar refill", "refill during churn");
-	fputs("</p>\n", f);
-out:
-	for (int i = 0; i < n; i++)
-		free(labels[i]);
-	free(labels);
 	free(g);
-	free(mib);
+	free(number);
 }
 
 static const struct {
@@ -1092,6 +1098,19 @@ static const struct {
 	{ "held_mib", "held by the test", "c2", 1 },
 	{ "balloon_kib", "ballooned", "c3", 1024 },
 };
+
+static void mem_legend(FILE *f, const int *ny, int n)
+{
+	fputs("<p class=\"legend\">", f);
+	for (size_t k = 0; k < ARRAY_SIZE(mem_lines); k++) {
+		char cls[32];
+
+		snprintf(cls, sizeof(cls), "sw %s", mem_lines[k].cls);
+		if (ny[k] >= n)
+			legend_item(f, cls, mem_lines[k].label);
+	}
+	fputs("</p>\n", f);
+}
 
 static void chart_memtotal(FILE *f, const struct jval *samples)
 {
@@ -1116,15 +1135,7 @@ static void chart_memtotal(FILE *f, const struct jval *samples)
 			if (ny[k] >= n)
 				polyline(&p, t, ys[k], n, mem_lines[k].cls);
 		svg_close(f, "MemTotal, MemAvailable, held and ballooned memory over time (MiB).");
-		fputs("<p class=\"legend\">", f);
-		for (size_t k = 0; k < ARRAY_SIZE(mem_lines); k++) {
-			char cls[32];
-
-			snprintf(cls, sizeof(cls), "sw %s", mem_lines[k].cls);
-			if (ny[k] >= n)
-				legend_item(f, cls, mem_lines[k].label);
-		}
-		fputs("</p>\n", f);
+		mem_legend(f, ny, n);
 	}
 	for (size_t k = 0; k < ARRAY_SIZE(mem_lines); k++)
 		free(ys[k]);
@@ -1206,11 +1217,6 @@ static int idle_lengths(const struct jval *blocks, double *out, int max)
 	return n;
 }
 
-static void idle_label(char *buf, size_t size, double idle_us)
-{
-	tick_us(buf, size, idle_us);
-}
-
 /* Worst C-state share of the median for an idle length, from attribution. */
 static struct pick worst_share(const struct jval *attr, double idle)
 {
@@ -1246,7 +1252,7 @@ static void wake_table(FILE *f, const struct jval *d, const double *idle, int n,
 	      "<th colspan=\"3\">C-states shallow (us)</th><th rowspan=\"2\">C-state share<br>of p50 (%)</th></tr>\n"
 	      "<tr><th>p50</th><th>p99</th><th>max</th><th>p50</th><th>p99</th><th>max</th></tr></thead>\n", f);
 	for (int i = 0; i < n; i++) {
-		idle_label(lab, sizeof(lab), idle[i]);
+		tick_us(lab, sizeof(lab), idle[i]);
 		fprintf(f, "<tr><th>%s</th>", lab);
 		for (size_t r = 0; r < ARRAY_SIZE(wake_runs); r++)
 			for (size_t s = 0; s < ARRAY_SIZE(wake_stats); s++)
@@ -1282,7 +1288,7 @@ static void wake_blocks(FILE *f, const struct jval *blocks, const char *name)
 	for (size_t i = 0; i < blocks->len; i++) {
 		const struct jval *b = blocks->items[i];
 
-		idle_label(lab, sizeof(lab), json_num(b, "idle_us", 0));
+		tick_us(lab, sizeof(lab), json_num(b, "idle_us", 0));
 		el(f, "<tr><td>", json_str(b, "run", "?"), "</td>");
 		fprintf(f, "<td>%.0f</td><td>%s</td>", json_num(b, "cpu", -1), lab);
 		for (size_t k = 0; k < ARRAY_SIZE(wake_block_cols); k++) {
@@ -1307,57 +1313,65 @@ static void wake_series(const struct plot *p, const struct jval *blocks, const d
 	polyline(p, xs, ys, n, cls);
 	snprintf(cls, sizeof(cls), "%s", wake_stats[s].cls);
 	for (int i = 0; i < n; i++) {
-		idle_label(lab, sizeof(lab), idle[i]);
+		tick_us(lab, sizeof(lab), idle[i]);
 		snprintf(tip, sizeof(tip), "%s %s after %s idle: %.1f us", wake_runs[r].label, wake_stats[s].label, lab, ys[i]);
 		point(p, xs[i], ys[i], cls, tip);
 	}
 }
 
-static void chart_wake(FILE *f, const struct jval *blocks, const double *idle, int n)
+/* The smallest and largest positive value the chart shows. */
+static void wake_range(const struct jval *blocks, const double *idle, int n, double *lo, double *hi)
 {
-	struct plot p = { .f = f };
-	double lo = INFINITY, hi = 0;
-	char *labels[WAKE_MAX_IDLE], lab[32];
-
+	*lo = INFINITY;
+	*hi = 0;
 	for (size_t r = 0; r < ARRAY_SIZE(wake_runs); r++)
 		for (size_t s = 0; s < ARRAY_SIZE(wake_stats); s++)
 			for (int i = 0; i < n; i++) {
 				double v = worst_block(blocks, wake_runs[r].run, idle[i], wake_stats[s].key).v;
 
 				if (isfinite(v) && v > 0) {
-					lo = fmin(lo, v);
-					hi = fmax(hi, v);
+					*lo = fmin(*lo, v);
+					*hi = fmax(*hi, v);
 				}
 			}
+}
+
+static void wake_legend(FILE *f)
+{
+	char cls[32];
+
+	fputs("<p class=\"legend\">", f);
+	for (size_t s = 0; s < ARRAY_SIZE(wake_stats); s++) {
+		snprintf(cls, sizeof(cls), "sw %s", wake_stats[s].cls);
+		legend_item(f, cls, wake_stats[s].label);
+	}
+	legend_item(f, "sw", "solid: default");
+	legend_item(f, "sw dash", "dashed: C-states held shallow");
+	fputs("</p>\n", f);
+}
+
+static void chart_wake(FILE *f, const struct jval *blocks, const double *idle, int n)
+{
+	struct plot p = { .f = f };
+	double lo, hi;
+
+	wake_range(blocks, idle, n, &lo, &hi);
 	if (!(hi > 0))
 		return;
 	axis_log(&p.y, lo, hi);
 	p.y.tick = tick_us;
-	p.x = (struct axis){ .lo = -0.5, .hi = n - 0.5 };
+	p.x = (struct axis){ .lo = -0.5, .hi = n - 0.5, .tick = tick_us };
 	svg_open(f, "chart-wake", "Wake-up latency by idle length",
 		 "Overshoot of a timed sleep after each idle length, worst CPU, in microseconds on a log scale: "
 		 "p50, p99 and max; solid lines with C-states as the system sets them, dashed with C-states held "
 		 "shallow.");
 	axis_y(&p, "wake-up overshoot (log scale)");
-	for (int i = 0; i < n; i++) {
-		idle_label(lab, sizeof(lab), idle[i]);
-		labels[i] = xstrdup(lab);
-	}
-	axis_x_cats(&p, (const char *const *)labels, n, "idle length before the wake-up");
+	axis_x_cats(&p, idle, n, "idle length before the wake-up");
 	for (size_t r = 0; r < ARRAY_SIZE(wake_runs); r++)
 		for (size_t s = 0; s < ARRAY_SIZE(wake_stats); s++)
 			wake_series(&p, blocks, idle, n, r, s);
 	svg_close(f, "Wake-up latency (us, log scale) by idle length: default and with C-states held shallow.");
-	fputs("<p class=\"legend\">", f);
-	for (size_t s = 0; s < ARRAY_SIZE(wake_stats); s++) {
-		snprintf(lab, sizeof(lab), "sw %s", wake_stats[s].cls);
-		legend_item(f, lab, wake_stats[s].label);
-	}
-	legend_item(f, "sw", "solid: default");
-	legend_item(f, "sw dash", "dashed: C-states held shallow");
-	fputs("</p>\n", f);
-	for (int i = 0; i < n; i++)
-		free(labels[i]);
+	wake_legend(f);
 }
 
 static void wake_env(FILE *f, const struct jval *env)
