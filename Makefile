@@ -110,7 +110,7 @@ check-unit: $(UNIT_BINS)
 	@scripts/unit-tests $(UNIT_BINS)
 
 check-html: $(OUT)/triage
-	@tests/html/check $(OUT)
+	@TRIAGE=$(OUT)/triage tests/html/check $(OUT)/html-check
 
 check-qemu: all
 	@tests/qemu/run $(OUT)
