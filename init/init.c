@@ -260,9 +260,19 @@ static void show_menu(void)
 	say("keys:  [s] shell   [v] view the report   [r] reboot   [p] power off");
 }
 
+/* Waits until the consoles have sent what they were given: QEMU's exit
+ * or a power-off must not cut the report's last lines off the serial. */
+static void drain_consoles(void)
+{
+	for (size_t i = 0; i < NCONSOLES; i++)
+		if (consoles[i] >= 0)
+			tcdrain(consoles[i]);
+}
+
 static void power(int how)
 {
 	say("%s", how == RB_AUTOBOOT ? "rebooting" : "powering off");
+	drain_consoles();
 	sync();
 	/* Ask every process to go, so filesystems are not busy. */
 	kill(-1, SIGTERM);
@@ -316,6 +326,7 @@ static void view_report(void)
 static void debug_exit(int code)
 {
 	/* QEMU exits with (code << 1) | 1; without the device this is a no-op. */
+	drain_consoles();
 	if (ioperm(DEBUG_EXIT_PORT, 4, 1) < 0) {
 		say("triage.exit=isa-debug-exit: no port access: %s", strerror(errno));
 		return;

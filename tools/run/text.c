@@ -217,6 +217,9 @@ char *render_screen(const struct jval *rep, bool color, size_t *len)
 		snprintf(line, sizeof(line), "Report: %s/ only (%s)", json_str(json_get(rep, "run"), "out_dir", "?"),
 			 json_str(disk, "error", "no disk"));
 	fprintf(f, "\n%s\n", line);
+	if (!json_get(disk, "device") || json_get(disk, "device")->type != J_STR)
+		fprintf(f, "To keep the report, attach a disk with a FAT or ext4 filesystem labelled\n"
+			   "TRIAGE (scripts/report-disk makes one) and boot again.\n");
 	if (fclose(f) != 0)
 		dief("out of memory");
 	return buf;
