@@ -31,6 +31,9 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 .PHONY: all tools kernel initramfs iso run check check-unit check-html check-qemu check-quick \
         bench deps clean help report-disk sizes
 .DEFAULT_GOAL := all
+# Objects are never intermediate: keep them (and make no `rm` noise after
+# the test summary).
+.SECONDARY:
 
 help:
 	@echo "vmtriage make targets:"
