@@ -54,10 +54,9 @@ static struct {
 	pid_t run_pid;
 	int run_out;		/* read end of the run's stdout and stderr */
 	pid_t shells[NCONSOLES];
-	int verdict;		/* exit code of triage run */
 	char *report;		/* the text report being paged, and where */
 	size_t report_pos;
-} st = { .run_out = -1, .verdict = EXIT_ERROR };
+} st = { .run_out = -1 };
 
 /* Writes to every console, all of it: the report's JSON on serial must
  * arrive whole, so a console that is slow is waited for. */
@@ -336,7 +335,6 @@ static void debug_exit(int code)
 
 static void after_run(int code)
 {
-	st.verdict = code;
 	if (cl.exit_isa_debug)
 		debug_exit(code);
 	switch (cl.after) {

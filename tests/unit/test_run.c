@@ -88,10 +88,10 @@ static void test_verdict(void **state)
 	assert_int_equal(verdict_of(r, 4), ST_ERROR);
 	r[0].status = ST_FAIL;
 	assert_int_equal(verdict_of(r, 4), ST_FAIL);
-	assert_int_equal(verdict_exit_code(ST_FAIL), 1);
-	assert_int_equal(verdict_exit_code(ST_WARN), 2);
-	assert_int_equal(verdict_exit_code(ST_ERROR), 3);
-	assert_int_equal(verdict_exit_code(ST_PASS), 0);
+	assert_int_equal(status_exit_code(ST_FAIL), 1);
+	assert_int_equal(status_exit_code(ST_WARN), 2);
+	assert_int_equal(status_exit_code(ST_ERROR), 3);
+	assert_int_equal(status_exit_code(ST_PASS), 0);
 }
 
 static void test_text_80_columns(void **state)

@@ -5,44 +5,12 @@
 #include <string.h>
 
 #include "lib/opts.h"
+#include "lib/textwrap.h"
 #include "lib/util.h"
 
-#define WIDTH 80
 
 static const char *const run_labels[2] = { "C-states as set", "C-states held shallow" };
 static const char *const stat_labels[3] = { "p50", "p99", "max" };
-
-/* Writes text wrapped at WIDTH: the first line after lead, the others
- * indented by indent. */
-static void wrap(FILE *f, const char *lead, int indent, const char *text)
-{
-	int col = fprintf(f, "%s", lead);
-	bool fresh = true;
-
-	for (const char *p = text; *p;) {
-		size_t n = strcspn(p, " ");
-
-		if (!fresh && col + 1 + (int)n > WIDTH) {
-			col = fprintf(f, "\n%*s", indent, "") - 1;
-			fresh = true;
-		}
-		if (!fresh)
-			col += fprintf(f, " ");
-		col += (int)fwrite(p, 1, n, f);
-		fresh = false;
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', f);
-}
-
-static void rule(FILE *f, char ch)
-{
-	for (int i = 0; i < WIDTH; i++)
-		fputc(ch, f);
-	fputc('\n', f);
-}
 
 static void describe(FILE *f, const struct cmp_side *s, const char *letter)
 {
@@ -58,7 +26,7 @@ static void describe(FILE *f, const struct cmp_side *s, const char *letter)
 		 json_str(cpu, "brand", "?"), json_num(cpu, "online", 0),
 		 json_num(json_get(sys, "memory"), "MemTotal_kib", 0) / 1024, json_str(json_get(r, "run"), "mode", "?"),
 		 json_str(json_get(r, "run"), "started_utc", "?"), json_str(json_get(r, "verdict"), "status", "?"), s->path);
-	wrap(f, lead, (int)strlen(lead), line);
+	text_wrap(f, lead, (int)strlen(lead), line);
 }
 
 static void value_text(char *buf, size_t size, double v, int dp, double scale, const char *unit)
@@ -105,7 +73,7 @@ static void only_line(FILE *f, const struct cmp_only *o, const char *fmt_a, cons
 	list[0] = '\0';
 	for (int i = 0; i < o->n && n < sizeof(list); i++)
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", o->name[i]);
-	wrap(f, lead, 4, o->n ? list : "none");
+	text_wrap(f, lead, 4, o->n ? list : "none");
 }
 
 static void isa_text(FILE *f, const struct cmp *c)
@@ -193,9 +161,9 @@ void cmp_write_text(FILE *f, const struct cmp *c)
 {
 	char lead[32];
 
-	rule(f, '=');
+	text_rule(f, '=');
 	fprintf(f, "vmtriage compare\n");
-	rule(f, '=');
+	text_rule(f, '=');
 	describe(f, &c->s[0], "A");
 	describe(f, &c->s[1], "B");
 	fprintf(f, "\nAdvice:\n");
@@ -203,7 +171,7 @@ void cmp_write_text(FILE *f, const struct cmp *c)
 		fprintf(f, "  Nothing to change: no difference that calls for action.\n");
 	for (int i = 0; i < c->nadv; i++) {
 		snprintf(lead, sizeof(lead), "%d. [%s] ", i + 1, c->adv[i].severity);
-		wrap(f, lead, 4, c->adv[i].text);
+		text_wrap(f, lead, 4, c->adv[i].text);
 		fprintf(f, "    (%s)\n", c->adv[i].id);
 	}
 	figure_head(f, c, "System");
@@ -212,7 +180,7 @@ void cmp_write_text(FILE *f, const struct cmp *c)
 	wake_text(f, c);
 	figure_head(f, c, "Memory");
 	figure_rows(f, c, "mem");
-	rule(f, '=');
+	text_rule(f, '=');
 }
 
 /* ---- JSON ---- */

@@ -206,6 +206,24 @@ void jw_value(struct jw *w, const char *key, const struct jval *v)
 	}
 }
 
+char *json_to_string(const struct jval *v, int indent, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	struct jw w;
+
+	if (!f)
+		dief("out of memory");
+	jw_init(&w, f, indent);
+	jw_value(&w, NULL, v);
+	if (fclose(f) != 0)
+		dief("out of memory");
+	if (len)
+		*len = n;
+	return buf;
+}
+
 /* ---- parser: recursive descent over a bounded buffer ---- */
 
 struct parser {

@@ -75,5 +75,7 @@ double json_num(const struct jval *obj, const char *key, double def);
 
 /* Writes a parsed value back out. */
 void jw_value(struct jw *w, const char *key, const struct jval *v);
+/* A parsed value as JSON text (indent 0: one line), malloc'd. */
+char *json_to_string(const struct jval *v, int indent, size_t *len);
 
 #endif

@@ -69,22 +69,6 @@ struct jval *report_load(const char *path, char *err, size_t errlen)
 	return rep;
 }
 
-static char *render_json(const struct jval *rep, size_t *len)
-{
-	char *buf = NULL;
-	FILE *f = open_memstream(&buf, len);
-	struct jw w;
-
-	if (!f)
-		dief("out of memory");
-	jw_init(&w, f, 2);
-	jw_value(&w, NULL, rep);
-	fputc('\n', f);
-	if (fclose(f) != 0)
-		dief("out of memory");
-	return buf;
-}
-
 static void usage(void)
 {
 	printf("usage: triage report [--text | --html | --json] [-o FILE] REPORT.json\n\n"
@@ -133,7 +117,7 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "triage report: %s\n", err);
 		return EXIT_ERROR;
 	}
-	out = v[O_HTML].set ? render_html(rep, &len) : v[O_JSON].set ? render_json(rep, &len) : render_text(rep, &len);
+	out = v[O_HTML].set ? render_html(rep, &len) : v[O_JSON].set ? json_to_string(rep, 2, &len) : render_text(rep, &len);
 	rc = write_out(v[O_OUTPUT].set ? v[O_OUTPUT].str : NULL, out, len);
 	free(out);
 	json_free(rep);

@@ -27,11 +27,6 @@ enum status verdict_with_kernel(enum status v, enum severity kernel_worst)
 	return v;
 }
 
-int verdict_exit_code(enum status verdict)
-{
-	return status_exit_code(verdict);
-}
-
 void judge_child(struct check_result *r, int wstatus, bool timed_out, int limit_s, const char *out, size_t len)
 {
 	char err[128];

@@ -131,19 +131,26 @@ void kmsg_drain(struct kmsg_watch *w)
 	}
 }
 
+void kmsg_summary(const struct kmsg_watch *w, int rule, char *buf, size_t size)
+{
+	snprintf(buf, size, "%d %s", w->hits[rule].count, kmsg_rules[rule].summary);
+}
+
 void kmsg_write(const struct kmsg_watch *w, struct jw *jw, const char *key)
 {
 	jw_arr(jw, key);
 	for (int r = 0; r < kmsg_nrules && r < (int)ARRAY_SIZE(w->hits); r++) {
 		const struct kmsg_rule *k = &kmsg_rules[r];
 		const struct kmsg_hit *h = &w->hits[r];
+		char summary[200];
 
 		if (!h->count)
 			continue;
+		kmsg_summary(w, r, summary, sizeof(summary));
 		jw_obj(jw, NULL);
 		jw_str(jw, "id", k->id);
 		jw_str(jw, "severity", severity_name(k->sev));
-		jw_strf(jw, "summary", "%d %s", h->count, k->summary);
+		jw_str(jw, "summary", summary);
 		jw_obj(jw, "evidence");
 		jw_int(jw, "count", h->count);
 		jw_arr(jw, "lines");

@@ -44,6 +44,8 @@ void kmsg_drain(struct kmsg_watch *w);
 /* Parses one /dev/kmsg record ("pri,seq,usec,flags;text\n...") and feeds its
  * text to the rules. Exposed for the unit tests. */
 void kmsg_feed(struct kmsg_watch *w, const char *record, size_t len);
+/* The one-line summary of a rule's finding: "3 soft or hard lockup ...". */
+void kmsg_summary(const struct kmsg_watch *w, int rule, char *buf, size_t size);
 /* Writes the findings as an array under key. */
 void kmsg_write(const struct kmsg_watch *w, struct jw *jw, const char *key);
 /* The worst severity among the findings so far (SEV_INFO if none). */

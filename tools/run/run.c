@@ -69,6 +69,9 @@ struct plan {
 	bool quiet;
 	int stretch;
 	struct kmsg_watch kmsg;
+	int64_t t0;
+	char started[32];	/* UTC, ISO 8601 */
+	char machine_id[9];
 };
 
 static void say(const struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -344,7 +347,7 @@ static void write_test(struct jw *w, const struct check_result *r)
 
 struct disk_state {
 	const char *target;
-	bool tried, found, written;
+	bool found, written;
 	struct report_disk d;
 	char dirname[64];
 	char error[256];
@@ -373,7 +376,7 @@ static void write_verdict(struct jw *w, const struct plan *p, const struct check
 
 	jw_obj(w, "verdict");
 	jw_str(w, "status", status_name(verdict));
-	jw_int(w, "exit_code", verdict_exit_code(verdict));
+	jw_int(w, "exit_code", status_exit_code(verdict));
 	jw_arr(w, "top");
 	for (int s = SEV_FAIL; s >= SEV_INFO; s--) {
 		const char *sev = severity_name((enum severity)s);
@@ -401,7 +404,7 @@ static void write_verdict(struct jw *w, const struct plan *p, const struct check
 			counts[s]++;
 			if (shown < TOP_MAX && s != SEV_INFO) {
 				shown++;
-				snprintf(summary, sizeof(summary), "%d %s", h->count, kmsg_rules[r].summary);
+				kmsg_summary(&p->kmsg, r, summary, sizeof(summary));
 				top_item(w, "kernel_log", kmsg_rules[r].id, sev, summary, kmsg_rules[r].advice);
 			}
 		}
@@ -427,7 +430,7 @@ static void write_verdict(struct jw *w, const struct plan *p, const struct check
 }
 
 static char *build_report(const struct plan *p, const struct check_result *res, int n, enum status verdict,
-			  const struct disk_state *ds, const char *started, double seconds, const char *mid, size_t *len)
+			  const struct disk_state *ds, size_t *len)
 {
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
@@ -442,12 +445,12 @@ static char *build_report(const struct plan *p, const struct check_result *res, 
 	jw_str(&w, "name", "vmtriage");
 	jw_str(&w, "version", VMTRIAGE_VERSION);
 	jw_obj_end(&w);
-	jw_str(&w, "machine_id", mid);
+	jw_str(&w, "machine_id", p->machine_id);
 	jw_obj(&w, "run");
 	jw_str(&w, "mode", mode_name(p->mode));
-	jw_str(&w, "started_utc", started);
+	jw_str(&w, "started_utc", p->started);
 	jw_str(&w, "out_dir", p->outdir);
-	jw_num(&w, "duration_s", seconds);
+	jw_num(&w, "duration_s", (double)(now_ns() - p->t0) / 1e9);
 	jw_arr(&w, "tests");
 	for (int i = 0; i < p->nchecks; i++)
 		jw_str(&w, NULL, p->checks[i]->name);
@@ -479,22 +482,40 @@ static char *build_report(const struct plan *p, const struct check_result *res, 
 	return buf;
 }
 
-static void write_outputs(const struct plan *p, const char *json, size_t jlen, char **text, size_t *tlen,
-			  char **html, size_t *hlen)
+/* The report in every form, all from one JSON text. */
+struct outputs {
+	char *json, *text, *html;
+	size_t jlen, tlen, hlen;
+	struct jval *rep;
+};
+
+static void outputs_free(struct outputs *o)
+{
+	free(o->json);
+	free(o->text);
+	free(o->html);
+	json_free(o->rep);
+	memset(o, 0, sizeof(*o));
+}
+
+/* Builds the report, renders report.txt and report.html from its JSON, and
+ * writes all three to the output folder (again, if the report disk's
+ * outcome changes what the report says). */
+static void publish(const struct plan *p, const struct check_result *res, int n, enum status verdict,
+		    const struct disk_state *ds, struct outputs *o)
 {
 	char err[160];
-	struct jval *rep = json_parse(json, jlen, err, sizeof(err));
 
-	if (!rep)
+	outputs_free(o);
+	o->json = build_report(p, res, n, verdict, ds, &o->jlen);
+	o->rep = json_parse(o->json, o->jlen, err, sizeof(err));
+	if (!o->rep)
 		dief("internal error: the report is not valid JSON (%s)", err);
-	free(*text);
-	*text = render_text(rep, tlen);
-	free(*html);
-	*html = render_html(rep, hlen);
-	json_free(rep);
-	if (write_file_atomic(p->outdir, "report.json", json, jlen) < 0 ||
-	    write_file_atomic(p->outdir, "report.txt", *text, *tlen) < 0 ||
-	    write_file_atomic(p->outdir, "report.html", *html, *hlen) < 0)
+	o->text = render_text(o->rep, &o->tlen);
+	o->html = render_html(o->rep, &o->hlen);
+	if (write_file_atomic(p->outdir, "report.json", o->json, o->jlen) < 0 ||
+	    write_file_atomic(p->outdir, "report.txt", o->text, o->tlen) < 0 ||
+	    write_file_atomic(p->outdir, "report.html", o->html, o->hlen) < 0)
 		warn_msg("cannot write the report to %s: %s", p->outdir, strerror(errno));
 }
 
@@ -530,12 +551,12 @@ int cmd_run(int argc, char **argv)
 	struct disk_state ds = { 0 };
 	struct hypervisor hv;
 	struct plan p = { 0 };
-	char err[256], started[32], stamp[32], mid[9], *json, *text = NULL, *html = NULL;
-	size_t jlen, tlen = 0, hlen = 0;
+	struct outputs o = { 0 };
+	char err[256], stamp[32];
 	int pos, n = 0;
-	int64_t t0 = now_ns();
 	enum status verdict;
 
+	p.t0 = now_ns();
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	pos = opt_parse(run_opts, v, argc, argv, err, sizeof(err));
 	if (pos < 0 || pos < argc) {
@@ -597,10 +618,10 @@ int cmd_run(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 
-	utc_stamp(started, sizeof(started), false);
+	utc_stamp(p.started, sizeof(p.started), false);
 	utc_stamp(stamp, sizeof(stamp), true);
-	machine_id(mid);
-	snprintf(ds.dirname, sizeof(ds.dirname), "%s-%s", stamp, mid);
+	machine_id(p.machine_id);
+	snprintf(ds.dirname, sizeof(ds.dirname), "%s-%s", stamp, p.machine_id);
 	say(&p, "vmtriage %s: %s triage of %s%s, %d check%s", VMTRIAGE_VERSION, mode_name(p.mode),
 	    hv.vm ? "a virtual machine" : "this machine", hv.name ? (hv.name[0] == 'Q' ? " (QEMU TCG)" : "") : "",
 	    p.nchecks, p.nchecks == 1 ? "" : "s");
@@ -613,70 +634,49 @@ int cmd_run(int argc, char **argv)
 	verdict = verdict_with_kernel(verdict_of(res, n), kmsg_worst(&p.kmsg));
 
 	if (strcmp(ds.target, "none") != 0) {
-		ds.tried = true;
 		ds.found = report_disk_find(ds.target, &ds.d, ds.error, sizeof(ds.error)) == 0;
 	} else {
 		snprintf(ds.error, sizeof(ds.error), "no report disk requested");
 	}
-	json = build_report(&p, res, n, verdict, &ds, started, (double)(now_ns() - t0) / 1e9, mid, &jlen);
-	write_outputs(&p, json, jlen, &text, &tlen, &html, &hlen);
+	/* The disk's copy says it was written there; if writing fails, the
+	 * output folder's copy is published again to say why. */
+	ds.written = ds.found;
+	publish(&p, res, n, verdict, &ds, &o);
 	if (ds.found) {
-		struct report_file files[] = {
-			{ "report.json", json, jlen },
-			{ "report.txt", text, tlen },
-			{ "report.html", html, hlen },
+		const struct report_file files[] = {
+			{ "report.json", o.json, o.jlen },
+			{ "report.txt", o.text, o.tlen },
+			{ "report.html", o.html, o.hlen },
 		};
 		char mnt[600];
 
-		/* The disk copy says it was written; if the write fails, the
-		 * copy in the output folder is rebuilt to say why. */
-		ds.written = true;
-		free(json);
-		json = build_report(&p, res, n, verdict, &ds, started, (double)(now_ns() - t0) / 1e9, mid, &jlen);
-		write_outputs(&p, json, jlen, &text, &tlen, &html, &hlen);
-		files[0].data = json;
-		files[0].len = jlen;
-		files[1].data = text;
-		files[1].len = tlen;
-		files[2].data = html;
-		files[2].len = hlen;
 		snprintf(mnt, sizeof(mnt), "%s/mnt", p.outdir);
 		if (report_disk_write(&ds.d, mnt, ds.dirname, files, (int)ARRAY_SIZE(files), ds.error, sizeof(ds.error)) < 0) {
 			ds.written = false;
-			free(json);
-			json = build_report(&p, res, n, verdict, &ds, started, (double)(now_ns() - t0) / 1e9, mid, &jlen);
-			write_outputs(&p, json, jlen, &text, &tlen, &html, &hlen);
+			publish(&p, res, n, verdict, &ds, &o);
 		}
 	}
 
 	if (!p.quiet) {
-		struct jval *rep = json_parse(json, jlen, err, sizeof(err));
 		size_t slen;
-		char *screen = render_screen(rep, v[O_COLOR].set, &slen);
+		char *screen = render_screen(o.rep, v[O_COLOR].set, &slen);
 
-		fwrite(text, 1, tlen, stderr);
+		fwrite(o.text, 1, o.tlen, stderr);
 		fwrite(screen, 1, slen, stderr);
 		free(screen);
-		json_free(rep);
 	}
 	if (v[O_SERIAL].set) {
 		/* One line of JSON between markers: CI reads it off the serial log. */
-		struct jval *rep = json_parse(json, jlen, err, sizeof(err));
-		struct jw w;
+		char *line = json_to_string(o.rep, 0, NULL);
 
 		fflush(stderr);
-		printf("%s\n", MARK_BEGIN);
-		jw_init(&w, stdout, 0);
-		jw_value(&w, NULL, rep);
-		printf("\n%s\n", MARK_END);
+		printf("%s\n%s\n%s\n", MARK_BEGIN, line, MARK_END);
 		fflush(stdout);
-		json_free(rep);
+		free(line);
 	}
 	for (int i = 0; i < n; i++)
 		json_free(res[i].json);
 	kmsg_close(&p.kmsg);
-	free(json);
-	free(text);
-	free(html);
-	return verdict_exit_code(verdict);
+	outputs_free(&o);
+	return status_exit_code(verdict);
 }

@@ -23,9 +23,6 @@ enum status verdict_of(const struct check_result *r, int n);
 /* The verdict with the kernel log's worst finding folded in. */
 enum status verdict_with_kernel(enum status v, enum severity kernel_worst);
 
-/* Exit code of `triage run` for a verdict: the check contract's codes. */
-int verdict_exit_code(enum status verdict);
-
 /* Judges a check's output. Takes the child's wait status, whether it timed
  * out, and its stdout text; fills status and reason, and json when the
  * output is a well-formed check object. */

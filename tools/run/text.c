@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#define WIDTH 80
+#include "lib/textwrap.h"
 
 void machine_id(char out[9])
 {
@@ -33,49 +33,6 @@ void machine_id(char out[9])
 }
 
 
-/* Writes text wrapped at WIDTH, the first line after lead, the others
- * indented by indent. */
-static void wrap(FILE *f, const char *lead, int indent, const char *text)
-{
-	int col = fprintf(f, "%s", lead);
-	bool line_start = true;
-	const char *p = text;
-
-	while (*p) {
-		size_t n = strcspn(p, " \n");
-
-		if (!line_start && col + 1 + (int)n > WIDTH) {
-			fprintf(f, "\n%*s", indent, "");
-			col = indent;
-			line_start = true;
-		}
-		if (!line_start) {
-			fputc(' ', f);
-			col++;
-		}
-		fwrite(p, 1, n, f);
-		col += (int)n;
-		line_start = false;
-		p += n;
-		if (*p == '\n') {
-			fprintf(f, "\n%*s", indent, "");
-			col = indent;
-			line_start = true;
-			p++;
-		}
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', f);
-}
-
-static void rule(FILE *f, char c)
-{
-	for (int i = 0; i < WIDTH; i++)
-		fputc(c, f);
-	fputc('\n', f);
-}
-
 static const char *upper(const char *s, char *buf, size_t size)
 {
 	size_t i;
@@ -97,17 +54,17 @@ static void system_line(FILE *f, const struct jval *sys)
 		 json_get(hv, "vm") && json_get(hv, "vm")->b
 			 ? (json_str(hv, "name", NULL) ? json_str(hv, "name", "") : "virtual machine")
 			 : "bare metal");
-	wrap(f, "", 9, line);
+	text_wrap(f, "", 9, line);
 	snprintf(line, sizeof(line), "CPU:     %s, %.0f online; memory %.0f MiB total, %.0f MiB available",
 		 json_str(cpu, "brand", "?"), json_num(cpu, "online", 0), json_num(mem, "MemTotal_kib", 0) / 1024,
 		 json_num(mem, "MemAvailable_kib", 0) / 1024);
-	wrap(f, "", 9, line);
+	text_wrap(f, "", 9, line);
 	snprintf(line, sizeof(line), "Kernel:  %s; clocksource %s; cpuidle %s; cpufreq %s",
 		 json_str(json_get(sys, "kernel"), "release", "?"),
 		 json_str(json_get(sys, "clocksource"), "current", "?"),
 		 json_str(json_get(sys, "cpuidle"), "driver", "none"),
 		 json_str(json_get(sys, "cpufreq"), "driver", "none"));
-	wrap(f, "", 9, line);
+	text_wrap(f, "", 9, line);
 }
 
 char *render_text(const struct jval *rep, size_t *len)
@@ -120,10 +77,10 @@ char *render_text(const struct jval *rep, size_t *len)
 
 	if (!f)
 		dief("out of memory");
-	rule(f, '=');
+	text_rule(f, '=');
 	fprintf(f, "vmtriage report  %s  machine %s  %s mode\n", json_str(run, "started_utc", "?"),
 		json_str(rep, "machine_id", "?"), json_str(run, "mode", "?"));
-	rule(f, '=');
+	text_rule(f, '=');
 	fprintf(f, "VERDICT: %s\n\n", upper(json_str(verdict, "status", "?"), up, sizeof(up)));
 	system_line(f, json_get(rep, "system"));
 
@@ -134,10 +91,10 @@ char *render_text(const struct jval *rep, size_t *len)
 			const char *advice = json_str(t, "advice", NULL);
 
 			snprintf(lead, sizeof(lead), "%zu. [%s] ", i + 1, upper(json_str(t, "severity", "?"), up, sizeof(up)));
-			wrap(f, lead, 4, json_str(t, "summary", ""));
+			text_wrap(f, lead, 4, json_str(t, "summary", ""));
 			fprintf(f, "    (%s)\n", json_str(t, "id", ""));
 			if (advice)
-				wrap(f, "    Advice: ", 12, advice);
+				text_wrap(f, "    Advice: ", 12, advice);
 		}
 	}
 
@@ -150,24 +107,24 @@ char *render_text(const struct jval *rep, size_t *len)
 		char line[400];
 
 		snprintf(line, sizeof(line), "%.1f s%s%s", json_num(t, "duration_s", 0), reason ? "; " : "", reason ? reason : "");
-		wrap(f, lead, 16, line);
+		text_wrap(f, lead, 16, line);
 		for (size_t k = 0; fl && k < fl->len; k++) {
 			snprintf(lead, sizeof(lead), "         %-4s ", json_str(fl->items[k], "severity", "?"));
-			wrap(f, lead, 16, json_str(fl->items[k], "summary", ""));
+			text_wrap(f, lead, 16, json_str(fl->items[k], "summary", ""));
 		}
 	}
 	if (problems && problems->len) {
 		fprintf(f, "\nOption problems (ignored):\n");
 		for (size_t i = 0; i < problems->len; i++)
-			wrap(f, "  - ", 4, problems->items[i]->type == J_STR ? problems->items[i]->str : "?");
+			text_wrap(f, "  - ", 4, problems->items[i]->type == J_STR ? problems->items[i]->str : "?");
 	}
 	fprintf(f, "\nReport disk: ");
 	if (json_get(disk, "written") && json_get(disk, "written")->b)
 		fprintf(f, "%s (label %s), folder %s/\n", json_str(disk, "device", "?"), json_str(disk, "label", "?"),
 			json_str(disk, "path", "?"));
 	else
-		wrap(f, "", 13, json_str(disk, "error", "none"));
-	rule(f, '=');
+		text_wrap(f, "", 13, json_str(disk, "error", "none"));
+	text_rule(f, '=');
 	if (fclose(f) != 0)
 		dief("out of memory");
 	return buf;
@@ -188,7 +145,7 @@ char *render_screen(const struct jval *rep, bool color, size_t *len)
 	const struct jval *verdict = json_get(rep, "verdict"), *top = json_get(verdict, "top");
 	const struct jval *disk = json_get(rep, "report_disk");
 	const char *st = json_str(verdict, "status", "error");
-	char *buf = NULL, up[16], line[WIDTH + 1];
+	char *buf = NULL, up[16], line[TEXT_WIDTH + 1];
 	FILE *f = open_memstream(&buf, len);
 	size_t i = 0;
 
@@ -197,13 +154,13 @@ char *render_screen(const struct jval *rep, bool color, size_t *len)
 	while (i + 1 < ARRAY_SIZE(looks) && strcmp(looks[i].status, st) != 0)
 		i++;
 	snprintf(line, sizeof(line), "  VERDICT: %s - %s", upper(st, up, sizeof(up)), looks[i].words);
-	fprintf(f, "\n%s%-*s%s\n\n", color ? looks[i].ansi : "", WIDTH, line, color ? "\033[0m" : "");
+	fprintf(f, "\n%s%-*s%s\n\n", color ? looks[i].ansi : "", TEXT_WIDTH, line, color ? "\033[0m" : "");
 	for (size_t k = 0; top && k < top->len; k++) {
 		const struct jval *t = top->items[k];
 
 		snprintf(line, sizeof(line), "%zu. [%s] %s", k + 1, json_str(t, "severity", "?"), json_str(t, "summary", ""));
-		if (strlen(line) == WIDTH)
-			memcpy(line + WIDTH - 3, "...", 3);
+		if (strlen(line) == TEXT_WIDTH)
+			memcpy(line + TEXT_WIDTH - 3, "...", 3);
 		fprintf(f, "%s\n", line);
 		snprintf(line, sizeof(line), "   %s", json_str(t, "id", ""));
 		fprintf(f, "%s\n", line);
