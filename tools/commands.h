@@ -1,5 +1,8 @@
 /* Every subcommand of `triage`, one row each:
  *   X(name, is_check, summary, quick_s, standard_s, burnin_s)
+ * is_check: 0 a tool, CHECK_EVERY_MODE a check `triage run` does in every
+ * mode, CHECK_BURNIN_MODE one it does by default only in burn-in mode
+ * (triage.tests can name it in any mode).
  * Each row names a folder tools/<name>/ that defines
  *   int cmd_<name>(int argc, char **argv);
  *   const struct opt <name>_opts[];   (ends with a NULL name)
@@ -11,11 +14,15 @@
 
 #include "lib/opts.h"
 
+#define CHECK_EVERY_MODE 1
+#define CHECK_BURNIN_MODE 2
+
 #define TRIAGE_COMMANDS(X)                                                                   \
 	X(sysinfo, 0, "the system facts: DMI, hypervisor, CPUs, memory, idle and clock state", 0, 0, 0) \
-	X(isa, 1, "instructions the CPU really executes, right, on every CPU; x86-64 level, PVE type", 10, 120, 1200) \
-	X(mem, 1, "fill, verify and hold memory: balloon shrinking, stalls, OOM, corruption", 30, 300, 1200) \
-	X(wake, 1, "wake-up latency after idle, and how much C-states are to blame", 30, 300, 700) \
+	X(isa, CHECK_EVERY_MODE, "instructions the CPU really executes, right, on every CPU; x86-64 level, PVE type", 10, 120, 1200) \
+	X(mem, CHECK_EVERY_MODE, "fill, verify and hold memory: balloon shrinking, stalls, OOM, corruption", 30, 300, 1200) \
+	X(wake, CHECK_EVERY_MODE, "wake-up latency after idle, and how much C-states are to blame", 30, 300, 700) \
+	X(burnin, CHECK_BURNIN_MODE, "stress-ng under verification, our checks under load, temperatures, throttling, MCE, EDAC", 120, 720, 3900) \
 	X(run, 0, "run the checks, judge, and write the report", 0, 0, 0) \
 	X(report, 0, "render report.txt or report.html again from a report.json", 0, 0, 0) \
 	X(compare, 0, "two reports side by side (host against guest) and what to change", 0, 0, 0)

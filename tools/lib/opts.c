@@ -210,6 +210,9 @@ int opt_parse(const struct opt *table, struct optv *vals, int argc, char **argv,
 {
 	int i;
 
+	/* Callers need not clear vals: every option starts unset. */
+	for (i = 0; table[i].name; i++)
+		memset(&vals[i], 0, sizeof(vals[i]));
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *value = NULL;
 		const struct opt *o = NULL;

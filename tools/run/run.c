@@ -40,6 +40,9 @@
 /* At most this often a progress line per check on the console. */
 #define PROGRESS_INTERVAL_NS 2000000000LL
 #define MAX_OUTPUT (16 << 20)
+/* Over a check's own --duration: what it does before and after its timed
+ * part (the burn-in's ISA scan, stress-ng stopping, the samplers ending). */
+#define DURATION_MARGIN_S 120
 
 const struct opt run_opts[] = {
 	{ "mode", 'm', OPT_CHOICE, "quick|standard|burnin", "how long and how hard to test (default quick)", 0, 0 },
@@ -87,14 +90,36 @@ static void say(const struct plan *p, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static bool wanted(const struct triage_cmdline *cl, const char *name)
+/* The checks named by triage.tests, or by default every check of the mode
+ * (the burn-in only in burn-in mode). */
+static bool wanted(const struct triage_cmdline *cl, const struct command *c, enum mode mode)
 {
 	if (cl->ntests == 0)
-		return true;
+		return c->is_check == CHECK_EVERY_MODE || (c->is_check == CHECK_BURNIN_MODE && mode == MODE_BURNIN);
 	for (int i = 0; i < cl->ntests; i++)
-		if (strcmp(cl->tests[i], name) == 0)
+		if (strcmp(cl->tests[i], c->name) == 0)
 			return true;
 	return false;
+}
+
+/* A check that runs for a set time (triage.burnin.duration=2h) gets that
+ * time plus a margin instead of its mode's limit. */
+static int limit_for(const struct plan *p, const struct command *c)
+{
+	int limit = c->limit_s[p->mode] * p->stretch;
+
+	for (int i = 0; i < p->cl.nknobs; i++) {
+		const struct knob *k = &p->cl.knobs[i];
+		const struct opt *o = opt_find(c->opts, "duration");
+		struct optv v = { 0 };
+		char err[128];
+
+		if (strcmp(k->check, c->name) || strcmp(k->name, "duration") || !o ||
+		    opt_value(o, k->value, &v, err, sizeof(err)) < 0)
+			continue;
+		limit = (int)(v.num / 1000000000LL) + DURATION_MARGIN_S * p->stretch;
+	}
+	return limit;
 }
 
 /* Checks knobs and test names against the command table; a bad one becomes
@@ -206,7 +231,7 @@ static void run_one(struct plan *p, const struct command *c, struct check_result
 {
 	char path[512], logpath[512], bufs[CMDLINE_MAX_KNOBS][160], line[1024];
 	char *argv[8 + CMDLINE_MAX_KNOBS];
-	int limit = c->limit_s[p->mode] * p->stretch, pfd[2], outfd, logfd, wstatus = 0;
+	int limit = limit_for(p, c), pfd[2], outfd, logfd, wstatus = 0;
 	size_t linelen = 0, outlen = 0;
 	int64_t t0 = now_ns(), deadline, last = 0;
 	bool timed_out = false, eof = false;
@@ -611,7 +636,7 @@ int cmd_run(int argc, char **argv)
 	if (kmsg_open(&p.kmsg) < 0)
 		cmdline_problem(&p.cl, "the kernel log cannot be read (%s): kernel.* findings are off", strerror(errno));
 	for (int i = 0; i < ncommands; i++)
-		if (commands[i].is_check && wanted(&p.cl, commands[i].name) && p.nchecks < (int)ARRAY_SIZE(p.checks))
+		if (commands[i].is_check && wanted(&p.cl, &commands[i], p.mode) && p.nchecks < (int)ARRAY_SIZE(p.checks))
 			p.checks[p.nchecks++] = &commands[i];
 	if (mkdir_p(p.outdir) < 0) {
 		fprintf(stderr, "triage run: cannot create %s: %s\n", p.outdir, strerror(errno));
