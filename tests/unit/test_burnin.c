@@ -303,6 +303,8 @@ static void host_tree(const char *r)
 	put(r, "/sys/class/hwmon/hwmon0/temp2_label", "Core 0\n");
 	put(r, "/sys/class/hwmon/hwmon1/name", "nct6775\n");
 	put(r, "/sys/class/hwmon/hwmon1/temp7_input", "-128000\n"); /* not connected */
+	put(r, "/sys/class/hwmon/hwmon2/name", "nvme\n");
+	put(r, "/sys/class/hwmon/hwmon2/temp1_input", "50000\n"); /* warmer than the idle CPU */
 	put(r, "/sys/class/thermal/thermal_zone0/type", "x86_pkg_temp\n");
 	put(r, "/sys/class/thermal/thermal_zone0/temp", "45000\n");
 	put(r, "/sys/class/thermal/thermal_zone0/trip_point_0_type", "passive\n");
@@ -391,14 +393,18 @@ static void test_health_hot_host(void **state)
 	assert_non_null(mkdtemp(root));
 	host_tree(root);
 	health_init(h, root, false);
-	/* two hwmon temperatures and the thermal zone; the -128 C input is out */
-	assert_int_equal(h->nsensors, 3);
+	/* three hwmon temperatures and the thermal zone; the -128 C input is out */
+	assert_int_equal(h->nsensors, 4);
 	assert_string_equal(h->s[0].name, "coretemp");
 	assert_string_equal(h->s[0].label, "Package id 0");
 	assert_true(h->s[0].crit_c == 100.0);
 	assert_true(isnan(h->s[1].crit_c));
-	assert_string_equal(h->s[2].source, "thermal");
-	assert_true(h->s[2].crit_c == 105.0);
+	assert_string_equal(h->s[2].name, "nvme");
+	assert_string_equal(h->s[3].source, "thermal");
+	assert_true(h->s[3].crit_c == 105.0);
+	/* the line follows the CPU, not the warmer disk */
+	assert_true(health_has_cpu_sensor(h));
+	assert_true(h->temp_c == 45.0);
 	assert_true(h->first.throttle_ok && h->first.irq_ok && h->first.edac_ok);
 	/* per-core events over both CPUs, the one package once */
 	assert_int_equal(h->first.core_throttle, 4);
@@ -495,6 +501,28 @@ static void test_health_quiet_and_missing(void **state)
 	assert_string_equal(json_str(f, "severity", ""), "info");
 	assert_int_equal(json_get(rep, "findings")->len, 1);
 	json_free(rep);
+	{
+		/* counters this guest does not have are null, not zero */
+		char *buf = NULL, err[128];
+		size_t len = 0;
+		FILE *mf = open_memstream(&buf, &len);
+		struct jw w;
+
+		jw_init(&w, mf, 0);
+		jw_obj(&w, NULL);
+		health_write_data(h, &w);
+		jw_obj_end(&w);
+		fclose(mf);
+		rep = json_parse(buf, len, err, sizeof(err));
+		assert_non_null(rep);
+		assert_int_equal(json_path(rep, "health.throttle.core_events")->type, J_NULL);
+		assert_int_equal(json_path(rep, "health.mce.exceptions")->type, J_NULL);
+		assert_false(json_path(rep, "health.mce.available")->b);
+		assert_int_equal(json_path(rep, "health.samples.temp_of")->type, J_NULL);
+		assert_int_equal(json_path(rep, "health.samples.freq_mhz")->len, 1);
+		json_free(rep);
+		free(buf);
+	}
 
 	/* bare metal without sensor drivers says so */
 	health_init(h, root, false);

@@ -1,6 +1,7 @@
 /* report.html: escaping, figures identical to report.json, the charts, and
  * reports with parts missing. The reports are recorded runs of this build
- * VM and synthetic ones (tests/unit/data/report/make-synthetic.py). */
+ * VM and synthetic ones (tests/unit/data/report/make-synthetic.py,
+ * make-burnin-synthetic.py). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,8 @@ static const char *const reports[] = {
 	DATA "kvm-quick-pass.json",
 	DATA "kvm-quick-warn.json",
 	DATA "synthetic-full.json",
+	DATA "burnin-vm-warn.json",
+	DATA "burnin-host-synthetic.json",
 };
 
 struct page {
@@ -188,12 +191,28 @@ static void test_figures_match(void **state)
 	}
 }
 
+/* Every numeric metric of every check is a tagged figure on the page. */
+static void assert_metrics_shown(const struct page *p)
+{
+	const struct jval *tests = json_get(p->rep, "tests");
+
+	for (size_t t = 0; t < tests->len; t++) {
+		const struct jval *m = json_get(tests->items[t], "metrics");
+		char path[200];
+
+		for (size_t k = 0; k < m->len; k++) {
+			snprintf(path, sizeof(path), "tests.%s.metrics.%s", tests->keys[t], m->keys[k]);
+			if (m->items[k]->type == J_NUM && !has_figure(p->html, path))
+				fail_msg("%s is not on the page", path);
+		}
+	}
+}
+
 /* The verdict, its counts and every numeric metric of every check. */
 static void test_key_figures_present(void **state)
 {
 	(void)state;
 	struct page p;
-	const struct jval *tests;
 
 	page_load(&p, DATA "synthetic-full.json");
 	assert_non_null(strstr(p.html, "<div class=\"verdict bg-fail\" id=\"verdict\"><b>FAIL</b>"));
@@ -202,17 +221,7 @@ static void test_key_figures_present(void **state)
 	assert_true(has_figure(p.html, "verdict.findings.info"));
 	assert_true(has_figure(p.html, "verdict.exit_code"));
 	assert_true(has_figure(p.html, "run.duration_s"));
-	tests = json_get(p.rep, "tests");
-	for (size_t t = 0; t < tests->len; t++) {
-		const struct jval *m = json_get(tests->items[t], "metrics");
-		char path[200];
-
-		for (size_t k = 0; k < m->len; k++) {
-			snprintf(path, sizeof(path), "tests.%s.metrics.%s", tests->keys[t], m->keys[k]);
-			if (m->items[k]->type == J_NUM && !has_figure(p.html, path))
-				fail_msg("%s is not on the page", path);
-		}
-	}
+	assert_metrics_shown(&p);
 	assert_true(has_figure(p.html, "tests.wake.data.blocks.10.p99_us"));
 	assert_true(has_figure(p.html, "tests.mem.data.fill.gibps"));
 	assert_true(has_figure(p.html, "tests.isa.findings.0.evidence.cpu"));
@@ -290,6 +299,83 @@ static void test_charts(void **state)
 	page_free(&p);
 }
 
+/* A hot host: the stressor table, the failure line, both charts. */
+static void test_burnin_host(void **state)
+{
+	(void)state;
+	static const char *const ids[] = { "chart-burnin-temp", "chart-burnin-freq" };
+	const struct jval *sng;
+	struct page p;
+
+	page_load(&p, DATA "burnin-host-synthetic.json");
+	assert_metrics_shown(&p);
+	/* One row per stressor, its figures tagged, the one that miscompared marked. */
+	assert_non_null(strstr(p.html, "<table class=\"stressors\">"));
+	sng = json_path(p.rep, "tests.burnin.data.stress_ng.stressors");
+	for (size_t i = 0; i < sng->len; i++) {
+		char path[120];
+
+		snprintf(path, sizeof(path), "tests.burnin.data.stress_ng.stressors.%zu.bogo_ops_per_s", i);
+		assert_true(has_figure(p.html, path));
+	}
+	assert_non_null(strstr(p.html, "<tr class=\"bad\"><th>vecfp<span class=\"what\">floating point on vectors"));
+	assert_int_equal(count(p.html, "<tr class=\"bad\">"), 1);
+	assert_non_null(strstr(p.html, "<dt>miscompare</dt><dd><pre>stress-ng: fail:  [4242] vecfp: floating point "
+				       "&lt;vector&gt; addition"));
+	/* Temperature, then frequency with CPU use on a second axis. */
+	assert_int_equal(count(p.html, "<svg "), 2);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		char pat[64];
+
+		snprintf(pat, sizeof(pat), "<title id=\"%s-t\">", ids[i]);
+		assert_non_null(strstr(p.html, pat));
+		snprintf(pat, sizeof(pat), "<desc id=\"%s-d\">", ids[i]);
+		assert_non_null(strstr(p.html, pat));
+	}
+	assert_int_equal(count(p.html, "<polyline class=\"ln c"), 3);
+	assert_int_equal(count(p.html, "<line class=\"ln c3 dash\""), 1);
+	assert_non_null(strstr(p.html, ">temperature (\xc2\xb0" "C)</text>"));
+	assert_non_null(strstr(p.html, ">CPUs busy (%)</text>"));
+	assert_non_null(strstr(p.html, ">time since the start of the load (min)</text>"));
+	assert_non_null(strstr(p.html, "critical, coretemp Package id 0: 100 \xc2\xb0" "C"));
+	assert_non_null(strstr(p.html, "Each point merges 8 samples"));
+	/* The health table: sensors, throttling, EDAC per controller. */
+	assert_true(has_figure(p.html, "tests.burnin.data.health.sensors.2.crit_c"));
+	assert_true(has_figure(p.html, "tests.burnin.data.health.throttle.package_ms"));
+	assert_true(has_figure(p.html, "tests.burnin.data.health.edac.controllers.0.ue_after"));
+	assert_true(has_figure(p.html, "tests.burnin.data.isa.rounds"));
+	assert_null(strstr(p.html, "not measured"));
+	page_free(&p);
+}
+
+/* A guest: no sensors and no counters, so null metrics and no temperature
+ * chart, each saying why. */
+static void test_burnin_vm(void **state)
+{
+	(void)state;
+	const struct jval *m;
+	struct page p;
+	int nulls = 0;
+
+	page_load(&p, DATA "burnin-vm-warn.json");
+	assert_metrics_shown(&p);
+	m = json_path(p.rep, "tests.burnin.metrics");
+	for (size_t k = 0; k < m->len; k++)
+		nulls += m->items[k]->type == J_NULL;
+	assert_true(nulls > 0);
+	assert_int_equal(count(p.html, "<span class=\"na\">not measured</span>"), nulls);
+	assert_false(has_figure(p.html, "tests.burnin.metrics.temp_max_c"));
+	assert_non_null(strstr(p.html, "<table class=\"stressors\">"));
+	assert_true(has_figure(p.html, "tests.burnin.data.stress_ng.stressors.4.bogo_ops"));
+	assert_int_equal(count(p.html, "<svg "), 1);
+	assert_null(strstr(p.html, "chart-burnin-temp"));
+	assert_non_null(strstr(p.html, "<title id=\"chart-burnin-freq-t\">"));
+	assert_non_null(strstr(p.html, "No temperature chart: this is a virtual machine"));
+	assert_int_equal(count(p.html, "not available on this machine"), 3);
+	assert_non_null(strstr(p.html, ">time since the start of the load (s)</text>"));
+	page_free(&p);
+}
+
 /* Only the schema, or checks without data: the page says what there is. */
 static void test_parts_missing(void **state)
 {
@@ -324,6 +410,8 @@ int main(void)
 		cmocka_unit_test(test_escaped_markup),
 		cmocka_unit_test(test_self_contained),
 		cmocka_unit_test(test_charts),
+		cmocka_unit_test(test_burnin_host),
+		cmocka_unit_test(test_burnin_vm),
 		cmocka_unit_test(test_parts_missing),
 	};
 	return cmocka_run_group_tests_name("html", tests, NULL, NULL);

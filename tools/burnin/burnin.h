@@ -170,8 +170,10 @@ void health_kmsg(struct health *h, const char *text);
 /* Appends one point to the series, merging pairs when it is full. */
 void hw_series_add(struct hw_series *s, double t, double temp, double freq, double busy);
 
-/* Highest current temperature over all sensors, NAN if none. */
+/* Highest current temperature of the CPU's sensors (of all sensors when no
+ * CPU sensor is known), NAN if none. */
 double health_temp_now(const struct health *h);
+bool health_has_cpu_sensor(const struct health *h);
 
 void health_write_metrics(const struct health *h, struct jw *w);
 void health_write_data(const struct health *h, struct jw *w);

@@ -359,12 +359,33 @@ void health_init(struct health *h, const char *root, bool vm)
 	h->busy_max_pct = NAN;
 }
 
+/* The chart's line is the hottest CPU sensor when there is one: a disk or
+ * a chipset sensor would make it jump between parts with other limits. */
+static bool cpu_sensor(const struct hw_sensor *s)
+{
+	static const char *const names[] = { "coretemp", "k10temp", "zenpower", "x86_pkg_temp", "cpu_thermal" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(s->name, names[i]))
+			return true;
+	return false;
+}
+
+bool health_has_cpu_sensor(const struct health *h)
+{
+	for (int i = 0; i < h->nsensors; i++)
+		if (cpu_sensor(&h->s[i]))
+			return true;
+	return false;
+}
+
 double health_temp_now(const struct health *h)
 {
+	bool cpu_only = health_has_cpu_sensor(h);
 	double t = NAN;
 
 	for (int i = 0; i < h->nsensors; i++)
-		if (h->s[i].seen)
+		if (h->s[i].seen && (!cpu_only || cpu_sensor(&h->s[i])))
 			t = isnan(t) ? h->s[i].last_c : fmax(t, h->s[i].last_c);
 	return t;
 }
@@ -523,6 +544,14 @@ void health_write_metrics(const struct health *h, struct jw *w)
 	}
 }
 
+static void delta(struct jw *w, const char *key, bool available, long long v)
+{
+	if (available)
+		jw_int(w, key, v);
+	else
+		jw_null(w, key);
+}
+
 static void series(struct jw *w, const char *key, const double *v, int n, int dp)
 {
 	double scale = pow(10, dp);
@@ -553,24 +582,25 @@ void health_write_data(const struct health *h, struct jw *w)
 	jw_str(w, "sensors_unavailable", h->nsensors ? NULL : h->no_sensor_reason);
 	jw_str(w, "freq_source", h->freq_source);
 
+	/* Counters this machine does not have are null, not zero. */
 	jw_obj(w, "throttle");
 	jw_bool(w, "available", a->throttle_ok);
-	jw_int(w, "core_events", b->core_throttle - a->core_throttle);
-	jw_int(w, "package_events", b->pkg_throttle - a->pkg_throttle);
-	jw_int(w, "core_ms", b->core_throttle_ms - a->core_throttle_ms);
-	jw_int(w, "package_ms", b->pkg_throttle_ms - a->pkg_throttle_ms);
-	jw_int(w, "thermal_interrupts", b->thermal_irq - a->thermal_irq);
+	delta(w, "core_events", a->throttle_ok, b->core_throttle - a->core_throttle);
+	delta(w, "package_events", a->throttle_ok, b->pkg_throttle - a->pkg_throttle);
+	delta(w, "core_ms", a->throttle_ok, b->core_throttle_ms - a->core_throttle_ms);
+	delta(w, "package_ms", a->throttle_ok, b->pkg_throttle_ms - a->pkg_throttle_ms);
+	delta(w, "thermal_interrupts", a->irq_ok, b->thermal_irq - a->thermal_irq);
 	jw_obj_end(w);
 
 	jw_obj(w, "mce");
 	jw_bool(w, "available", a->irq_ok);
-	jw_int(w, "exceptions", b->mce - a->mce);
-	jw_int(w, "polls", b->mce_poll - a->mce_poll);
-	jw_int(w, "threshold_interrupts", b->threshold - a->threshold);
-	jw_int(w, "deferred_interrupts", b->deferred - a->deferred);
+	delta(w, "exceptions", a->irq_ok, b->mce - a->mce);
+	delta(w, "polls", a->irq_ok, b->mce_poll - a->mce_poll);
+	delta(w, "threshold_interrupts", a->irq_ok, b->threshold - a->threshold);
+	delta(w, "deferred_interrupts", a->irq_ok, b->deferred - a->deferred);
 	jw_bool(w, "kernel_log_read", h->kmsg_ok);
-	jw_int(w, "kernel_log_mce", h->kmsg_mce);
-	jw_int(w, "kernel_log_edac", h->kmsg_edac);
+	delta(w, "kernel_log_mce", h->kmsg_ok, h->kmsg_mce);
+	delta(w, "kernel_log_edac", h->kmsg_ok, h->kmsg_edac);
 	jw_arr(w, "kernel_log");
 	for (int i = 0; i < h->nkmsg; i++)
 		jw_str(w, NULL, h->kmsg[i]);
@@ -602,6 +632,7 @@ void health_write_data(const struct health *h, struct jw *w)
 
 	jw_obj(w, "samples");
 	jw_int(w, "stride", h->series.stride ? h->series.stride : 1);
+	jw_str(w, "temp_of", !h->nsensors ? NULL : health_has_cpu_sensor(h) ? "the hottest CPU sensor" : "the hottest sensor");
 	series(w, "t_s", h->series.t, h->series.n, 1);
 	series(w, "temp_c", h->series.temp, h->series.n, 1);
 	series(w, "freq_mhz", h->series.freq, h->series.n, 0);
