@@ -18,6 +18,9 @@
  * boards report -128 or 255 degrees). */
 #define TEMP_MIN_C (-40.0)
 #define TEMP_MAX_C 150.0
+/* CPU use from /proc/stat needs this many ticks (USER_HZ 100) between two
+ * readings: a reading right after the first one would say 0 %. */
+#define MIN_BUSY_TICKS 10
 
 static int readf_line(const struct health *h, char *buf, size_t size, const char *path)
 {
@@ -414,7 +417,8 @@ void health_sample(struct health *h, double t)
 	}
 	read_counters(h, &h->last);
 	h->busy_pct = NAN;
-	if (h->last.cpu_total > prev.cpu_total) {
+	/* Too few clock ticks since the last reading say nothing. */
+	if (h->last.cpu_total - prev.cpu_total >= MIN_BUSY_TICKS) {
 		h->busy_pct = 100.0 * (double)(h->last.cpu_busy - prev.cpu_busy) /
 			      (double)(h->last.cpu_total - prev.cpu_total);
 		h->busy_max_pct = isnan(h->busy_max_pct) ? h->busy_pct : fmax(h->busy_max_pct, h->busy_pct);

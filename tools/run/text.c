@@ -67,6 +67,28 @@ static void system_line(FILE *f, const struct jval *sys)
 	text_wrap(f, "", 9, line);
 }
 
+/* The burn-in's figures: what ran, how hot, what went wrong. */
+static void burnin_line(FILE *f, const struct jval *t)
+{
+	const struct jval *m = json_get(t, "metrics"), *tmax = json_get(m, "temp_max_c");
+	char line[400], temp[64];
+
+	if (!m || !json_get(m, "stressors"))
+		return;
+	if (tmax && tmax->type == J_NUM)
+		snprintf(temp, sizeof(temp), "hottest %.0f C", tmax->num);
+	else
+		snprintf(temp, sizeof(temp), "no temperatures");
+	snprintf(line, sizeof(line),
+		 "stress-ng %.0f s: %.0f stressors x %.0f, %.0f bogo-ops, %.0f miscompares, %.0f failures; "
+		 "ISA rounds %.0f of %.0f right; %s, %.0f MHz lowest",
+		 json_num(m, "load_s", 0), json_num(m, "stressors", 0), json_num(m, "instances", 0),
+		 json_num(m, "bogo_ops", 0), json_num(m, "miscompares", 0), json_num(m, "stressor_failures", 0),
+		 json_num(m, "isa_rounds", 0) - json_num(m, "isa_rounds_failed", 0), json_num(m, "isa_rounds", 0), temp,
+		 json_num(m, "freq_min_mhz", 0));
+	text_wrap(f, "                ", 16, line);
+}
+
 char *render_text(const struct jval *rep, size_t *len)
 {
 	const struct jval *verdict = json_get(rep, "verdict"), *tests = json_get(rep, "tests");
@@ -108,6 +130,8 @@ char *render_text(const struct jval *rep, size_t *len)
 
 		snprintf(line, sizeof(line), "%.1f s%s%s", json_num(t, "duration_s", 0), reason ? "; " : "", reason ? reason : "");
 		text_wrap(f, lead, 16, line);
+		if (!strcmp(tests->keys[i], "burnin"))
+			burnin_line(f, t);
 		for (size_t k = 0; fl && k < fl->len; k++) {
 			snprintf(lead, sizeof(lead), "         %-4s ", json_str(fl->items[k], "severity", "?"));
 			text_wrap(f, lead, 16, json_str(fl->items[k], "summary", ""));
