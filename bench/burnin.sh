@@ -4,8 +4,8 @@
 # What our samplers cost stress-ng: its bogo-ops in the same time with no
 # sampler, with the health sampler alone (sensors, frequency, counters, the
 # kernel log, once a second) and with everything the burn-in runs beside it
-# (health, ISA rounds every 20 s, the wake sampler). Runs alternate, so a
-# noisy neighbour hits all three alike; each round is compared with the same
+# (health, ISA rounds every 20 s, the wake sampler). Runs alternate, in a
+# different order each round, so a noisy neighbour hits all three alike; each round is compared with the same
 # round's run without samplers and the median of the rounds is printed.
 # Beside it: the CPU time the kernel accounted to the samplers as a share of
 # stress-ng's own, which a neighbour does not move. Target: the health
@@ -32,8 +32,12 @@ command -v stress-ng >/dev/null || { echo "burnin bench: stress-ng is missing (s
 mkdir -p "$out"
 rm -f "$out"/*.json
 
+configs=(none health health,isa,wake)
 for r in $(seq 1 "$rounds"); do
-	for s in none health health,isa,wake; do
+	# Each round starts with another configuration, so that a drift of the
+	# machine over the runs does not always fall on the same one.
+	for k in 0 1 2; do
+		s=${configs[$(((r + k) % 3))]}
 		# exit 2 (warn) or 1 (fail) is still a measurement
 		"$triage" burnin --duration "${secs}s" --stressors "$stressors" --samplers "$s" -q \
 			-o "$out/round$r-${s//,/+}.json" || [ $? -le 2 ]
