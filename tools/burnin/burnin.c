@@ -1112,12 +1112,23 @@ int cmd_burnin(int argc, char **argv)
 	b.vm = hv.vm;
 	b.tcg = hv.name && !strcmp(hv.name, "QEMU TCG");
 
-	if (vals[O_STRESS_NG].set)
+	/* A bad stressor list is the user's to fix before anything runs. */
+	if (vals[O_STRESSORS].set && sng_plan_make(&b.plan, NULL, 0, vals[O_STRESSORS].str, 1, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "triage burnin: --stressors: %s\n", err);
+		return check_end(&c, ST_ERROR, err);
+	}
+	if (vals[O_STRESS_NG].set) {
 		strlcpy_(b.sng_path, vals[O_STRESS_NG].str, sizeof(b.sng_path));
-	if (vals[O_STRESS_NG].set ? access(b.sng_path, X_OK) != 0 : !find_in_path("stress-ng", b.sng_path, sizeof(b.sng_path)))
+		if (access(b.sng_path, X_OK) != 0) {
+			snprintf(err, sizeof(err), "--stress-ng: cannot run %.200s: %s", b.sng_path, strerror(errno));
+			fprintf(stderr, "triage burnin: %s\n", err);
+			return check_end(&c, ST_ERROR, err);
+		}
+	} else if (!find_in_path("stress-ng", b.sng_path, sizeof(b.sng_path))) {
 		return check_end(&c, ST_SKIP,
 				 "stress-ng is not installed (the image's Burn-in entry loads it; on a host, install the "
 				 "stress-ng package)");
+	}
 	snprintf(b.dir, sizeof(b.dir), "%s/triage-burnin-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (strlen(b.dir) >= sizeof(b.dir) - 1 || !mkdtemp(b.dir)) {
 		snprintf(b.dir, sizeof(b.dir), "/tmp/triage-burnin-XXXXXX");
