@@ -325,11 +325,8 @@ static void isa_prescan(struct burnin *b)
 		return;
 	}
 	v = finish_triage(&b->isa, now_ns() + (b->tcg ? 8 : 2) * 60000000000LL, &killed, &status);
-	b->isa_pre_status = v ? json_str(v, "status", "error") : "error";
-	b->isa_pre_status = !strcmp(b->isa_pre_status, "pass")	  ? "pass"
-			    : !strcmp(b->isa_pre_status, "warn") ? "warn"
-			    : !strcmp(b->isa_pre_status, "fail") ? "fail"
-								 : "error";
+	status = status_from_name(v ? json_str(v, "status", NULL) : NULL);
+	b->isa_pre_status = status >= 0 ? status_name((enum status)status) : "error"; /* outlives v */
 	fl = v ? json_get(v, "findings") : NULL;
 	for (size_t i = 0; fl && i < fl->len; i++) {
 		const char *id = json_str(fl->items[i], "id", ""), *ext;
