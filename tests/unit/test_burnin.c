@@ -337,6 +337,15 @@ static void host_tree(const char *r)
 	put(r, "/sys/devices/system/edac/mc/mc0/dimm1/dimm_ce_count", "0\n");
 }
 
+/* A /dev/kmsg record as the kernel writes it, fed to the health's log. */
+static void log_record(struct health *h, const char *text)
+{
+	char rec[300];
+	int n = snprintf(rec, sizeof(rec), "4,1042,93211837,-;%s\n", text);
+
+	kmsg_feed(&h->log, rec, (size_t)n);
+}
+
 static const struct opt test_opts[] = { CHECK_COMMON_OPTS, { NULL, 0, 0, NULL, NULL, 0, 0 } };
 
 /* Runs health_findings into a check and returns the check's JSON. */
@@ -420,18 +429,19 @@ static void test_health_hot_host(void **state)
 	put(root, "/proc/stat", "cpu  300 0 50 850 50 0 0 0 0 0\n");
 	put(root, "/sys/devices/system/edac/mc/mc0/ce_count", "3\n");
 	put(root, "/sys/devices/system/edac/mc/mc0/dimm0/dimm_ce_count", "3\n");
-	health_kmsg(h, "mce: [Hardware Error]: Machine check events logged");
-	health_kmsg(h, "EDAC MC0: 3 CE memory read error on CPU_SrcID#0_MC#0_Chan#0_DIMM#0");
-	health_kmsg(h, "usb 1-1: new high-speed USB device");
+	log_record(h, "mce: [Hardware Error]: Machine check events logged");
+	log_record(h, "EDAC MC0: 3 CE memory read error on CPU_SrcID#0_MC#0_Chan#0_DIMM#0");
+	log_record(h, "usb 1-1: new high-speed USB device");
+	/* the kernel logs throttling with an "mce:" prefix: not a machine check */
+	log_record(h, "mce: CPU0: Package temperature above threshold, cpu clock throttled (total events = 1)");
 	health_sample(h, 1.0);
 	assert_true(h->temp_c == 97.0);
 	assert_true(h->freq_mhz == 2700.0);
 	assert_true(h->freq_min_mhz == 2000.0);
 	assert_string_equal(h->freq_source, "cpufreq");
 	assert_true(fabs(h->busy_pct - 80.0) < 1e-9); /* 200 busy of 250 jiffies */
-	assert_int_equal(h->kmsg_mce, 1);
-	assert_int_equal(h->kmsg_edac, 1);
-	assert_int_equal(h->nkmsg, 2);
+	assert_int_equal(h->log.hits[kmsg_rule("kernel.mce")].count, 1);
+	assert_int_equal(h->log.hits[kmsg_rule("kernel.edac")].count, 1);
 
 	rep = findings_of(h, false);
 	assert_string_equal(json_str(rep, "status", ""), "fail");

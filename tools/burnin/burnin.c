@@ -160,7 +160,6 @@ struct burnin {
 	int wake_cpus[WAKE_MAX_CPUS], nwake_cpus;
 	int64_t wake_budget_ns;
 
-	int kmsg_fd;
 	struct health *h;
 };
 
@@ -631,40 +630,6 @@ static void poll_children(struct burnin *b, int64_t now, bool load_on)
 
 /* ---- health ---- */
 
-static void kmsg_open_end(struct burnin *b)
-{
-	b->kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (b->kmsg_fd >= 0 && lseek(b->kmsg_fd, 0, SEEK_END) < 0) {
-		close(b->kmsg_fd);
-		b->kmsg_fd = -1;
-	}
-	b->h->kmsg_ok = b->kmsg_fd >= 0;
-}
-
-static void kmsg_drain(struct burnin *b)
-{
-	char rec[2048];
-
-	while (b->kmsg_fd >= 0) {
-		ssize_t n = read(b->kmsg_fd, rec, sizeof(rec) - 1);
-		char *text, *nl;
-
-		if (n < 0 && errno == EPIPE) /* records overwritten: go on */
-			continue;
-		if (n <= 0)
-			return;
-		rec[n] = '\0';
-		text = strchr(rec, ';');
-		if (!text)
-			continue;
-		text++;
-		nl = strchr(text, '\n');
-		if (nl)
-			*nl = '\0';
-		health_kmsg(b->h, text);
-	}
-}
-
 static void progress(struct burnin *b, int64_t now)
 {
 	char el[32], tot[32], temp[32] = "", freq[32] = "", busy[32] = "";
@@ -696,7 +661,7 @@ static void run_load(struct burnin *b)
 	b->isa_next = b->t0 + (b->duration_ns / 4 < ISA_PERIOD_NS / 4 ? b->duration_ns / 4 : ISA_PERIOD_NS / 4);
 	while (!eof || b->sng_status < 0) {
 		struct pollfd pf[2] = { { .fd = eof ? -1 : b->sng_fd, .events = POLLIN },
-					{ .fd = b->kmsg_fd, .events = POLLIN } };
+					{ .fd = b->h->log.fd, .events = POLLIN } };
 		int64_t now = now_ns(), wait = next_sample - now;
 
 		if (stop_signal && !b->sng_interrupted) {
@@ -713,7 +678,7 @@ static void run_load(struct burnin *b)
 			if (pf[0].revents & (POLLIN | POLLHUP | POLLERR))
 				eof = !sng_read(b);
 			if (pf[1].revents & POLLIN)
-				kmsg_drain(b);
+				kmsg_drain(&b->h->log);
 			continue;
 		}
 		if (eof)
@@ -733,7 +698,7 @@ static void run_load(struct burnin *b)
 		}
 	}
 	close(b->sng_fd);
-	kmsg_drain(b);
+	kmsg_drain(&b->h->log);
 }
 
 static void finish_samplers(struct burnin *b)
@@ -1083,7 +1048,7 @@ int cmd_burnin(int argc, char **argv)
 {
 	struct optv vals[O_COUNT];
 	struct check c;
-	struct burnin b = { .c = &c, .kmsg_fd = -1, .sng_fd = -1, .sng_status = -1 };
+	struct burnin b = { .c = &c, .sng_fd = -1, .sng_status = -1 };
 	struct hypervisor hv;
 	struct sng_result r = { 0 };
 	char err[256], *yaml_text;
@@ -1162,8 +1127,7 @@ int cmd_burnin(int argc, char **argv)
 	health_init(b.h, "", b.vm);
 	if (b.h->nsensors == 0)
 		check_note(&c, "no temperatures: %s", b.h->no_sensor_reason);
-	kmsg_open_end(&b);
-	if (b.kmsg_fd < 0)
+	if (!health_log_open(b.h))
 		check_note(&c, "the kernel log cannot be read (%s): machine checks come from /proc/interrupts only",
 			   strerror(errno));
 
@@ -1185,9 +1149,8 @@ int cmd_burnin(int argc, char **argv)
 	if ((b.samplers & SAMPLE_HEALTH) && (!b.h->series.n || secs(now_ns() - b.t0) -
 						b.h->series.t[b.h->series.n - 1] >= secs(b.interval_ns) / 2))
 		health_sample(b.h, secs(now_ns() - b.t0));
-	kmsg_drain(&b);
-	if (b.kmsg_fd >= 0)
-		close(b.kmsg_fd);
+	kmsg_drain(&b.h->log);
+	kmsg_close(&b.h->log);
 
 	yaml_text = read_file(b.yaml, 4 << 20, NULL);
 	if (!yaml_text)

@@ -12,6 +12,7 @@
 
 #include "lib/check.h"
 #include "lib/json.h"
+#include "run/kmsg.h"
 
 /* ---- stress-ng: the plan ---- */
 
@@ -106,7 +107,6 @@ enum sng_line_kind sng_classify(const char *line, struct sng_line *out);
 
 #define HW_MAX_SENSORS 32
 #define HW_MAX_MC 8
-#define HW_MAX_KMSG 16
 /* Points kept per series: 1 Hz for 10 minutes, then every other point is
  * merged (the temperature keeps the higher, the rest the mean), so an
  * 8-hour burn-in still draws from at most this many. */
@@ -154,10 +154,10 @@ struct health {
 	double freq_min_mhz, freq_sum_mhz, busy_max_pct;
 	int nfreq;
 	struct hw_series series;
-	/* kernel log lines about machine checks and EDAC during the run */
-	int kmsg_mce, kmsg_edac, nkmsg;
-	bool kmsg_ok;
-	char kmsg[HW_MAX_KMSG][160];
+	/* The kernel log from the start of the run on, judged by the run's
+	 * rules (kernel.mce, kernel.edac); fd -1 when it cannot be read. */
+	struct kmsg_watch log;
+	bool log_ok;
 };
 
 /* Finds the sensors and takes the first snapshot of the counters. */
@@ -165,8 +165,8 @@ void health_init(struct health *h, const char *root, bool vm);
 /* Reads temperatures, frequency, CPU use and counters; t in seconds since
  * the start. The first call after init sets the baseline of CPU use. */
 void health_sample(struct health *h, double t);
-/* A kernel log message (the text after "priority,seq,time,flags;"). */
-void health_kmsg(struct health *h, const char *text);
+/* Starts reading the kernel log (root only); false if it cannot be read. */
+bool health_log_open(struct health *h);
 /* Appends one point to the series, merging pairs when it is full. */
 void hw_series_add(struct hw_series *s, double t, double temp, double freq, double busy);
 

@@ -338,6 +338,7 @@ static double read_freq(struct health *h, double *min)
 void health_init(struct health *h, const char *root, bool vm)
 {
 	memset(h, 0, sizeof(*h));
+	h->log.fd = -1;
 	strlcpy_(h->root, root ? root : "", sizeof(h->root));
 	find_hwmon(h);
 	find_thermal(h);
@@ -426,17 +427,33 @@ void health_sample(struct health *h, double t)
 	hw_series_add(&h->series, t, h->temp_c, h->freq_mhz, h->busy_pct);
 }
 
-void health_kmsg(struct health *h, const char *text)
+bool health_log_open(struct health *h)
 {
-	bool mce = strstr(text, "mce:") || strstr(text, "Machine check") || strstr(text, "[Hardware Error]");
-	bool edac = strstr(text, "EDAC") && (strstr(text, "CE ") || strstr(text, "UE ") || strstr(text, "error"));
+	h->log_ok = kmsg_open_new(&h->log) == 0;
+	return h->log_ok;
+}
 
-	if (!mce && !edac)
-		return;
-	h->kmsg_mce += mce;
-	h->kmsg_edac += edac && !mce;
-	if (h->nkmsg < HW_MAX_KMSG)
-		strlcpy_(h->kmsg[h->nkmsg++], text, sizeof(h->kmsg[0]));
+/* What the run's rule with this id collected from the log. */
+static const struct kmsg_hit *log_hit(const struct health *h, const char *id)
+{
+	static const struct kmsg_hit none;
+	int r = kmsg_rule(id);
+
+	return r >= 0 && r < (int)ARRAY_SIZE(h->log.hits) ? &h->log.hits[r] : &none;
+}
+
+static int log_count(const struct health *h, const char *id)
+{
+	return log_hit(h, id)->count;
+}
+
+/* The lines kept of a rule (KMSG_EVIDENCE_LINES at most). */
+static void log_lines(const struct health *h, const char *id, struct jw *w)
+{
+	const struct kmsg_hit *k = log_hit(h, id);
+
+	for (int i = 0; i < k->count && i < KMSG_EVIDENCE_LINES; i++)
+		jw_str(w, NULL, k->lines[i]);
 }
 
 /* NAN-aware: an unknown value does not pull a known one along. */
@@ -602,12 +619,12 @@ void health_write_data(const struct health *h, struct jw *w)
 	delta(w, "polls", a->irq_ok, b->mce_poll - a->mce_poll);
 	delta(w, "threshold_interrupts", a->irq_ok, b->threshold - a->threshold);
 	delta(w, "deferred_interrupts", a->irq_ok, b->deferred - a->deferred);
-	jw_bool(w, "kernel_log_read", h->kmsg_ok);
-	delta(w, "kernel_log_mce", h->kmsg_ok, h->kmsg_mce);
-	delta(w, "kernel_log_edac", h->kmsg_ok, h->kmsg_edac);
+	jw_bool(w, "kernel_log_read", h->log_ok);
+	delta(w, "kernel_log_mce", h->log_ok, log_count(h, "kernel.mce"));
+	delta(w, "kernel_log_edac", h->log_ok, log_count(h, "kernel.edac"));
 	jw_arr(w, "kernel_log");
-	for (int i = 0; i < h->nkmsg; i++)
-		jw_str(w, NULL, h->kmsg[i]);
+	log_lines(h, "kernel.mce", w);
+	log_lines(h, "kernel.edac", w);
 	jw_arr_end(w);
 	jw_obj_end(w);
 
@@ -719,9 +736,11 @@ static void edac_finding(const struct health *h, struct check *c, bool ue)
 
 static bool any_uncorrected(const struct health *h)
 {
-	for (int i = 0; i < h->nkmsg; i++)
-		if (strcasestr(h->kmsg[i], "uncorrected") || strcasestr(h->kmsg[i], "fatal") ||
-		    strstr(h->kmsg[i], "PCC"))
+	const struct kmsg_hit *k = log_hit(h, "kernel.mce");
+
+	for (int i = 0; i < k->count && i < KMSG_EVIDENCE_LINES; i++)
+		if (strcasestr(k->lines[i], "uncorrected") || strcasestr(k->lines[i], "fatal") ||
+		    strstr(k->lines[i], "PCC"))
 			return true;
 	return false;
 }
@@ -730,10 +749,11 @@ static void mce_finding(const struct health *h, struct check *c)
 {
 	const struct hw_counters *a = &h->first, *b = &h->last;
 	long long exc = b->mce - a->mce, thr = b->threshold - a->threshold, dfr = b->deferred - a->deferred;
+	int logged = log_count(h, "kernel.mce");
 	enum severity sev;
 	struct finding *f;
 
-	if (exc <= 0 && thr <= 0 && dfr <= 0 && h->kmsg_mce == 0)
+	if (exc <= 0 && thr <= 0 && dfr <= 0 && logged == 0)
 		return;
 	/* A machine-check exception or an uncorrected error is a failure;
 	 * corrected errors (threshold interrupts, logged events) a warning. */
@@ -745,15 +765,13 @@ static void mce_finding(const struct health *h, struct check *c)
 			  "is fixed.",
 			  "Machine checks during the burn-in: %lld exception%s, %lld threshold and %lld deferred "
 			  "interrupt%s, %d kernel message%s",
-			  exc, exc == 1 ? "" : "s", thr, dfr, thr + dfr == 1 ? "" : "s", h->kmsg_mce,
-			  h->kmsg_mce == 1 ? "" : "s");
+			  exc, exc == 1 ? "" : "s", thr, dfr, thr + dfr == 1 ? "" : "s", logged, logged == 1 ? "" : "s");
 	jw_int(&f->ev, "exceptions", exc);
 	jw_int(&f->ev, "threshold_interrupts", thr);
 	jw_int(&f->ev, "deferred_interrupts", dfr);
-	jw_int(&f->ev, "kernel_log_lines", h->kmsg_mce);
+	jw_int(&f->ev, "kernel_log_lines", logged);
 	jw_arr(&f->ev, "kernel_log");
-	for (int i = 0; i < h->nkmsg && i < 6; i++)
-		jw_str(&f->ev, NULL, h->kmsg[i]);
+	log_lines(h, "kernel.mce", &f->ev);
 	jw_arr_end(&f->ev);
 }
 

@@ -84,6 +84,25 @@ int kmsg_open(struct kmsg_watch *w)
 	return w->fd < 0 ? -1 : 0;
 }
 
+int kmsg_open_new(struct kmsg_watch *w)
+{
+	if (kmsg_open(w) < 0)
+		return -1;
+	if (lseek(w->fd, 0, SEEK_END) < 0) {
+		kmsg_close(w);
+		return -1;
+	}
+	return 0;
+}
+
+int kmsg_rule(const char *id)
+{
+	for (int r = 0; r < kmsg_nrules; r++)
+		if (!strcmp(kmsg_rules[r].id, id))
+			return r;
+	return -1;
+}
+
 void kmsg_feed(struct kmsg_watch *w, const char *rec, size_t len)
 {
 	const char *semi = memchr(rec, ';', len), *end;

@@ -39,6 +39,10 @@ struct kmsg_watch {
 /* Opens /dev/kmsg at the start of its buffer (boot messages count too).
  * Returns -1 if the log cannot be read (not root, no /dev/kmsg). */
 int kmsg_open(struct kmsg_watch *w);
+/* The same, past the messages already logged: only what comes from now. */
+int kmsg_open_new(struct kmsg_watch *w);
+/* The index of the rule with this id, or -1. */
+int kmsg_rule(const char *id);
 /* Reads every record that is waiting; never blocks. */
 void kmsg_drain(struct kmsg_watch *w);
 /* Parses one /dev/kmsg record ("pri,seq,usec,flags;text\n...") and feeds its
