@@ -259,6 +259,20 @@ static void test_plan_user_list(void **state)
 	assert_string_equal(sng_exit_meaning(-1), "unknown");
 }
 
+static void test_str_append(void **state)
+{
+	char buf[12] = "";
+
+	(void)state;
+	str_append(buf, sizeof(buf), ",", "%d", 0);
+	str_append(buf, sizeof(buf), ",", "%d", 12);
+	assert_string_equal(buf, "0,12");
+	str_append(buf, sizeof(buf), ", ", "%s", "abcdefgh"); /* cut at the size */
+	assert_string_equal(buf, "0,12, abcde");
+	str_append(buf, sizeof(buf), ",", "%s", "x"); /* full: unchanged */
+	assert_string_equal(buf, "0,12, abcde");
+}
+
 /* ---- health on a fake /sys and /proc ---- */
 
 static void put(const char *root, const char *path, const char *text)
@@ -581,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_plan_honest_cpu),
 		cmocka_unit_test(test_plan_lying_cpu),
 		cmocka_unit_test(test_plan_user_list),
+		cmocka_unit_test(test_str_append),
 		cmocka_unit_test(test_health_hot_host),
 		cmocka_unit_test(test_health_quiet_and_missing),
 		cmocka_unit_test(test_series_merges_pairs),

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "lib/hypervisor.h"
+#include "mem/mem.h"
 
 static const char usage[] =
 	"Loads the machine with stress-ng under verification for a set time (CPU,\n"
@@ -101,6 +102,12 @@ static const long long default_duration_s[] = { [MODE_QUICK] = 60, [MODE_STANDAR
 
 enum sampler { SAMPLE_HEALTH = 1, SAMPLE_ISA = 2, SAMPLE_WAKE = 4 };
 
+/* --samplers words, in the order the report lists them. */
+static const struct {
+	const char *name;
+	unsigned bit;
+} sampler_names[] = { { "health", SAMPLE_HEALTH }, { "isa", SAMPLE_ISA }, { "wake", SAMPLE_WAKE }, { "none", 0 } };
+
 /* A `triage` child (isa or wake) writing its JSON to a file. */
 struct child {
 	pid_t pid;
@@ -142,6 +149,7 @@ struct burnin {
 	int nfail;
 	struct {
 		enum sng_line_kind kind;
+		int signal;	/* SNG_SIGNAL */
 		char text[200];
 	} fails[MAX_FAIL_LINES];
 	int ntally;
@@ -362,13 +370,11 @@ static bool find_in_path(const char *name, char *out, size_t size)
 static long long mem_available(void)
 {
 	char *text = read_file("/proc/meminfo", 1 << 16, NULL);
-	const char *p = text ? strstr(text, "MemAvailable:") : NULL;
-	long long kib = 0;
+	struct meminfo mi;
+	long long bytes = text && mem_parse_meminfo(text, &mi) == 0 ? mi.avail_kib * 1024 : 0;
 
-	if (p)
-		sscanf(p, "MemAvailable: %lld", &kib);
 	free(text);
-	return kib * 1024;
+	return bytes;
 }
 
 /* Per vm instance: the share of MemAvailable, at most VM_BYTES_MAX, in MiB. */
@@ -410,6 +416,7 @@ static void sng_line(struct burnin *b, const char *line)
 		t->signals += l.kind == SNG_SIGNAL;
 		if (b->nfail < MAX_FAIL_LINES) {
 			b->fails[b->nfail].kind = l.kind;
+			b->fails[b->nfail].signal = l.signal;
 			strlcpy_(b->fails[b->nfail].text, line, sizeof(b->fails[0].text));
 			b->nfail++;
 		}
@@ -468,11 +475,8 @@ static bool sng_start(struct burnin *b)
 	    pipe2(pfd, O_CLOEXEC) < 0)
 		return false;
 	b->command[0] = '\0';
-	for (int i = 0; argv[i]; i++) {
-		size_t len = strlen(b->command);
-
-		snprintf(b->command + len, sizeof(b->command) - len, "%s%s", i ? " " : "", argv[i]);
-	}
+	for (int i = 0; argv[i]; i++)
+		str_append(b->command, sizeof(b->command), " ", "%s", argv[i]);
 	b->sng_pid = spawn(argv, pfd[1], b->plan.tunables, SNG_NICE);
 	close(pfd[1]);
 	if (b->sng_pid < 0) {
@@ -525,10 +529,8 @@ static void wake_start(struct burnin *b)
 	/* At most four CPUs, spread over the ones we may use. */
 	b->nwake_cpus = n < WAKE_MAX_CPUS ? n : WAKE_MAX_CPUS;
 	for (k = 0; k < b->nwake_cpus; k++) {
-		size_t len = strlen(cpus);
-
 		b->wake_cpus[k] = ids[(long)k * n / b->nwake_cpus];
-		snprintf(cpus + len, sizeof(cpus) - len, "%s%d", k ? "," : "", b->wake_cpus[k]);
+		str_append(cpus, sizeof(cpus), ",", "%d", b->wake_cpus[k]);
 	}
 	b->wake_budget_ns = b->nwake_cpus ? share / (2 * b->nwake_cpus) : 0;
 	if (b->wake_budget_ns < WAKE_MIN_BLOCK_NS) {
@@ -741,14 +743,11 @@ static const char advice_failed[] =
 
 static int sng_signal_of(const struct burnin *b, int *sig)
 {
-	for (int i = 0; i < b->nfail; i++) {
-		struct sng_line l;
-
-		if (sng_classify(b->fails[i].text, &l) == SNG_SIGNAL && l.signal != SIGKILL) {
-			*sig = l.signal;
+	for (int i = 0; i < b->nfail; i++)
+		if (b->fails[i].kind == SNG_SIGNAL && b->fails[i].signal != SIGKILL) {
+			*sig = b->fails[i].signal;
 			return i;
 		}
-	}
 	return -1;
 }
 
@@ -872,13 +871,14 @@ static void write_plan(struct burnin *b, struct jw *w)
 	for (int i = 0; i < b->nbad; i++)
 		jw_str(w, NULL, b->bad[i]);
 	jw_arr_end(w);
-	if (!b->samplers)
-		jw_str(w, "samplers", "none");
-	else
-		jw_strf(w, "samplers", "%s%s%s%s%s", b->samplers & SAMPLE_HEALTH ? "health" : "",
-			(b->samplers & SAMPLE_HEALTH) && (b->samplers & ~SAMPLE_HEALTH) ? "," : "",
-			b->samplers & SAMPLE_ISA ? "isa" : "", (b->samplers & SAMPLE_ISA) && (b->samplers & SAMPLE_WAKE) ? "," : "",
-			b->samplers & SAMPLE_WAKE ? "wake" : "");
+	{
+		char list[32] = "";
+
+		for (size_t k = 0; k < ARRAY_SIZE(sampler_names); k++)
+			if (sampler_names[k].bit ? b->samplers & sampler_names[k].bit : !b->samplers)
+				str_append(list, sizeof(list), ",", "%s", sampler_names[k].name);
+		jw_str(w, "samplers", list);
+	}
 	jw_str(w, "command", b->command);
 	jw_obj_end(w);
 }
@@ -1019,10 +1019,6 @@ static void remove_work(const struct burnin *b)
 
 static unsigned parse_samplers(const char *s, char *err, size_t errlen)
 {
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} names[] = { { "health", SAMPLE_HEALTH }, { "isa", SAMPLE_ISA }, { "wake", SAMPLE_WAKE }, { "none", 0 } };
 	unsigned bits = 0;
 
 	if (!s)
@@ -1030,14 +1026,14 @@ static unsigned parse_samplers(const char *s, char *err, size_t errlen)
 	while (*s) {
 		size_t len = strcspn(s, ","), k;
 
-		for (k = 0; k < ARRAY_SIZE(names); k++)
-			if (strlen(names[k].name) == len && !strncmp(names[k].name, s, len))
+		for (k = 0; k < ARRAY_SIZE(sampler_names); k++)
+			if (strlen(sampler_names[k].name) == len && !strncmp(sampler_names[k].name, s, len))
 				break;
-		if (k == ARRAY_SIZE(names)) {
+		if (k == ARRAY_SIZE(sampler_names)) {
 			snprintf(err, errlen, "--samplers: '%.*s' is not one of health, isa, wake, none", (int)len, s);
 			return ~0u;
 		}
-		bits |= names[k].bit;
+		bits |= sampler_names[k].bit;
 		s += len;
 		s += *s == ',';
 	}

@@ -107,6 +107,7 @@ enum sng_line_kind sng_classify(const char *line, struct sng_line *out);
 
 #define HW_MAX_SENSORS 32
 #define HW_MAX_MC 8
+#define HW_MAX_CPUS 1024
 /* Points kept per series: 1 Hz for 10 minutes, then every other point is
  * merged (the temperature keeps the higher, the rest the mean), so an
  * 8-hour burn-in still draws from at most this many. */
@@ -145,6 +146,7 @@ struct hw_series {
 
 struct health {
 	char root[200];		/* "" on a live system; a fixture folder in tests */
+	int ncpus, cpus[HW_MAX_CPUS]; /* the cpuN folders, listed once */
 	int nsensors;
 	struct hw_sensor s[HW_MAX_SENSORS];
 	const char *no_sensor_reason; /* set when nsensors is 0 */

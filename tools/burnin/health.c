@@ -151,24 +151,33 @@ static void find_thermal(struct health *h)
 	}
 }
 
+static void find_cpus(struct health *h)
+{
+	enum { MAX_NAMES = HW_MAX_CPUS + 16 }; /* cpufreq, cpuidle... too */
+	char(*names)[64] = xcalloc(MAX_NAMES, sizeof(*names));
+	int n = list_dir(h, "/sys/devices/system/cpu", "cpu", names, MAX_NAMES);
+
+	h->ncpus = 0;
+	for (int i = 0; i < n && h->ncpus < HW_MAX_CPUS; i++)
+		if (sscanf(names[i], "cpu%d", &h->cpus[h->ncpus]) == 1)
+			h->ncpus++;
+	free(names);
+}
+
 /* Sum over CPUs of per-core events; per package, each package once. */
 static void read_throttle(const struct health *h, struct hw_counters *c)
 {
-	char cpus[1024][64];
-	int n = list_dir(h, "/sys/devices/system/cpu", "cpu", cpus, 1024);
 	long long pkg_seen[64];
 	int npkg = 0;
 
 	c->throttle_ok = false;
 	c->core_throttle = c->pkg_throttle = c->core_throttle_ms = c->pkg_throttle_ms = 0;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < h->ncpus; i++) {
 		char path[160];
 		long long v, pkg = -1, ms = 0;
-		int cpu;
+		int cpu = h->cpus[i];
 		bool dup = false;
 
-		if (sscanf(cpus[i], "cpu%d", &cpu) != 1)
-			continue;
 		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/thermal_throttle/core_throttle_count", cpu);
 		if (readf_ll(h, &v, path) < 0)
 			continue;
@@ -295,18 +304,16 @@ static void read_counters(const struct health *h, struct hw_counters *c)
  * (which in a guest is the host's nominal clock, not a live reading). */
 static double read_freq(struct health *h, double *min)
 {
-	char cpus[1024][64], *text;
-	int n = list_dir(h, "/sys/devices/system/cpu", "cpu", cpus, 1024), k = 0;
+	char *text;
+	int k = 0;
 	double sum = 0;
 
 	*min = NAN;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < h->ncpus; i++) {
 		char path[160];
 		long long khz;
-		int cpu;
+		int cpu = h->cpus[i];
 
-		if (sscanf(cpus[i], "cpu%d", &cpu) != 1)
-			continue;
 		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_cur_freq", cpu);
 		if (readf_ll(h, &khz, path) < 0 || khz <= 0)
 			continue;
@@ -340,6 +347,7 @@ void health_init(struct health *h, const char *root, bool vm)
 	memset(h, 0, sizeof(*h));
 	h->log.fd = -1;
 	strlcpy_(h->root, root ? root : "", sizeof(h->root));
+	find_cpus(h);
 	find_hwmon(h);
 	find_thermal(h);
 	if (h->nsensors == 0) {

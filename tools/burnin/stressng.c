@@ -56,13 +56,6 @@ static bool valid_name(const char *s, size_t len)
 	return true;
 }
 
-static void append(char *buf, size_t size, const char *sep, const char *text)
-{
-	size_t len = strlen(buf);
-
-	snprintf(buf + len, size - len, "%s%s", len ? sep : "", text);
-}
-
 int sng_plan_make(struct sng_plan *p, const char *const *bad, int nbad, const char *only, int instances,
 		  long long vm_bytes, char *err, size_t errlen)
 {
@@ -75,7 +68,7 @@ int sng_plan_make(struct sng_plan *p, const char *const *bad, int nbad, const ch
 
 		snprintf(item, sizeof(item), "-%s", g ? g : "");
 		if (g && !strstr(p->tunables, item))
-			append(p->tunables, sizeof(p->tunables), ",", item);
+			str_append(p->tunables, sizeof(p->tunables), ",", "%s", item);
 	}
 	if (p->tunables[0]) {
 		char list[sizeof(p->tunables)];
@@ -124,10 +117,10 @@ int sng_plan_make(struct sng_plan *p, const char *const *bad, int nbad, const ch
 	for (int k = 0; k < sng_nstressors; k++) {
 		if (sng_stressors[k].dispatch && nbad > 0) {
 			if (!p->dropped[0])
-				append(p->dropped, sizeof(p->dropped), "",
+				str_append(p->dropped, sizeof(p->dropped), "", "%s",
 				       "the CPU advertises extensions it does not execute right, and these stressors "
 				       "pick their code by CPUID:");
-			append(p->dropped, sizeof(p->dropped), " ", sng_stressors[k].name);
+			str_append(p->dropped, sizeof(p->dropped), " ", "%s", sng_stressors[k].name);
 			continue;
 		}
 		strlcpy_(p->names[p->n], sng_stressors[k].name, sizeof(p->names[0]));

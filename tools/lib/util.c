@@ -269,6 +269,22 @@ int parse_double(const char *s, double *out)
 	return 0;
 }
 
+void str_append(char *buf, size_t size, const char *sep, const char *fmt, ...)
+{
+	size_t len = strnlen(buf, size);
+	va_list ap;
+
+	if (len + 1 >= size)
+		return;
+	if (len)
+		len += strlcpy_(buf + len, sep, size - len);
+	if (len + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+}
+
 char *trim(char *s)
 {
 	char *e;

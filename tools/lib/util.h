@@ -61,6 +61,10 @@ void utc_stamp(char *buf, size_t size, bool compact);
 int parse_ll(const char *s, long long *out);
 int parse_double(const char *s, double *out);
 
+/* Appends sep (when buf is not empty) and the formatted text to buf, cut
+ * at size: for lists such as "0,2,5" or a command line. */
+void str_append(char *buf, size_t size, const char *sep, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Trims leading and trailing white space in place and returns s. */
 char *trim(char *s);
 

@@ -257,16 +257,9 @@ static void header(FILE *f, const struct jval *rep)
 /* Compact JSON of a nested value, escaped. */
 static void compact_json(FILE *f, const struct jval *v)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	struct jw w;
+	size_t len;
+	char *buf = json_to_string(v, 0, &len);
 
-	if (!m)
-		dief("out of memory");
-	jw_init(&w, m, 0);
-	jw_value(&w, NULL, v);
-	fclose(m);
 	fputs("<code>", f);
 	html_escape(f, buf);
 	fputs("</code>", f);
