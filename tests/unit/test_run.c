@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "run/kmsg.h"
+#include "lib/kmsg.h"
 #include "run/run.h"
 
 #define EXITED(code) ((code) << 8)	/* a wait status as waitpid gives it */

@@ -12,7 +12,7 @@
 
 #include "lib/check.h"
 #include "lib/json.h"
-#include "run/kmsg.h"
+#include "lib/kmsg.h"
 
 /* ---- stress-ng: the plan ---- */
 

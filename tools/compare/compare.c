@@ -2,8 +2,8 @@
  *
  * Host and guest are told apart by system.hypervisor.vm; with two VMs or
  * two hosts the reports are simply A and B. The CPU type advised is the
- * poorest Proxmox VE type (isa/pve-cpu-types.def, the isa check's own
- * table) that offers every extension the guest lacks and nothing the host
+ * poorest Proxmox VE type (lib/pve-cpu-types.def, the table isa
+ * reads too) that offers every extension the guest lacks and nothing the host
  * does not execute, so the VM keeps the widest migration choice. */
 #include "compare/compare.h"
 
@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "isa/isa.h"
 #include "lib/opts.h"
+#include "lib/pvetypes.h"
 #include "lib/util.h"
 #include "report/report.h"
 
@@ -253,16 +253,6 @@ static const char *name_list(const struct cmp_only *o, char *buf, size_t size)
 	return buf;
 }
 
-static bool word_in(const char *words, const char *w)
-{
-	size_t len = strlen(w);
-
-	for (const char *p = words; (p = strstr(p, w)) != NULL; p += len)
-		if ((p == words || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
-			return true;
-	return false;
-}
-
 /* Does PVE type t offer only what the host executes? */
 static bool runs_on(const struct pve_type *t, const struct jval *host)
 {
@@ -283,7 +273,7 @@ static bool runs_on(const struct pve_type *t, const struct jval *host)
 static bool offers_any(const struct pve_type *t, const struct cmp_only *need)
 {
 	for (int i = 0; i < need->n; i++)
-		if (word_in(t->features, need->name[i]))
+		if (pve_type_has(t, need->name[i]))
 			return true;
 	return false;
 }
@@ -292,9 +282,8 @@ static bool usable_type(const struct pve_type *t, const struct jval *host, const
 			enum pve_kind kind)
 {
 	const char *vendor = json_str(json_path(host, "system.cpu"), "vendor", "");
-	enum pve_vendor v = !strcmp(vendor, "GenuineIntel") ? PVE_INTEL : !strcmp(vendor, "AuthenticAMD") ? PVE_AMD : PVE_ANY;
 
-	return t->kind == kind && (t->vendor == PVE_ANY || t->vendor == v) && offers_any(t, need) && runs_on(t, host);
+	return t->kind == kind && pve_vendor_fits(t->vendor, vendor) && offers_any(t, need) && runs_on(t, host);
 }
 
 /* The richest generic type that runs on the host and offers some of need
@@ -323,7 +312,7 @@ static int cluster_fallback(const struct jval *host, const struct cmp_only *need
 		char name[40];
 
 		snprintf(name, sizeof(name), "%.*s", (int)len, p);
-		if (len && !word_in(pve_types[fb].features, name) && ext_level(host, name) != 4)
+		if (len && !pve_type_has(&pve_types[fb], name) && ext_level(host, name) != 4)
 			return -1;
 		p += len + (p[len] == ' ');
 	}
@@ -339,7 +328,7 @@ static const struct pve_type *model_for(const struct jval *host, const struct cm
 		bool all = true;
 
 		for (int k = 0; k < rest->n; k++)
-			all &= word_in(t->features, rest->name[k]);
+			all &= pve_type_has(t, rest->name[k]);
 		if (all && usable_type(t, host, rest, PVE_MODEL))
 			return t;
 	}
@@ -354,7 +343,7 @@ static void cpu_type_advice(struct cmp_advice *a, const struct jval *host, const
 	char list[700];
 
 	for (int i = 0; i < need->n; i++)
-		if (best < 0 || !word_in(pve_types[best].features, need->name[i]))
+		if (best < 0 || !pve_type_has(&pve_types[best], need->name[i]))
 			rest.name[rest.n++] = need->name[i];
 	model = rest.n ? model_for(host, &rest) : NULL;
 	if (best >= 0) {

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/pvetypes.h"
+
 /* ---- random inputs ---- */
 
 struct isa_rng {
@@ -182,18 +184,6 @@ void isa_corrupt(const struct isa_ext *e, uint64_t *out, int n);
 int isa_level(isa_set set);
 /* Extensions of the next level missing from set (0 if at v4). */
 isa_set isa_level_missing(isa_set set);
-
-enum pve_vendor { PVE_ANY, PVE_INTEL, PVE_AMD };
-enum pve_kind { PVE_GENERIC, PVE_MODEL };
-
-struct pve_type {
-	const char *name;
-	enum pve_vendor vendor;
-	enum pve_kind kind;
-	const char *features; /* our extension names, space-separated */
-};
-extern const struct pve_type pve_types[];
-extern const int pve_ntypes;
 
 /* The feature set of a type; -1 with the bad name in err if the table
  * names an unknown extension. */

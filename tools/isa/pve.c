@@ -1,16 +1,9 @@
 /* The closest Proxmox VE CPU type: the richest type whose extensions all
- * execute here. The types are data (pve-cpu-types.def). */
+ * execute here. The types are data (lib/pve-cpu-types.def). */
 #include <string.h>
 
 #include "isa.h"
 #include "lib/util.h"
-
-const struct pve_type pve_types[] = {
-#define PVE_CPU(name, vendor, kind, features) { name, vendor, kind, features },
-#include "pve-cpu-types.def"
-#undef PVE_CPU
-};
-const int pve_ntypes = ARRAY_SIZE(pve_types);
 
 int pve_type_set(const struct pve_type *t, isa_set *set, char *err, size_t errlen)
 {
@@ -43,19 +36,6 @@ int pve_type_set(const struct pve_type *t, isa_set *set, char *err, size_t errle
 	return 0;
 }
 
-static bool vendor_fits(enum pve_vendor v, const char *vendor)
-{
-	switch (v) {
-	case PVE_ANY:
-		return true;
-	case PVE_INTEL:
-		return vendor && !strcmp(vendor, "GenuineIntel");
-	case PVE_AMD:
-		return vendor && !strcmp(vendor, "AuthenticAMD");
-	}
-	return false;
-}
-
 void pve_match(isa_set exec, const char *vendor, struct pve_match *m)
 {
 	int best[2] = { -1, -1 }, size[2] = { -1, -1 };
@@ -66,7 +46,7 @@ void pve_match(isa_set exec, const char *vendor, struct pve_match *m)
 		isa_set s;
 		int k = t->kind == PVE_GENERIC ? 0 : 1, n;
 
-		if (pve_type_set(t, &s, err, sizeof(err)) < 0 || (s & ~exec) || !vendor_fits(t->vendor, vendor))
+		if (pve_type_set(t, &s, err, sizeof(err)) < 0 || (s & ~exec) || !pve_vendor_fits(t->vendor, vendor))
 			continue;
 		n = __builtin_popcountll(s);
 		if (n > size[k]) { /* strictly richer: ties keep the earlier row */

@@ -23,7 +23,7 @@
 #include "lib/hypervisor.h"
 #include "run/disk.h"
 #include "run/html.h"
-#include "run/kmsg.h"
+#include "lib/kmsg.h"
 #include "sysinfo/sysinfo.h"
 
 #ifndef VMTRIAGE_VERSION

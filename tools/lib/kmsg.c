@@ -1,4 +1,4 @@
-#include "run/kmsg.h"
+#include "lib/kmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
