@@ -439,10 +439,10 @@ int main(int argc, char **argv)
 	text = read_file("/proc/cmdline", 65536, NULL);
 	cmdline_parse(text ? text : "", &cl);
 	free(text);
-	say("init started; mode %s, then %s%s", run_mode_name(cl.mode), after_name(cl.after),
+	say("init started; mode %s, then %s%s", mode_name(cl.mode), after_name(cl.after),
 	    cl.exit_isa_debug ? " (exit through isa-debug-exit)" : "");
 
-	if (cl.mode == RUN_SHELL) {
+	if (cl.mode == MODE_SHELL) {
 		/* triage run reports option problems itself; without it, we do. */
 		for (int i = 0; i < cl.nproblems; i++)
 			say("option problem: %s", cl.problems[i]);

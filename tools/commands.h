@@ -12,6 +12,7 @@
 #ifndef VMTRIAGE_COMMANDS_H
 #define VMTRIAGE_COMMANDS_H
 
+#include "lib/mode.h"
 #include "lib/opts.h"
 
 #define CHECK_EVERY_MODE 1
@@ -39,7 +40,7 @@ struct command {
 	const struct opt *opts;
 	const char *summary;
 	int is_check;
-	int limit_s[3]; /* indexed by enum mode */
+	int limit_s[MODE_NCHECK]; /* indexed by enum mode */
 };
 
 extern const struct command commands[];

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "lib/check.h"
 #include "lib/util.h"
 
 static void usage(FILE *f)
@@ -28,8 +29,10 @@ int main(int argc, char **argv)
 	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	const struct command *cmd = command_find(base);
 
-	if (cmd)
+	if (cmd) {
+		check_set_limits(cmd->limit_s);
 		return cmd->main(argc, argv);
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_ERROR;
@@ -44,5 +47,6 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_ERROR;
 	}
+	check_set_limits(cmd->limit_s);
 	return cmd->main(argc - 1, argv + 1);
 }

@@ -18,7 +18,7 @@ static void test_defaults(void **state)
 	struct triage_cmdline c;
 
 	cmdline_parse("BOOT_IMAGE=/boot/vmlinuz console=ttyS0 quiet", &c);
-	assert_int_equal(c.mode, RUN_QUICK);
+	assert_int_equal(c.mode, MODE_QUICK);
 	assert_int_equal(c.after, AFTER_WAIT);
 	assert_false(c.exit_isa_debug);
 	assert_string_equal(c.report, "auto");
@@ -37,7 +37,7 @@ static void test_all_options(void **state)
 		      "triage.wake.durations=\"50us,1ms\" triage.timelimit=20s triage.fault=hang:mem",
 		      &c);
 	assert_int_equal(c.nproblems, 0);
-	assert_int_equal(c.mode, RUN_STANDARD);
+	assert_int_equal(c.mode, MODE_STANDARD);
 	assert_int_equal(c.after, AFTER_POWEROFF);
 	assert_true(c.exit_isa_debug);
 	assert_string_equal(c.report, "LABEL=MYDISK");
@@ -64,7 +64,7 @@ static void test_bad_options_become_problems(void **state)
 		      &c);
 	assert_int_equal(c.nproblems, 11);
 	/* defaults stay in force */
-	assert_int_equal(c.mode, RUN_QUICK);
+	assert_int_equal(c.mode, MODE_QUICK);
 	assert_int_equal(c.after, AFTER_WAIT);
 	assert_false(c.exit_isa_debug);
 	assert_string_equal(c.report, "auto");

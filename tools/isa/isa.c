@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "isa.h"
 #include "lib/check.h"
 
@@ -771,7 +770,7 @@ int cmd_isa(int argc, char **argv)
 	}
 	run.iterations = vals[O_ITER].set ? (int)vals[O_ITER].num : iterations_by_mode[c.mode];
 	if (!vals[O_ITER].set)
-		run.budget_ns = (int64_t)(command_find("isa")->limit_s[c.mode] * BUDGET_SHARE * 1e9);
+		run.budget_ns = (int64_t)(c.limit_s * BUDGET_SHARE * 1e9);
 	run.seed = vals[O_SEED].set ? (uint64_t)vals[O_SEED].num : (uint64_t)now_ns() ^ (uint64_t)getpid() << 32;
 
 	check_note(&c, "%d extensions, %d CPUs, %d inputs per kernel, seed %llu", isa_next, run.ncpu,

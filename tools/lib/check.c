@@ -8,22 +8,18 @@
 
 static const char *const status_names[] = { "pass", "warn", "fail", "skip", "error" };
 static const char *const severity_names[] = { "info", "warn", "fail" };
-static const char *const mode_names[] = { "quick", "standard", "burnin" };
-
-static int lookup(const char *const *names, int n, const char *name)
-{
-	for (int i = 0; i < n; i++)
-		if (name && strcmp(names[i], name) == 0)
-			return i;
-	return -1;
-}
 
 const char *status_name(enum status s) { return status_names[s]; }
-int status_from_name(const char *n) { return lookup(status_names, ARRAY_SIZE(status_names), n); }
+int status_from_name(const char *n) { return name_index(status_names, ARRAY_SIZE(status_names), n); }
 const char *severity_name(enum severity s) { return severity_names[s]; }
-int severity_from_name(const char *n) { return lookup(severity_names, ARRAY_SIZE(severity_names), n); }
-const char *mode_name(enum mode m) { return mode_names[m]; }
-int mode_from_name(const char *n) { return lookup(mode_names, ARRAY_SIZE(mode_names), n); }
+int severity_from_name(const char *n) { return name_index(severity_names, ARRAY_SIZE(severity_names), n); }
+
+static int limits[MODE_NCHECK];
+
+void check_set_limits(const int limit_s[MODE_NCHECK])
+{
+	memcpy(limits, limit_s, sizeof(limits));
+}
 
 int status_exit_code(enum status s)
 {
@@ -51,6 +47,37 @@ static void close_buffer(FILE **f, struct jw *w)
 	if (fclose(*f) != 0)
 		dief("out of memory");
 	*f = NULL;
+}
+
+/* The options given, as check.h describes: the common ones are the run's
+ * (mode is written on its own), the rest are the check's. */
+static char *options_json(const struct opt *table, const struct optv *vals, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	struct jw w;
+
+	if (!f)
+		dief("out of memory");
+	jw_init(&w, f, 0);
+	jw_obj(&w, NULL);
+	for (int i = CHECK_COMMON_COUNT; table[i].name; i++) {
+		const struct opt *o = &table[i];
+		const struct optv *v = &vals[i];
+
+		if (!v->set)
+			continue;
+		if (o->kind == OPT_FLAG)
+			jw_bool(&w, o->name, true);
+		else if (o->kind == OPT_INT || o->kind == OPT_PERCENT)
+			jw_int(&w, o->name, v->num);
+		else
+			jw_str(&w, o->name, v->str);
+	}
+	jw_obj_end(&w);
+	if (fclose(f) != 0)
+		dief("out of memory");
+	return buf;
 }
 
 int check_begin(struct check *c, const char *name, const char *usage, const struct opt *table,
@@ -95,6 +122,8 @@ int check_begin(struct check *c, const char *name, const char *usage, const stru
 		return EXIT_PASS;
 	}
 	c->mode = vals[0].set ? (enum mode)mode_from_name(vals[0].str) : MODE_QUICK;
+	c->limit_s = c->mode < MODE_NCHECK ? limits[c->mode] : 0;
+	c->obuf = options_json(table, vals, &c->olen);
 	c->out_path = vals[1].set ? vals[1].str : NULL;
 	c->quiet = vals[2].set;
 	open_buffer(&c->mbuf, &c->mlen, &c->mf, &c->metrics);
@@ -115,8 +144,7 @@ struct finding *check_finding(struct check *c, const char *id, enum severity sev
 	f->sev = sev;
 	f->advice = advice ? xstrdup(advice) : NULL;
 	va_start(ap, fmt);
-	if (vasprintf(&f->summary, fmt, ap) < 0)
-		dief("out of memory");
+	f->summary = xvasprintf(fmt, ap);
 	va_end(ap);
 	open_buffer(&f->evidence, &f->evlen, &f->evf, &f->ev);
 	*c->tail = f;
@@ -213,6 +241,7 @@ int check_end(struct check *c, int status_override, const char *reason)
 	jw_str(&w, "status", status_name(st));
 	jw_str(&w, "reason", reason);
 	jw_str(&w, "mode", mode_name(c->mode));
+	jw_raw(&w, "options", c->obuf);
 	jw_num(&w, "duration_s", (double)(now_ns() - c->t0) / 1e9);
 	jw_raw(&w, "metrics", c->mbuf);
 	jw_raw(&w, "data", c->dbuf);
@@ -240,6 +269,7 @@ int check_end(struct check *c, int status_override, const char *reason)
 		rc |= fclose(out);
 	free(c->mbuf);
 	free(c->dbuf);
+	free(c->obuf);
 	if (rc != 0) {
 		fprintf(stderr, "triage %s: writing the result failed\n", c->name);
 		return EXIT_ERROR;

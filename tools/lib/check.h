@@ -6,9 +6,12 @@
  * through check_metrics() (a flat object of headline numbers) and
  * check_data() (anything larger: tables, samples, histograms), adds findings,
  * and returns check_end(). The status follows from the worst finding unless
- * the check ends as skipped or in error. The object written is:
+ * the check ends as skipped or in error. "options" holds the options it was
+ * given (beyond the common ones): flags as true, whole numbers and
+ * percentages as numbers, everything else as the text given. The object
+ * written is:
  *
- *   {"name", "status", "reason", "mode", "duration_s",
+ *   {"name", "status", "reason", "mode", "options": {...}, "duration_s",
  *    "metrics": {...}, "data": {...}, "findings": [{"id", "severity",
  *    "summary", "evidence": {...}, "advice"}]}
  */
@@ -20,20 +23,18 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "mode.h"
 #include "opts.h"
 #include "util.h"
 
 enum status { ST_PASS, ST_WARN, ST_FAIL, ST_SKIP, ST_ERROR };
 enum severity { SEV_INFO, SEV_WARN, SEV_FAIL };
-enum mode { MODE_QUICK, MODE_STANDARD, MODE_BURNIN };
 
 const char *status_name(enum status s);
 int status_from_name(const char *name); /* -1 if unknown */
 int status_exit_code(enum status s);
 const char *severity_name(enum severity s);
 int severity_from_name(const char *name);
-const char *mode_name(enum mode m);
-int mode_from_name(const char *name);
 
 /* A finding is built by the check and written out by check_end(). */
 struct finding {
@@ -51,12 +52,13 @@ struct finding {
 struct check {
 	const char *name;
 	enum mode mode;
+	int limit_s;	    /* the time limit of its mode (commands.h), 0 if not known */
 	const char *out_path;
 	bool quiet;
 	int64_t t0;
 	int ntests;	    /* TAP test points printed */
-	char *mbuf, *dbuf;
-	size_t mlen, dlen;
+	char *mbuf, *dbuf, *obuf;
+	size_t mlen, dlen, olen;
 	FILE *mf, *df;
 	struct jw metrics, data;
 	struct finding *findings, **tail;
@@ -70,6 +72,11 @@ struct check {
 	{ "quiet", 'q', OPT_FLAG, NULL, "no progress on stderr", 0, 0 },        \
 	{ "help", 'h', OPT_FLAG, NULL, "show this help", 0, 0 }
 #define CHECK_COMMON_COUNT 4
+
+/* The time limits of the command about to run, per mode, as its row in the
+ * command table describes them: the dispatcher sets them, check_begin()
+ * hands the mode's one to the check (struct check's limit_s). */
+void check_set_limits(const int limit_s[MODE_NCHECK]);
 
 /* Parses argv (the table must start with CHECK_COMMON_OPTS and end with a
  * NULL name), handles --help and bad options. Returns -1 to go on, or an

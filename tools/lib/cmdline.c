@@ -7,10 +7,8 @@
 #include "opts.h"
 #include "util.h"
 
-static const char *const mode_names[] = { "quick", "standard", "burnin", "shell" };
 static const char *const after_names[] = { "wait", "poweroff", "reboot", "shell" };
 
-const char *run_mode_name(enum run_mode m) { return mode_names[m]; }
 const char *after_name(enum after a) { return after_names[a]; }
 
 void cmdline_problem(struct triage_cmdline *c, const char *fmt, ...)
@@ -22,14 +20,6 @@ void cmdline_problem(struct triage_cmdline *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->problems[c->nproblems++], sizeof(c->problems[0]), fmt, ap);
 	va_end(ap);
-}
-
-static int pick(const char *const *names, int n, const char *word)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(names[i], word) == 0)
-			return i;
-	return -1;
 }
 
 static bool is_word(const char *s, size_t n)
@@ -80,13 +70,19 @@ static void set_fault(struct triage_cmdline *c, const char *v)
 	const char *colon = strchr(v, ':');
 	size_t n = colon ? (size_t)(colon - v) : 0;
 
-	for (size_t i = 0; colon && i < ARRAY_SIZE(kinds); i++)
-		if (strlen(kinds[i]) == n && !strncmp(kinds[i], v, n) && is_word(colon + 1, strlen(colon + 1)) &&
-		    strlen(colon + 1) < sizeof(c->fault_check)) {
-			strlcpy_(c->fault_kind, kinds[i], sizeof(c->fault_kind));
-			strlcpy_(c->fault_check, colon + 1, sizeof(c->fault_check));
-			return;
-		}
+	char kind[16];
+	int i = -1;
+
+	if (colon && n < sizeof(kind)) {
+		memcpy(kind, v, n);
+		kind[n] = '\0';
+		i = name_index(kinds, ARRAY_SIZE(kinds), kind);
+	}
+	if (i >= 0 && is_word(colon + 1, strlen(colon + 1)) && strlen(colon + 1) < sizeof(c->fault_check)) {
+		strlcpy_(c->fault_kind, kinds[i], sizeof(c->fault_kind));
+		strlcpy_(c->fault_check, colon + 1, sizeof(c->fault_check));
+		return;
+	}
 	cmdline_problem(c, "triage.fault=%s: expected crash:CHECK, hang:CHECK or garbage:CHECK; ignored", v);
 }
 
@@ -95,12 +91,12 @@ static void option(struct triage_cmdline *c, const char *key, const char *v)
 	int i;
 
 	if (!strcmp(key, "mode")) {
-		if ((i = pick(mode_names, ARRAY_SIZE(mode_names), v)) < 0)
+		if ((i = mode_from_name(v)) < 0)
 			cmdline_problem(c, "triage.mode=%s: expected quick, standard, burnin or shell; using quick", v);
 		else
-			c->mode = (enum run_mode)i;
+			c->mode = (enum mode)i;
 	} else if (!strcmp(key, "after")) {
-		if ((i = pick(after_names, ARRAY_SIZE(after_names), v)) < 0)
+		if ((i = name_index(after_names, ARRAY_SIZE(after_names), v)) < 0)
 			cmdline_problem(c, "triage.after=%s: expected wait, poweroff, reboot or shell; using wait", v);
 		else
 			c->after = (enum after)i;

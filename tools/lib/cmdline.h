@@ -7,7 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum run_mode { RUN_QUICK, RUN_STANDARD, RUN_BURNIN, RUN_SHELL };
+#include "mode.h"
+
 enum after { AFTER_WAIT, AFTER_POWEROFF, AFTER_REBOOT, AFTER_SHELL };
 
 #define CMDLINE_MAX_KNOBS 32
@@ -22,7 +23,7 @@ struct knob {
 };
 
 struct triage_cmdline {
-	enum run_mode mode;
+	enum mode mode;
 	enum after after;
 	bool exit_isa_debug;		/* triage.exit=isa-debug-exit */
 	char report[128];		/* auto, none, LABEL=x, UUID=x, /dev/x */
@@ -45,7 +46,6 @@ void cmdline_parse(const char *text, struct triage_cmdline *out);
 /* Records a problem (also used by callers that check knobs further). */
 void cmdline_problem(struct triage_cmdline *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-const char *run_mode_name(enum run_mode m);
 const char *after_name(enum after a);
 
 /* Checks a report target: auto, none, LABEL=x, UUID=x or /dev/x. */

@@ -130,8 +130,7 @@ void jw_strf(struct jw *w, const char *key, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		dief("out of memory");
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	jw_str(w, key, s);
 	free(s);

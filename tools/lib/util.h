@@ -32,6 +32,7 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Copies at most size-1 bytes and always terminates; returns strlen(src). */
 size_t strlcpy_(char *dst, const char *src, size_t size);
@@ -74,5 +75,17 @@ int parse_cpulist(const char *s, uint8_t *set, int max);
 
 /* Number of CPUs this process may run on, and their ids, in order. */
 int online_cpus(int *ids, int max);
+
+/* Index of name in a table of n names (NULL entries never match), or -1;
+ * -1 also for a NULL name. */
+int name_index(const char *const *names, size_t n, const char *name);
+
+/* Arithmetic on numbers from outside (procfs, sysfs, reports): the result
+ * saturates at the type's limit instead of overflowing, which for signed
+ * types would be undefined. */
+int64_t sat_add_i64(int64_t a, int64_t b);
+int64_t sat_sub_i64(int64_t a, int64_t b);
+int64_t sat_mul_i64(int64_t a, int64_t b);
+uint64_t sat_add_u64(uint64_t a, uint64_t b);
 
 #endif

@@ -604,7 +604,8 @@ int cmd_run(int argc, char **argv)
 	} else {
 		cmdline_parse("", &p.cl);
 	}
-	p.mode = p.cl.mode == RUN_STANDARD ? MODE_STANDARD : p.cl.mode == RUN_BURNIN ? MODE_BURNIN : MODE_QUICK;
+	/* The shell mode runs no check: init never starts the run in it. */
+	p.mode = p.cl.mode == MODE_SHELL ? MODE_QUICK : p.cl.mode;
 	if (v[O_MODE].set)
 		p.mode = (enum mode)mode_from_name(v[O_MODE].str);
 	if (v[O_TESTS].set) {
