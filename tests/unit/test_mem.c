@@ -329,24 +329,24 @@ static void test_meminfo(void **state)
 	struct meminfo mi;
 
 	(void)state;
-	assert_int_equal(mem_parse_meminfo(t, &mi), 0);
+	assert_int_equal(meminfo_parse(t, &mi), 0);
 	assert_int_equal(mi.total_kib, 239000);
 	assert_true(mi.has_avail);
 	assert_int_equal(mi.swap_total_kib, 0);
 	assert_true(mi.avail_kib > 0 && mi.avail_kib < mi.total_kib);
 	free(t);
 	t = slurp("meminfo-host-6.18.txt");
-	assert_int_equal(mem_parse_meminfo(t, &mi), 0);
+	assert_int_equal(meminfo_parse(t, &mi), 0);
 	assert_int_equal(mi.total_kib, 24684084);
 	assert_true(mi.commit_limit_kib > 0);
 	free(t);
 	/* Before 3.14 there is no MemAvailable: MemFree stands in. */
-	assert_int_equal(mem_parse_meminfo("MemTotal: 1000 kB\nMemFree: 600 kB\n", &mi), 0);
+	assert_int_equal(meminfo_parse("MemTotal: 1000 kB\nMemFree: 600 kB\n", &mi), 0);
 	assert_false(mi.has_avail);
 	assert_int_equal(mi.avail_kib, 600);
 	/* A key that only starts like another is not it. */
-	assert_int_equal(mem_parse_meminfo("MemTotalX: 5 kB\nMemFree: 1 kB\n", &mi), -1);
-	assert_int_equal(mem_parse_meminfo("", &mi), -1);
+	assert_int_equal(meminfo_parse("MemTotalX: 5 kB\nMemFree: 1 kB\n", &mi), -1);
+	assert_int_equal(meminfo_parse("", &mi), -1);
 }
 
 static void test_vmstat(void **state)
@@ -355,7 +355,7 @@ static void test_vmstat(void **state)
 	struct vmstat vs;
 
 	(void)state;
-	assert_int_equal(mem_parse_vmstat(t, &vs), 0);
+	assert_int_equal(vmstat_parse(t, &vs), 0);
 	assert_true(vs.has_balloon);
 	assert_false(vs.has_nr_balloon); /* 6.1 has no nr_balloon_pages */
 	assert_int_equal(vs.balloon_inflate, 65536);
@@ -364,18 +364,18 @@ static void test_vmstat(void **state)
 	free(t);
 
 	t = slurp("vmstat-host-6.18.txt");
-	assert_int_equal(mem_parse_vmstat(t, &vs), 0);
+	assert_int_equal(vmstat_parse(t, &vs), 0);
 	assert_true(vs.has_nr_balloon);
 	assert_int_equal(mem_balloon_kib(&vs), vs.nr_balloon_pages * 4);
 	free(t);
 
 	/* A kernel without CONFIG_MEMORY_BALLOON. */
-	assert_int_equal(mem_parse_vmstat("pgfault 10\npgmajfault 3\n", &vs), 0);
+	assert_int_equal(vmstat_parse("pgfault 10\npgmajfault 3\n", &vs), 0);
 	assert_false(vs.has_balloon);
 	assert_int_equal(vs.pgmajfault, 3);
 	assert_int_equal(mem_balloon_kib(&vs), 0);
 	/* "pgmajfault_s" (newer per-type counters) is not "pgmajfault". */
-	assert_int_equal(mem_parse_vmstat("pgmajfault_s 9\n", &vs), -1);
+	assert_int_equal(vmstat_parse("pgmajfault_s 9\n", &vs), -1);
 }
 
 static void test_psi(void **state)

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "lib/hypervisor.h"
-#include "mem/mem.h"
+#include "lib/procfs.h"
 
 static const char usage[] =
 	"Loads the machine with stress-ng under verification for a set time (CPU,\n"
@@ -369,12 +369,9 @@ static bool find_in_path(const char *name, char *out, size_t size)
 
 static long long mem_available(void)
 {
-	char *text = read_file("/proc/meminfo", 1 << 16, NULL);
 	struct meminfo mi;
-	long long bytes = text && mem_parse_meminfo(text, &mi) == 0 ? mi.avail_kib * 1024 : 0;
 
-	free(text);
-	return bytes;
+	return meminfo_read(&mi) == 0 ? sat_mul_i64(mi.avail_kib, 1024) : 0;
 }
 
 /* Per vm instance: the share of MemAvailable, at most VM_BYTES_MAX, in MiB. */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "lib/check.h"
+#include "lib/edac.h"
 #include "lib/json.h"
 #include "lib/kmsg.h"
 
@@ -130,11 +131,7 @@ struct hw_counters {
 	long long mce, mce_poll, threshold, deferred, thermal_irq;
 	bool edac_ok;	    /* EDAC has a memory controller */
 	int nmc;
-	struct {
-		char name[16];	   /* mc0 */
-		char mc_name[32];  /* the driver's controller name */
-		long long ce, ue;
-	} mc[HW_MAX_MC];
+	struct edac_mc mc[HW_MAX_MC];
 	long long cpu_busy, cpu_total; /* /proc/stat jiffies, all CPUs */
 };
 

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/edac.h"
+#include "lib/procfs.h"
 #include "lib/util.h"
 
 /* A reading outside this range is a sensor that is not connected (some
@@ -164,6 +166,14 @@ static void find_cpus(struct health *h)
 	free(names);
 }
 
+/* Counters are summed saturating and a negative reading counts as 0, so
+ * every counter stays in [0, INT64_MAX] and a difference of two readings
+ * cannot overflow, whatever sysfs or procfs says. */
+static long long counter_add(long long sum, long long v)
+{
+	return sat_add_i64(sum, v > 0 ? v : 0);
+}
+
 /* Sum over CPUs of per-core events; per package, each package once. */
 static void read_throttle(const struct health *h, struct hw_counters *c)
 {
@@ -182,11 +192,11 @@ static void read_throttle(const struct health *h, struct hw_counters *c)
 		if (readf_ll(h, &v, path) < 0)
 			continue;
 		c->throttle_ok = true;
-		c->core_throttle += v;
+		c->core_throttle = counter_add(c->core_throttle, v);
 		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/thermal_throttle/core_throttle_total_time_ms",
 			 cpu);
 		if (readf_ll(h, &ms, path) == 0)
-			c->core_throttle_ms += ms;
+			c->core_throttle_ms = counter_add(c->core_throttle_ms, ms);
 		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/physical_package_id", cpu);
 		readf_ll(h, &pkg, path);
 		for (int k = 0; k < npkg; k++)
@@ -196,11 +206,11 @@ static void read_throttle(const struct health *h, struct hw_counters *c)
 		pkg_seen[npkg++] = pkg;
 		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/thermal_throttle/package_throttle_count", cpu);
 		if (readf_ll(h, &v, path) == 0)
-			c->pkg_throttle += v;
+			c->pkg_throttle = counter_add(c->pkg_throttle, v);
 		snprintf(path, sizeof(path),
 			 "/sys/devices/system/cpu/cpu%d/thermal_throttle/package_throttle_total_time_ms", cpu);
 		if (readf_ll(h, &ms, path) == 0)
-			c->pkg_throttle_ms += ms;
+			c->pkg_throttle_ms = counter_add(c->pkg_throttle_ms, ms);
 	}
 }
 
@@ -222,7 +232,7 @@ static long long irq_row(const char *text, const char *tag, bool *found)
 
 				if (end == p)
 					break;
-				sum += v;
+				sum = counter_add(sum, v);
 				p = end;
 			}
 			return sum;
@@ -252,44 +262,20 @@ static void read_interrupts(const struct health *h, struct hw_counters *c)
 
 static void read_edac(const struct health *h, struct hw_counters *c)
 {
-	char mcs[HW_MAX_MC][64];
-	int n = list_dir(h, "/sys/devices/system/edac/mc", "mc", mcs, HW_MAX_MC);
-
-	c->nmc = 0;
-	for (int i = 0; i < n; i++) {
-		char path[160];
-		long long ce, ue;
-
-		snprintf(path, sizeof(path), "/sys/devices/system/edac/mc/%.15s/ce_count", mcs[i]);
-		if (readf_ll(h, &ce, path) < 0)
-			continue;
-		snprintf(path, sizeof(path), "/sys/devices/system/edac/mc/%.15s/ue_count", mcs[i]);
-		if (readf_ll(h, &ue, path) < 0)
-			ue = 0;
-		strlcpy_(c->mc[c->nmc].name, mcs[i], sizeof(c->mc[0].name));
-		snprintf(path, sizeof(path), "/sys/devices/system/edac/mc/%.15s/mc_name", mcs[i]);
-		if (readf_line(h, c->mc[c->nmc].mc_name, sizeof(c->mc[0].mc_name), path) < 0)
-			c->mc[c->nmc].mc_name[0] = '\0';
-		c->mc[c->nmc].ce = ce;
-		c->mc[c->nmc].ue = ue;
-		c->nmc++;
-	}
+	c->nmc = edac_read(h->root, c->mc, HW_MAX_MC);
 	c->edac_ok = c->nmc > 0;
 }
 
-/* "cpu  user nice system idle iowait irq softirq steal ...": busy is all
- * but idle and iowait. */
 static void read_stat(const struct health *h, struct hw_counters *c)
 {
-	char line[256];
-	long long v[10] = { 0 };
+	char *text = readf_file(h, "/proc/stat", 1 << 20);
+	struct cpustat st;
 
-	if (readf_line(h, line, sizeof(line), "/proc/stat") < 0 ||
-	    sscanf(line, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-		   &v[6], &v[7]) < 4)
-		return;
-	c->cpu_total = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
-	c->cpu_busy = c->cpu_total - v[3] - v[4];
+	if (text && cpustat_parse(text, -1, &st) == 0) {
+		c->cpu_total = cpustat_total(&st);
+		c->cpu_busy = cpustat_busy(&st);
+	}
+	free(text);
 }
 
 static void read_counters(const struct health *h, struct hw_counters *c)
@@ -537,15 +523,6 @@ static double temp_max(const struct health *h, int *which)
 	return t;
 }
 
-static long long edac_sum(const struct hw_counters *c, bool ue)
-{
-	long long s = 0;
-
-	for (int i = 0; i < c->nmc; i++)
-		s += ue ? c->mc[i].ue : c->mc[i].ce;
-	return s;
-}
-
 void health_write_metrics(const struct health *h, struct jw *w)
 {
 	int hot;
@@ -556,8 +533,8 @@ void health_write_metrics(const struct health *h, struct jw *w)
 	jw_num(w, "freq_min_mhz", h->freq_min_mhz);
 	jw_num(w, "cpu_busy_max_pct", h->busy_max_pct);
 	if (h->first.throttle_ok)
-		jw_int(w, "throttle_events", (h->last.core_throttle - h->first.core_throttle) +
-						     (h->last.pkg_throttle - h->first.pkg_throttle));
+		jw_int(w, "throttle_events", sat_add_i64(h->last.core_throttle - h->first.core_throttle,
+							 h->last.pkg_throttle - h->first.pkg_throttle));
 	else
 		jw_null(w, "throttle_events");
 	if (h->first.irq_ok)
@@ -565,8 +542,8 @@ void health_write_metrics(const struct health *h, struct jw *w)
 	else
 		jw_null(w, "machine_checks");
 	if (h->first.edac_ok) {
-		jw_int(w, "edac_ce", edac_sum(&h->last, false) - edac_sum(&h->first, false));
-		jw_int(w, "edac_ue", edac_sum(&h->last, true) - edac_sum(&h->first, true));
+		jw_int(w, "edac_ce", edac_sum(h->last.mc, h->last.nmc, false) - edac_sum(h->first.mc, h->first.nmc, false));
+		jw_int(w, "edac_ue", edac_sum(h->last.mc, h->last.nmc, true) - edac_sum(h->first.mc, h->first.nmc, true));
 	} else {
 		jw_null(w, "edac_ce");
 		jw_null(w, "edac_ue");
@@ -705,7 +682,7 @@ static void dimm_evidence(const struct health *h, struct jw *w, const char *mc, 
 static void edac_finding(const struct health *h, struct check *c, bool ue)
 {
 	const struct hw_counters *a = &h->first, *b = &h->last;
-	long long before = edac_sum(a, ue), after = edac_sum(b, ue);
+	long long before = edac_sum(a->mc, a->nmc, ue), after = edac_sum(b->mc, b->nmc, ue);
 	struct finding *f;
 
 	if (!b->edac_ok || after == 0)

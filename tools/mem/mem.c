@@ -11,7 +11,6 @@
  * parent always writes its report, even when the worker was killed. */
 #include "mem.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -23,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/edac.h"
 #include "lib/util.h"
 
 enum {
@@ -260,20 +260,12 @@ static uint64_t chunk_filled(const struct mem_shared *sh, uint32_t i)
 }
 
 /* Sum of an EDAC counter over all memory controllers; -1 without EDAC. */
-static long long edac_count(const char *name)
+static long long edac_count(bool ue)
 {
-	DIR *d = opendir("/sys/devices/system/edac/mc");
-	struct dirent *de;
-	long long sum = -1, v;
+	static struct edac_mc mcs[64];
+	int n = edac_read("", mcs, (int)ARRAY_SIZE(mcs));
 
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "mc", 2) &&
-		    read_ll_at(&v, "/sys/devices/system/edac/mc/%s/%s", de->d_name, name) == 0)
-			sum = (sum < 0 ? 0 : sum) + v;
-	closedir(d);
-	return sum;
+	return n > 0 ? edac_sum(mcs, n, ue) : -1;
 }
 
 /* Lowers our own OOM score so the worker, not we, pay for the fill.
@@ -675,7 +667,7 @@ static void report(struct check *c, const struct mem_shared *sh, const struct sa
 	}
 
 	if (sh->mismatches) {
-		long long ce = edac_count("ce_count"), ue = edac_count("ue_count");
+		long long ce = edac_count(false), ue = edac_count(true);
 		int bits[1], nbits = sh->nerr ? mem_flipped_bits(sh->err[0].expected, sh->err[0].got, bits, 1) : 0;
 		struct finding *f = check_finding(c, "mem.corruption", SEV_FAIL, advice_corruption,
 						  "memory returned other data than written (%" PRIu64 " bad reads); first at offset %" PRIu64
@@ -764,8 +756,8 @@ int cmd_mem(int argc, char **argv)
 	has_psi = mem_read_psi(&pf, &ps) == 0;
 	mem_procfd_close(&pf);
 	mem_find_balloon("/sys/bus/virtio", &b);
-	ce0 = edac_count("ce_count");
-	ue0 = edac_count("ue_count");
+	ce0 = edac_count(false);
+	ue0 = edac_count(true);
 	self_adj = protect_self();
 
 	plan.oom = v[O_OOM].set;

@@ -2,8 +2,8 @@
  *
  * pattern.c  fill and verify kernels (SSE2, baseline x86-64) and the error log
  * stats.c    sample statistics, the stall detector, the compact time series
- * procfs.c   /proc/meminfo, /proc/vmstat, /proc/pressure/memory and the
- *            virtio-balloon device in sysfs
+ * procfs.c   /proc/pressure/memory, the balloon's size, and the
+ *            virtio-balloon device in sysfs (meminfo, vmstat: lib/procfs)
  * worker.c   the child that fills, verifies, holds and churns memory
  * mem.c      the command: plan, sampling, findings */
 #ifndef VMTRIAGE_MEM_H
@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "lib/check.h"
+#include "lib/procfs.h"
 
 #define KIB 1024ULL
 #define MIB (1024ULL * KIB)
@@ -107,19 +108,8 @@ void mem_series_flush(struct mem_series *s);
 
 /* ---- procfs.c ---- */
 
-struct meminfo {
-	int64_t total_kib, free_kib, avail_kib, swap_total_kib, swap_free_kib;
-	int64_t commit_limit_kib, committed_kib;
-	bool has_avail;
-};
-int mem_parse_meminfo(const char *text, struct meminfo *mi);
+/* /proc/meminfo and /proc/vmstat: lib/procfs.h. */
 
-struct vmstat {
-	int64_t balloon_inflate, balloon_deflate, balloon_migrate, nr_balloon_pages;
-	int64_t pgmajfault, oom_kill;
-	bool has_balloon, has_nr_balloon, has_oom_kill;
-};
-int mem_parse_vmstat(const char *text, struct vmstat *vs);
 /* Balloon size in KiB: nr_balloon_pages where the kernel has it, else the
  * pages inflated minus deflated since boot (4 KiB each on x86). */
 int64_t mem_balloon_kib(const struct vmstat *vs);

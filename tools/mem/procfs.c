@@ -1,5 +1,6 @@
-/* What the kernel says about memory: /proc/meminfo, /proc/vmstat,
- * /proc/pressure/memory, and the virtio-balloon device in sysfs. */
+/* What the kernel says about memory: /proc/meminfo and /proc/vmstat
+ * (parsed by lib/procfs), /proc/pressure/memory, and the virtio-balloon
+ * device in sysfs. */
 #include "mem.h"
 
 #include <dirent.h>
@@ -12,60 +13,11 @@
 
 #include "lib/util.h"
 
-/* The number after "key" and sep at the start of a line; false if absent. */
-static bool field(const char *text, const char *key, char sep, int64_t *out)
-{
-	size_t klen = strlen(key);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		char *end;
-		long long v;
-
-		if (strncmp(p, key, klen) != 0 || p[klen] != sep)
-			continue;
-		v = strtoll(p + klen + 1, &end, 10);
-		if (end == p + klen + 1)
-			return false;
-		*out = v;
-		return true;
-	}
-	return false;
-}
-
-int mem_parse_meminfo(const char *text, struct meminfo *mi)
-{
-	memset(mi, 0, sizeof(*mi));
-	if (!field(text, "MemTotal", ':', &mi->total_kib) || !field(text, "MemFree", ':', &mi->free_kib))
-		return -1;
-	/* MemAvailable came with Linux 3.14; MemFree stands in before. */
-	mi->has_avail = field(text, "MemAvailable", ':', &mi->avail_kib);
-	if (!mi->has_avail)
-		mi->avail_kib = mi->free_kib;
-	field(text, "SwapTotal", ':', &mi->swap_total_kib);
-	field(text, "SwapFree", ':', &mi->swap_free_kib);
-	field(text, "CommitLimit", ':', &mi->commit_limit_kib);
-	field(text, "Committed_AS", ':', &mi->committed_kib);
-	return 0;
-}
-
-int mem_parse_vmstat(const char *text, struct vmstat *vs)
-{
-	memset(vs, 0, sizeof(*vs));
-	if (!field(text, "pgmajfault", ' ', &vs->pgmajfault))
-		return -1;
-	vs->has_balloon = field(text, "balloon_inflate", ' ', &vs->balloon_inflate);
-	field(text, "balloon_deflate", ' ', &vs->balloon_deflate);
-	field(text, "balloon_migrate", ' ', &vs->balloon_migrate);
-	vs->has_nr_balloon = field(text, "nr_balloon_pages", ' ', &vs->nr_balloon_pages);
-	vs->has_oom_kill = field(text, "oom_kill", ' ', &vs->oom_kill);
-	return 0;
-}
-
 int64_t mem_balloon_kib(const struct vmstat *vs)
 {
 	if (vs->has_nr_balloon)
-		return vs->nr_balloon_pages * 4;
-	return (vs->balloon_inflate - vs->balloon_deflate) * 4;
+		return sat_mul_i64(vs->nr_balloon_pages, 4);
+	return sat_mul_i64(sat_sub_i64(vs->balloon_inflate, vs->balloon_deflate), 4);
 }
 
 /* "some avg10=0.00 avg60=0.00 avg300=0.00 total=0" */
@@ -100,7 +52,8 @@ int mem_parse_psi(const char *text, struct psi *p)
 
 int64_t mem_reserve_kib(int64_t memtotal_kib)
 {
-	int64_t share = memtotal_kib * RESERVE_PERCENT / 100;
+	/* Divided first: MemTotal from the file may be anything. */
+	int64_t share = memtotal_kib / 100 * RESERVE_PERCENT + memtotal_kib % 100 * RESERVE_PERCENT / 100;
 
 	return share > RESERVE_MIN_KIB ? share : RESERVE_MIN_KIB;
 }
@@ -126,33 +79,18 @@ void mem_procfd_close(struct procfd *p)
 /* /proc/vmstat is about 5 KiB on 6.x kernels; room to grow. */
 #define PROC_BUF 16384
 
-static int pread_text(int fd, char *buf, size_t size)
-{
-	ssize_t n;
-
-	if (fd < 0) {
-		errno = ENOENT;
-		return -1;
-	}
-	n = pread(fd, buf, size - 1, 0);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
 int mem_read_meminfo(const struct procfd *p, struct meminfo *mi)
 {
 	char buf[PROC_BUF];
 
-	return pread_text(p->meminfo, buf, sizeof(buf)) < 0 ? -1 : mem_parse_meminfo(buf, mi);
+	return procfs_pread(p->meminfo, buf, sizeof(buf)) < 0 ? -1 : meminfo_parse(buf, mi);
 }
 
 int mem_read_vmstat(const struct procfd *p, struct vmstat *vs)
 {
 	char buf[PROC_BUF];
 
-	return pread_text(p->vmstat, buf, sizeof(buf)) < 0 ? -1 : mem_parse_vmstat(buf, vs);
+	return procfs_pread(p->vmstat, buf, sizeof(buf)) < 0 ? -1 : vmstat_parse(buf, vs);
 }
 
 int mem_read_psi(const struct procfd *p, struct psi *ps)
@@ -161,7 +99,7 @@ int mem_read_psi(const struct procfd *p, struct psi *ps)
 
 	/* Reading fails with EOPNOTSUPP when the kernel has PSI but it was
 	 * turned off (psi=0): treated as absent. */
-	return pread_text(p->psi, buf, sizeof(buf)) < 0 ? -1 : mem_parse_psi(buf, ps);
+	return procfs_pread(p->psi, buf, sizeof(buf)) < 0 ? -1 : mem_parse_psi(buf, ps);
 }
 
 /* Feature bits of the balloon device: include/uapi/linux/virtio_balloon.h

@@ -15,6 +15,7 @@
 
 #include "lib/check.h"
 #include "lib/hypervisor.h"
+#include "lib/procfs.h"
 #include "lib/util.h"
 
 #define MAX_CPUS 4096
@@ -182,39 +183,27 @@ static void write_cpus(struct jw *w)
 	jw_obj_end(w);
 }
 
-static long long meminfo_kib(const char *text, const char *field)
+static void kib_or_null(struct jw *w, const char *key, bool known, int64_t v)
 {
-	const char *p = text;
-	size_t n = strlen(field);
-
-	while (p && *p) {
-		if (strncmp(p, field, n) == 0 && p[n] == ':')
-			return strtoll(p + n + 1, NULL, 10);
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return -1;
+	if (known)
+		jw_int(w, key, v);
+	else
+		jw_null(w, key);
 }
 
 static void write_memory(struct jw *w)
 {
-	static const char *const fields[] = { "MemTotal", "MemFree", "MemAvailable", "SwapTotal", "SwapFree", "HugePages_Total" };
-	char *mi = read_file("/proc/meminfo", 1 << 16, NULL);
+	struct meminfo mi;
+	bool ok = meminfo_read(&mi) == 0;
 
 	jw_obj(w, "memory");
-	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-		long long v = mi ? meminfo_kib(mi, fields[i]) : -1;
-		char key[40];
-
-		snprintf(key, sizeof(key), "%s%s", fields[i], strncmp(fields[i], "Huge", 4) ? "_kib" : "");
-		if (v >= 0)
-			jw_int(w, key, v);
-		else
-			jw_null(w, key);
-	}
+	kib_or_null(w, "MemTotal_kib", ok, mi.total_kib);
+	kib_or_null(w, "MemFree_kib", ok, mi.free_kib);
+	kib_or_null(w, "MemAvailable_kib", ok && mi.has_avail, mi.avail_kib);
+	kib_or_null(w, "SwapTotal_kib", ok && mi.has_swap, mi.swap_total_kib);
+	kib_or_null(w, "SwapFree_kib", ok && mi.has_swap, mi.swap_free_kib);
+	kib_or_null(w, "HugePages_Total", ok && mi.has_hugepages, mi.hugepages_total);
 	jw_bool(w, "psi", access("/proc/pressure/memory", R_OK) == 0);
-	free(mi);
 	jw_obj_end(w);
 }
 

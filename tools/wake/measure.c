@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/procfs.h"
 #include "lib/util.h"
 
 /* The burst: a dependent chain of multiply-adds (frequency-bound: 4 cycles
@@ -87,20 +88,14 @@ void wake_cstates_delta(struct wake_cstate *after, const struct wake_cstate *bef
 
 double wake_steal_ms(int cpu)
 {
-	char *stat = read_file("/proc/stat", 1 << 20, NULL), tag[24];
-	unsigned long long f[8];
+	char *text = read_file("/proc/stat", 1 << 20, NULL);
+	struct cpustat st;
 	double ms = -1;
-	const char *p;
 
-	if (!stat)
-		return -1;
-	snprintf(tag, sizeof(tag), "\ncpu%d ", cpu);
-	p = strstr(stat, tag);
-	/* user nice system idle iowait irq softirq steal, in USER_HZ ticks */
-	if (p && sscanf(p + strlen(tag), "%llu %llu %llu %llu %llu %llu %llu %llu", &f[0], &f[1], &f[2], &f[3],
-			&f[4], &f[5], &f[6], &f[7]) == 8)
-		ms = (double)f[7] * 1000.0 / (double)sysconf(_SC_CLK_TCK);
-	free(stat);
+	/* steal is the eighth field (Linux 2.6.11 on). */
+	if (text && cpustat_parse(text, cpu, &st) == 0 && st.nfields >= 8)
+		ms = (double)st.steal * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+	free(text);
 	return ms;
 }
 

@@ -1,0 +1,141 @@
+#include "procfs.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* strtoll, which saturates at the limits with ERANGE: defined for any
+ * text. Negative counters are refused by the callers that need that. */
+static bool number(const char *s, int64_t *out, const char **end)
+{
+	char *e;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &e, 10);
+	if (e == s)
+		return false;
+	*out = v;
+	if (end)
+		*end = e;
+	return true;
+}
+
+bool procfs_field(const char *text, const char *key, char sep, int64_t *out)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, key, klen) != 0 || p[klen] != sep)
+			continue;
+		return number(p + klen + 1, out, NULL);
+	}
+	return false;
+}
+
+int procfs_pread(int fd, char *buf, size_t size)
+{
+	ssize_t n;
+
+	if (fd < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	n = pread(fd, buf, size - 1, 0);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+int meminfo_parse(const char *text, struct meminfo *mi)
+{
+	memset(mi, 0, sizeof(*mi));
+	if (!procfs_field(text, "MemTotal", ':', &mi->total_kib) || !procfs_field(text, "MemFree", ':', &mi->free_kib))
+		return -1;
+	/* MemAvailable came with Linux 3.14; MemFree stands in before. */
+	mi->has_avail = procfs_field(text, "MemAvailable", ':', &mi->avail_kib);
+	if (!mi->has_avail)
+		mi->avail_kib = mi->free_kib;
+	mi->has_swap = procfs_field(text, "SwapTotal", ':', &mi->swap_total_kib) &
+		       procfs_field(text, "SwapFree", ':', &mi->swap_free_kib);
+	procfs_field(text, "CommitLimit", ':', &mi->commit_limit_kib);
+	procfs_field(text, "Committed_AS", ':', &mi->committed_kib);
+	mi->has_hugepages = procfs_field(text, "HugePages_Total", ':', &mi->hugepages_total);
+	return 0;
+}
+
+int meminfo_read(struct meminfo *mi)
+{
+	char *text = read_file("/proc/meminfo", 1 << 16, NULL);
+	int rc = text ? meminfo_parse(text, mi) : -1;
+
+	free(text);
+	if (rc < 0)
+		memset(mi, 0, sizeof(*mi));
+	return rc;
+}
+
+int vmstat_parse(const char *text, struct vmstat *vs)
+{
+	memset(vs, 0, sizeof(*vs));
+	if (!procfs_field(text, "pgmajfault", ' ', &vs->pgmajfault))
+		return -1;
+	vs->has_balloon = procfs_field(text, "balloon_inflate", ' ', &vs->balloon_inflate);
+	procfs_field(text, "balloon_deflate", ' ', &vs->balloon_deflate);
+	procfs_field(text, "balloon_migrate", ' ', &vs->balloon_migrate);
+	vs->has_nr_balloon = procfs_field(text, "nr_balloon_pages", ' ', &vs->nr_balloon_pages);
+	vs->has_oom_kill = procfs_field(text, "oom_kill", ' ', &vs->oom_kill);
+	return 0;
+}
+
+int cpustat_parse(const char *text, int cpu, struct cpustat *st)
+{
+	int64_t *f[] = { &st->user, &st->nice, &st->system, &st->idle, &st->iowait, &st->irq, &st->softirq, &st->steal };
+	char tag[24];
+	size_t tl;
+	const char *p;
+
+	memset(st, 0, sizeof(*st));
+	if (cpu < 0)
+		snprintf(tag, sizeof(tag), "cpu ");
+	else
+		snprintf(tag, sizeof(tag), "cpu%d ", cpu);
+	tl = strlen(tag);
+	for (p = text; p && strncmp(p, tag, tl) != 0; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		;
+	if (!p)
+		return -1;
+	p += tl;
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+		while (*p == ' ')
+			p++;
+		/* A tick count is never negative: a '-' ends the line's numbers. */
+		if (*p < '0' || *p > '9' || !number(p, f[i], &p))
+			break;
+		st->nfields++;
+	}
+	return st->nfields >= 4 ? 0 : -1;
+}
+
+int64_t cpustat_total(const struct cpustat *st)
+{
+	int64_t t = 0;
+
+	t = sat_add_i64(t, st->user);
+	t = sat_add_i64(t, st->nice);
+	t = sat_add_i64(t, st->system);
+	t = sat_add_i64(t, st->idle);
+	t = sat_add_i64(t, st->iowait);
+	t = sat_add_i64(t, st->irq);
+	t = sat_add_i64(t, st->softirq);
+	return sat_add_i64(t, st->steal);
+}
+
+int64_t cpustat_busy(const struct cpustat *st)
+{
+	return sat_sub_i64(sat_sub_i64(cpustat_total(st), st->idle), st->iowait);
+}
