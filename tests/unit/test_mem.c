@@ -194,16 +194,16 @@ static void test_quantiles(void **state)
 	double f[] = { 3.0, 1.0, 2.0 };
 
 	(void)state;
-	assert_true(mem_median_u64(odd, 3) == 5);
-	assert_true(mem_median_u64(even, 4) == 2.5);
-	assert_true(mem_median_u64(odd, 0) == 0);
-	assert_true(mem_quantile_u64(even, 4, 0) == 1);
-	assert_true(mem_quantile_u64(even, 4, 1) == 4);
+	assert_true(stats_median_u64(odd, 3) == 5);
+	assert_true(stats_median_u64(even, 4) == 2.5);
+	assert_true(stats_median_u64(odd, 0) == 0);
+	assert_true(stats_quantile_u64(even, 4, 0) == 1);
+	assert_true(stats_quantile_u64(even, 4, 1) == 4);
 	for (int i = 0; i < 100; i++)
 		hundred[i] = (uint64_t)(100 - i); /* 1..100, reversed */
-	assert_float_equal(mem_quantile_u64(hundred, 100, 0.99), 99.01, 1e-9);
-	assert_float_equal(mem_quantile_f(f, 3, 0.5), 2.0, 1e-12);
-	assert_float_equal(mem_quantile_f(f, 3, 0.25), 1.5, 1e-12);
+	assert_float_equal(stats_quantile_u64(hundred, 100, 0.99), 99.01, 1e-9);
+	assert_float_equal(stats_quantile(f, 3, 0.5), 2.0, 1e-12);
+	assert_float_equal(stats_quantile(f, 3, 0.25), 1.5, 1e-12);
 	/* The input is left alone. */
 	assert_true(odd[0] == 9 && even[0] == 4);
 }

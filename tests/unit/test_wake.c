@@ -44,10 +44,10 @@ static void unload(struct loaded *l)
 static void test_stats_small(void **state)
 {
 	const int64_t x[] = { 5, 1, 3, 2, 4 };
-	struct wake_stats s;
+	struct order_stats s;
 
 	(void)state;
-	wake_stats_of(x, 5, &s);
+	order_stats_of(x, 5, &s);
 	assert_int_equal(s.n, 5);
 	assert_int_equal(s.min, 1);
 	assert_int_equal(s.p50, 3);
@@ -62,19 +62,19 @@ static void test_stats_small(void **state)
 static void test_stats_ranks(void **state)
 {
 	int64_t x[1000];
-	struct wake_stats s;
+	struct order_stats s;
 
 	(void)state;
 	/* 1000 down to 1: nearest rank gives round figures. */
 	for (int i = 0; i < 1000; i++)
 		x[i] = 1000 - i;
-	wake_stats_of(x, 1000, &s);
+	order_stats_of(x, 1000, &s);
 	assert_int_equal(s.min, 1);
 	assert_int_equal(s.p50, 500);
 	assert_int_equal(s.p99, 990);
 	assert_int_equal(s.p999, 999);
 	assert_int_equal(s.max, 1000);
-	wake_stats_of(x, 0, &s);
+	order_stats_of(x, 0, &s);
 	assert_int_equal(s.n, 0);
 	assert_int_equal(s.max, 0);
 }

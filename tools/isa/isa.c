@@ -17,6 +17,7 @@
 
 #include "isa.h"
 #include "lib/check.h"
+#include "lib/cpus.h"
 
 /* Random inputs per kernel and CPU. One input through every kernel and its
  * reference costs about 28 us on this build machine (all 43 run) and 60 us
@@ -32,7 +33,7 @@ static const int iterations_by_mode[] = {
  * hosts with hundreds of CPUs finish in time with fewer inputs. */
 #define BUDGET_SHARE 0.5
 #define BATCH 256	/* iterations per kernel call: bounds the buffers */
-#define MAX_CPUS 1024	/* CPU_SETSIZE of glibc and musl */
+#define MAX_CPUS CPUS_MAX
 
 const struct opt isa_opts[] = {
 	CHECK_COMMON_OPTS,
@@ -104,44 +105,15 @@ static const char *sig_name(int sig)
 	}
 }
 
-static int pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set) < 0)
-		return -1;
-	return sched_getcpu() == cpu ? 0 : -1;
-}
-
 static int parse_cpus(struct run *r, const char *list)
 {
-	static uint8_t want[MAX_CPUS];
-	int allowed[MAX_CPUS], nallowed = online_cpus(allowed, MAX_CPUS);
+	char err[160];
 
-	r->ncpu = 0;
-	if (!list) {
-		memcpy(r->cpus, allowed, sizeof(int) * (size_t)nallowed);
-		r->ncpu = nallowed;
-		return 0;
-	}
-	if (parse_cpulist(list, want, MAX_CPUS) <= 0) {
-		fprintf(stderr, "triage isa: --cpus '%s': expected a list such as 0-3,8\n", list);
+	r->ncpu = cpus_select(list, r->cpus, MAX_CPUS, err, sizeof(err));
+	if (r->ncpu < 0) {
+		fprintf(stderr, "triage isa: %s\n", err);
+		r->ncpu = 0;
 		return -1;
-	}
-	for (int cpu = 0; cpu < MAX_CPUS; cpu++) {
-		bool ok = false;
-
-		if (!want[cpu])
-			continue;
-		for (int i = 0; i < nallowed; i++)
-			ok |= allowed[i] == cpu;
-		if (!ok) {
-			fprintf(stderr, "triage isa: CPU %d is not online or not allowed for this process\n", cpu);
-			return -1;
-		}
-		r->cpus[r->ncpu++] = cpu;
 	}
 	return 0;
 }
@@ -293,7 +265,7 @@ static int run_cpus(struct run *r)
 		/* what is left of the budget, shared by the CPUs still to test */
 		int64_t share = r->budget_ns ? (r->budget_ns - (now_ns() - t0)) / (r->ncpu - ci) / (nsel ? nsel : 1) : 0;
 
-		if (pin(r->cpus[ci]) < 0) {
+		if (cpu_pin(r->cpus[ci]) < 0) {
 			check_note(r->c, "cannot run on CPU %d (offline?): not tested", r->cpus[ci]);
 			continue;
 		}
@@ -761,7 +733,7 @@ int cmd_isa(int argc, char **argv)
 	if (vals[O_DUMP].set) {
 		static struct isa_cpuid dump;
 
-		if (pin(run.cpus[0]) < 0)
+		if (cpu_pin(run.cpus[0]) < 0)
 			dief("cannot run on CPU %d", run.cpus[0]);
 		isa_cpuid_collect(&dump);
 		printf("# CPU %d\n", run.cpus[0]);

@@ -1,7 +1,7 @@
 /* triage mem: the pieces of the memory check that tests can call.
  *
  * pattern.c  fill and verify kernels (SSE2, baseline x86-64) and the error log
- * stats.c    sample statistics, the stall detector, the compact time series
+ * stats.c    the stall detector, the compact time series
  * procfs.c   /proc/pressure/memory, the balloon's size, and the
  *            virtio-balloon device in sysfs (meminfo, vmstat: lib/procfs)
  * worker.c   the child that fills, verifies, holds and churns memory
@@ -15,6 +15,7 @@
 
 #include "lib/check.h"
 #include "lib/procfs.h"
+#include "lib/stats.h"
 
 #define KIB 1024ULL
 #define MIB (1024ULL * KIB)
@@ -65,10 +66,7 @@ int mem_flipped_bits(uint64_t expected, uint64_t got, int *bits, int max);
 
 /* ---- stats.c ---- */
 
-/* q-quantile (0..1) of n values by sorting a copy; 0 for n == 0. */
-double mem_quantile_u64(const uint64_t *v, size_t n, double q);
-double mem_median_u64(const uint64_t *v, size_t n);
-double mem_quantile_f(const double *v, size_t n, double q);
+/* Quantiles: lib/stats.h. */
 
 /* A block (or chunk) is a stall when it took more than factor times the
  * median and more than min_ns: both, so that a fast machine's 50 us

@@ -1,83 +1,11 @@
-/* Sample statistics, the stall detector and the compact time series. */
+/* The stall detector and the compact time series (quantiles: lib/stats). */
 #include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/stats.h"
 #include "lib/util.h"
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Linear interpolation between the closest ranks (Hyndman and Fan type 7,
- * what numpy and R use by default), on sorted values. */
-static double interp(const double *sorted, size_t n, double q)
-{
-	double pos, frac;
-	size_t lo;
-
-	if (n == 0)
-		return 0;
-	if (q <= 0)
-		return sorted[0];
-	if (q >= 1)
-		return sorted[n - 1];
-	pos = q * (double)(n - 1);
-	lo = (size_t)pos;
-	frac = pos - (double)lo;
-	if (lo + 1 >= n)
-		return sorted[n - 1];
-	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
-}
-
-double mem_quantile_f(const double *v, size_t n, double q)
-{
-	double *s, r;
-
-	if (n == 0)
-		return 0;
-	s = xmalloc(n * sizeof(*s));
-	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
-	r = interp(s, n, q);
-	free(s);
-	return r;
-}
-
-double mem_quantile_u64(const uint64_t *v, size_t n, double q)
-{
-	uint64_t *s;
-	double *d, r;
-
-	if (n == 0)
-		return 0;
-	s = xmalloc(n * sizeof(*s));
-	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_u64);
-	d = xmalloc(n * sizeof(*d));
-	for (size_t i = 0; i < n; i++)
-		d[i] = (double)s[i];
-	free(s);
-	r = interp(d, n, q);
-	free(d);
-	return r;
-}
-
-double mem_median_u64(const uint64_t *v, size_t n)
-{
-	return mem_quantile_u64(v, n, 0.5);
-}
 
 void mem_find_stalls(const uint64_t *ns, size_t n, double factor, double min_ns, struct mem_stalls *s,
 		     size_t *idx, size_t cap)
@@ -88,8 +16,8 @@ void mem_find_stalls(const uint64_t *ns, size_t n, double factor, double min_ns,
 	s->n = n;
 	if (n == 0)
 		return;
-	s->median_ns = mem_median_u64(ns, n);
-	s->p99_ns = mem_quantile_u64(ns, n, 0.99);
+	s->median_ns = stats_median_u64(ns, n);
+	s->p99_ns = stats_quantile_u64(ns, n, 0.99);
 	s->threshold_ns = factor * s->median_ns > min_ns ? factor * s->median_ns : min_ns;
 	for (size_t i = 0; i < n; i++) {
 		if ((double)ns[i] > s->max_ns) {

@@ -38,15 +38,6 @@
 static uint32_t *burst_mem;
 static volatile uint64_t burst_sink;
 
-int wake_pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
 int wake_realtime(int prio)
 {
 	struct sched_param sp = { .sched_priority = prio };
@@ -198,7 +189,7 @@ void wake_sample_block(struct wake_block *b, int64_t budget_ns, long samples)
 	b->elapsed_ns = now_ns() - t0;
 }
 
-void wake_floor(struct wake_stats *gettime, struct wake_stats *sleep0)
+void wake_floor(struct order_stats *gettime, struct order_stats *sleep0)
 {
 	int64_t *d = xmalloc(FLOOR_GETTIME_N * sizeof(*d));
 
@@ -207,13 +198,13 @@ void wake_floor(struct wake_stats *gettime, struct wake_stats *sleep0)
 
 		d[i] = now_ns() - t0;
 	}
-	wake_stats_of(d, FLOOR_GETTIME_N, gettime);
+	order_stats_of(d, FLOOR_GETTIME_N, gettime);
 	for (int i = 0; i < FLOOR_SLEEP0_N; i++) {
 		int64_t deadline = now_ns();
 
 		sleep_until(deadline);
 		d[i] = now_ns() - deadline;
 	}
-	wake_stats_of(d, FLOOR_SLEEP0_N, sleep0);
+	order_stats_of(d, FLOOR_SLEEP0_N, sleep0);
 	free(d);
 }

@@ -6,8 +6,6 @@
 
 #include "wake.h"
 
-/* Pins the calling thread to one CPU. Returns 0 or -1 with errno. */
-int wake_pin(int cpu);
 /* SCHED_FIFO for the calling thread. Returns 0 or an errno value. */
 int wake_realtime(int prio);
 
@@ -35,6 +33,6 @@ void wake_sample_block(struct wake_block *b, int64_t budget_ns, long samples);
 
 /* The tool's own floor: back-to-back clock reads, and the overshoot of an
  * absolute sleep whose deadline is already now. */
-void wake_floor(struct wake_stats *gettime, struct wake_stats *sleep0);
+void wake_floor(struct order_stats *gettime, struct order_stats *sleep0);
 
 #endif

@@ -1,4 +1,4 @@
-/* triage wake: order statistics, the log-scale histogram, sample storage,
+/* triage wake: the log-scale histogram, sample storage,
  * and the recorded-sample format the unit tests replay. */
 #include "wake.h"
 
@@ -16,45 +16,6 @@ const int64_t wake_hist_edge_ns[WAKE_HIST_EDGES] = {
 	177828,	   316228,    562341,	 1000000,   1778279,   3162278,	  5623413,   10000000,	17782794,
 	31622777,  56234133,  100000000, 177827941, 316227766, 562341325, 1000000000,
 };
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Nearest rank: the smallest value with at least q of the samples at or
- * below it. p99 of 100 samples is the 99th, of fewer it is the maximum. */
-static int64_t rank(const int64_t *sorted, size_t n, double q)
-{
-	size_t k = (size_t)((double)n * q + 0.999999);
-
-	if (k < 1)
-		k = 1;
-	if (k > n)
-		k = n;
-	return sorted[k - 1];
-}
-
-void wake_stats_of(const int64_t *x, size_t n, struct wake_stats *s)
-{
-	int64_t *sorted;
-
-	memset(s, 0, sizeof(*s));
-	if (n == 0)
-		return;
-	sorted = xmalloc(n * sizeof(*sorted));
-	memcpy(sorted, x, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), cmp_i64);
-	s->n = n;
-	s->min = sorted[0];
-	s->p50 = rank(sorted, n, 0.50);
-	s->p99 = rank(sorted, n, 0.99);
-	s->p999 = rank(sorted, n, 0.999);
-	s->max = sorted[n - 1];
-	free(sorted);
-}
 
 int wake_hist_bucket(int64_t ns)
 {
@@ -109,9 +70,9 @@ void wake_block_push_warm(struct wake_block *b, int64_t warm)
 
 void wake_block_finish(struct wake_block *b)
 {
-	wake_stats_of(b->over, b->n, &b->os);
-	wake_stats_of(b->cold, b->n, &b->cold_st);
-	wake_stats_of(b->warm, b->nwarm, &b->warm_st);
+	order_stats_of(b->over, b->n, &b->os);
+	order_stats_of(b->cold, b->n, &b->cold_st);
+	order_stats_of(b->warm, b->nwarm, &b->warm_st);
 	wake_hist_fill(b->over, b->n, b->hist);
 }
 

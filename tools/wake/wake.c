@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/check.h"
+#include "lib/cpus.h"
 #include "lib/hypervisor.h"
 #include "measure.h"
 
@@ -57,7 +58,6 @@ const struct opt wake_opts[] = {
  * everything of SCHED_OTHER; cyclictest's examples use 80 to 99. */
 #define WAKE_RT_PRIO 49
 
-#define MAX_CPU_ID 4096
 #define MAX_CPUS 256
 
 static const long long quick_durations[] = { 50000, 1000000, 20000000, 100000000 };
@@ -130,24 +130,18 @@ static double us(int64_t ns) { return (double)ns / 1000.0; }
 
 /* The CPUs to measure: the --cpus list, else all, spread evenly over at
  * most max (first and last included) so that both ends of a package show. */
-static int pick_cpus(struct check *c, const struct optv *v, int max, int *out)
+static int pick_cpus(const struct optv *v, int max, int *out)
 {
-	int allowed[MAX_CPUS], n = online_cpus(allowed, MAX_CPUS), k = 0;
+	int allowed[MAX_CPUS], n, k = 0;
+	char err[160];
 
-	if (v->set) {
-		static uint8_t want[MAX_CPU_ID];
-
-		if (parse_cpulist(v->str, want, MAX_CPU_ID) <= 0) {
-			fprintf(stderr, "triage wake: --cpus: '%s' is not a CPU list\n", v->str);
-			return -1;
-		}
-		for (int i = 0; i < n; i++)
-			if (want[allowed[i]])
-				out[k++] = allowed[i];
-		if (k == 0)
-			check_note(c, "none of the CPUs %s may be used by this process", v->str);
-		return k;
+	n = cpus_select(v->set ? v->str : NULL, v->set ? out : allowed, MAX_CPUS, err, sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "triage wake: %s\n", err);
+		return -1;
 	}
+	if (v->set)
+		return n;
 	if (n <= max) {
 		memcpy(out, allowed, (size_t)n * sizeof(*out));
 		return n;
@@ -157,15 +151,24 @@ static int pick_cpus(struct check *c, const struct optv *v, int max, int *out)
 	return k;
 }
 
-static void write_stats_us(struct jw *w, const char *key, const struct wake_stats *s)
+/* n and the order statistics in us, into the open object; brief: n, p50,
+ * p99 and max only (a finding's evidence). */
+static void write_order_us(struct jw *w, const struct order_stats *s, bool brief)
 {
-	jw_obj(w, key);
 	jw_int(w, "n", (long long)s->n);
-	jw_num(w, "min_us", us(s->min));
+	if (!brief)
+		jw_num(w, "min_us", us(s->min));
 	jw_num(w, "p50_us", us(s->p50));
 	jw_num(w, "p99_us", us(s->p99));
-	jw_num(w, "p999_us", us(s->p999));
+	if (!brief)
+		jw_num(w, "p999_us", us(s->p999));
 	jw_num(w, "max_us", us(s->max));
+}
+
+static void write_stats_us(struct jw *w, const char *key, const struct order_stats *s)
+{
+	jw_obj(w, key);
+	write_order_us(w, s, false);
 	jw_obj_end(w);
 }
 
@@ -175,12 +178,7 @@ static void write_block(struct jw *w, const struct wake_block *b)
 	jw_str(w, "run", wake_run_names[b->run]);
 	jw_int(w, "cpu", b->cpu);
 	jw_num(w, "idle_us", us(b->idle_ns));
-	jw_int(w, "n", (long long)b->os.n);
-	jw_num(w, "min_us", us(b->os.min));
-	jw_num(w, "p50_us", us(b->os.p50));
-	jw_num(w, "p99_us", us(b->os.p99));
-	jw_num(w, "p999_us", us(b->os.p999));
-	jw_num(w, "max_us", us(b->os.max));
+	write_order_us(w, &b->os, false);
 	jw_arr(w, "hist");
 	for (int k = 0; k < WAKE_HIST_BUCKETS; k++)
 		jw_uint(w, NULL, b->hist[k]);
@@ -231,10 +229,7 @@ static void ev_block(struct jw *w, const char *key, const struct wake_block *b)
 	jw_str(w, "run", wake_run_names[b->run]);
 	jw_int(w, "cpu", b->cpu);
 	jw_num(w, "idle_us", us(b->idle_ns));
-	jw_int(w, "n", (long long)b->os.n);
-	jw_num(w, "p50_us", us(b->os.p50));
-	jw_num(w, "p99_us", us(b->os.p99));
-	jw_num(w, "max_us", us(b->os.max));
+	write_order_us(w, &b->os, true);
 	jw_str(w, "deepest_state_entered", d ? d->name : NULL);
 	jw_obj_end(w);
 }
@@ -260,7 +255,7 @@ struct context {
 	const char *shallow_reason;
 	bool realtime;
 	long timer_slack_ns;
-	struct wake_stats floor_read, floor_sleep0;
+	struct order_stats floor_read, floor_sleep0;
 };
 
 static void write_findings(struct check *c, const struct context *x, const struct wake_verdict *v,
@@ -572,7 +567,7 @@ static int run_sweep(struct check *c, struct sweep *s, enum wake_run run, struct
 	int nb = 0;
 
 	for (int i = 0; i < s->ncpus; i++) {
-		if (wake_pin(s->cpus[i]) < 0) {
+		if (cpu_pin(s->cpus[i]) < 0) {
 			check_note(c, "cannot run on CPU %d (%s): skipped", s->cpus[i], strerror(errno));
 			s->done += s->ndur;
 			continue;
@@ -639,7 +634,7 @@ int cmd_wake(int argc, char **argv)
 	plan = &plans[c.mode];
 	s.dur = vals[O_DURATIONS].set ? vals[O_DURATIONS].list : plan->durations;
 	s.ndur = vals[O_DURATIONS].set ? vals[O_DURATIONS].nlist : plan->ndurations;
-	s.ncpus = pick_cpus(&c, &vals[O_CPUS], plan->max_cpus, cpus);
+	s.ncpus = pick_cpus(&vals[O_CPUS], plan->max_cpus, cpus);
 	s.cpus = cpus;
 	if (s.ncpus < 0)
 		return EXIT_ERROR;
@@ -659,7 +654,7 @@ int cmd_wake(int argc, char **argv)
 	prepare_thread(&c, &x);
 	b = xcalloc((size_t)WAKE_NRUNS * s.ncpus * s.ndur, sizeof(*b));
 
-	if (wake_pin(cpus[0]) < 0)
+	if (cpu_pin(cpus[0]) < 0)
 		check_note(&c, "cannot run on CPU %d (%s): floor measured unpinned", cpus[0], strerror(errno));
 	wake_floor(&x.floor_read, &x.floor_sleep0);
 	check_ok(&c, true, "measurement floor on CPU %d: clock read %lld ns, zero sleep %.1f us (p50)", cpus[0],

@@ -9,14 +9,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/stats.h"
+
 enum wake_run { WAKE_DEFAULT, WAKE_SHALLOW, WAKE_NRUNS };
 extern const char *const wake_run_names[WAKE_NRUNS];
 
-/* Nearest-rank order statistics of a sample set, in ns. */
-struct wake_stats {
-	size_t n;
-	int64_t min, p50, p99, p999, max;
-};
 
 /* Log-scale histogram, 4 buckets per decade from 1 us to 1 s: bucket 0
  * holds [0, 1 us), bucket k holds [edge[k-1], edge[k]), the last >= 1 s. */
@@ -46,7 +43,7 @@ struct wake_block {
 	int nstates;
 	struct wake_cstate states[WAKE_MAX_STATES];
 	/* filled by wake_block_finish() */
-	struct wake_stats os, cold_st, warm_st;
+	struct order_stats os, cold_st, warm_st; /* nearest rank, ns */
 	uint64_t hist[WAKE_HIST_BUCKETS];
 };
 
@@ -101,7 +98,6 @@ struct wake_verdict {
 	double steal_ms, steal_pct;
 };
 
-void wake_stats_of(const int64_t *x, size_t n, struct wake_stats *s);
 int wake_hist_bucket(int64_t ns);
 void wake_hist_fill(const int64_t *x, size_t n, uint64_t *hist);
 
