@@ -555,6 +555,61 @@ static void test_health_quiet_and_missing(void **state)
 	rm_rf(root);
 }
 
+/* Counters no machine has (a corrupt or hostile /proc and /sys): sums and
+ * differences saturate, with UBSan watching for signed overflow. */
+static void test_health_huge_counters(void **state)
+{
+	char root[] = "/tmp/test_burnin_sys_XXXXXX";
+	struct health *h = calloc(1, sizeof(*h));
+	struct jval *rep;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	host_tree(root);
+	for (int cpu = 0; cpu < 2; cpu++) {
+		char p[128];
+
+		snprintf(p, sizeof(p), "/sys/devices/system/cpu/cpu%d/thermal_throttle/core_throttle_count", cpu);
+		put(root, p, "9223372036854775807\n");
+		snprintf(p, sizeof(p), "/sys/devices/system/cpu/cpu%d/thermal_throttle/package_throttle_count", cpu);
+		put(root, p, "-9223372036854775808\n");
+	}
+	put(root, "/proc/interrupts", "MCE: 9223372036854775807 9223372036854775807 Machine check exceptions\n"
+				      "MCP: 99999999999999999999999 1 Machine check polls\n");
+	put(root, "/proc/stat", "cpu  9223372036854775807 9223372036854775807 1 1 0 0 0 0 0 0\n");
+	put(root, "/sys/devices/system/edac/mc/mc0/ce_count", "9223372036854775807\n");
+	put(root, "/sys/devices/system/edac/mc/mc1/ce_count", "9223372036854775807\n");
+	health_init(h, root, false);
+	assert_true(h->first.core_throttle == INT64_MAX);
+	assert_true(h->first.pkg_throttle == 0);
+	assert_true(h->first.mce == INT64_MAX);
+	assert_true(h->first.mce_poll == INT64_MAX);
+	assert_true(h->first.cpu_total == INT64_MAX);
+	put(root, "/proc/stat", "cpu  0 0 0 0 0 0 0 0 0 0\n");
+	put(root, "/proc/interrupts", irq_before);
+	health_sample(h, 1.0);
+	rep = findings_of(h, false);
+	assert_non_null(finding(rep, "hw.edac-ce"));
+	json_free(rep);
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *mf = open_memstream(&buf, &len);
+		struct jw w;
+
+		jw_init(&w, mf, 0);
+		jw_obj(&w, NULL);
+		health_write_metrics(h, &w);
+		health_write_data(h, &w);
+		jw_obj_end(&w);
+		fclose(mf);
+		assert_non_null(strstr(buf, "\"edac_ce\":0"));
+		free(buf);
+	}
+	free(h);
+	rm_rf(root);
+}
+
 /* ---- the series ---- */
 
 static void test_series_merges_pairs(void **state)
@@ -598,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_str_append),
 		cmocka_unit_test(test_health_hot_host),
 		cmocka_unit_test(test_health_quiet_and_missing),
+		cmocka_unit_test(test_health_huge_counters),
 		cmocka_unit_test(test_series_merges_pairs),
 	};
 

@@ -376,6 +376,12 @@ static void test_vmstat(void **state)
 	assert_int_equal(mem_balloon_kib(&vs), 0);
 	/* "pgmajfault_s" (newer per-type counters) is not "pgmajfault". */
 	assert_int_equal(vmstat_parse("pgmajfault_s 9\n", &vs), -1);
+	/* Huge counters: the balloon's size saturates instead of overflowing. */
+	assert_int_equal(vmstat_parse("pgmajfault 1\nballoon_inflate 9223372036854775807\n"
+				      "balloon_deflate -9223372036854775808\n", &vs), 0);
+	assert_true(mem_balloon_kib(&vs) == INT64_MAX);
+	assert_int_equal(vmstat_parse("pgmajfault 1\nnr_balloon_pages 4611686018427387904\n", &vs), 0);
+	assert_true(mem_balloon_kib(&vs) == INT64_MAX);
 }
 
 static void test_psi(void **state)
@@ -461,6 +467,10 @@ static void test_reserve_and_plan(void **state)
 	(void)state;
 	assert_int_equal(mem_reserve_kib(256 * 1024), 64 * 1024);
 	assert_int_equal(mem_reserve_kib(24 * 1024 * 1024), 24 * 1024 * 1024 / 20);
+	/* A MemTotal no machine has (a hostile or corrupt meminfo): 5% of it,
+	 * computed without overflow. */
+	assert_true(mem_reserve_kib(INT64_MAX) == INT64_MAX / 20);
+	assert_true(mem_reserve_kib(INT64_MAX - 99) == (INT64_MAX - 99) / 100 * 5 + (INT64_MAX - 99) % 100 * 5 / 100);
 
 	/* 60% of 475 MiB available: whole blocks, chunks of 1/16. */
 	mem_plan_size(&pl, 475 * 1024, 489 * 1024, 60, 0, 0);
