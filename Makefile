@@ -28,7 +28,7 @@ MUSL_OBJ   = $(patsubst %.c,$(OUT)/musl/%.o,$(1))
 HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 
-.PHONY: all tools kernel initramfs iso run check check-unit check-html check-qemu check-quick \
+.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-html check-qemu check-quick \
         bench deps clean help report-disk sizes
 .DEFAULT_GOAL := all
 # Objects are never intermediate: keep them (and make no `rm` noise after
@@ -41,6 +41,7 @@ help:
 	@echo "  run          build, boot the ISO under QEMU with a report disk, leave the report in $(OUT)/report/"
 	@echo "  check        all tests: unit tests (cmocka, ASan+UBSan) and QEMU boot tests"
 	@echo "  check-unit   unit tests only"
+	@echo "  check-includes  the layering rules of the #include lines (scripts/check-includes)"
 	@echo "  check-html   report.html in headless Chromium: renders, loads nothing, numbers match"
 	@echo "  check-qemu   QEMU boot tests only (tests/qemu/cases)"
 	@echo "  check-quick  unit tests and a small subset of the boot tests"
@@ -112,6 +113,10 @@ $(OUT)/unit/%: $(OUT)/host/tests/unit/%.o $(HOST_LIB_OBJ)
 check-unit: $(UNIT_BINS)
 	@scripts/unit-tests $(UNIT_BINS)
 
+check-includes:
+	@out=$$(tests/includes/run 2>&1) || { echo "$$out"; exit 1; }
+	@scripts/check-includes
+
 check-html: $(OUT)/triage
 	@TRIAGE=$(OUT)/triage tests/html/check $(OUT)/html-check
 
@@ -121,7 +126,7 @@ check-qemu: all
 check-quick: check-unit all
 	@tests/qemu/run --quick $(OUT)
 
-check: check-unit check-html check-qemu
+check: check-includes check-unit check-html check-qemu
 
 bench: all
 	@scripts/bench $(OUT)
