@@ -2,7 +2,7 @@
  * log, hardware health from sysfs and procfs under a root folder, the series
  * kept for the chart, the findings), shared by the command and its unit
  * tests. The command itself, which starts and watches everything, is
- * burnin.c. */
+ * burnin.c, load.c and output.c around command.h. */
 #ifndef VMTRIAGE_BURNIN_H
 #define VMTRIAGE_BURNIN_H
 
