@@ -43,6 +43,10 @@ struct triage_cmdline {
  * may be double-quoted. Never fails: bad options become problems. */
 void cmdline_parse(const char *text, struct triage_cmdline *out);
 
+/* Applies one option, triage.KEY=VALUE, as if it were on the command line
+ * (for the same option given another way, e.g. `triage run --tests`). */
+void cmdline_set(struct triage_cmdline *c, const char *key, const char *value);
+
 /* Records a problem (also used by callers that check knobs further). */
 void cmdline_problem(struct triage_cmdline *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -65,6 +65,9 @@ static const char *const reserved_knobs[] = { "mode", "output", "quiet", "help" 
 
 struct plan {
 	struct triage_cmdline cl;
+	/* Each knob as validate() parsed it against its check's options, so
+	 * the run uses the value it checked (the child gets the same text). */
+	struct optv knob_val[CMDLINE_MAX_KNOBS];
 	enum mode mode;
 	const struct command *checks[16];
 	int nchecks;
@@ -110,14 +113,9 @@ static int limit_for(const struct plan *p, const struct command *c)
 
 	for (int i = 0; i < p->cl.nknobs; i++) {
 		const struct knob *k = &p->cl.knobs[i];
-		const struct opt *o = opt_find(c->opts, "duration");
-		struct optv v = { 0 };
-		char err[128];
 
-		if (strcmp(k->check, c->name) || strcmp(k->name, "duration") || !o ||
-		    opt_value(o, k->value, &v, err, sizeof(err)) < 0)
-			continue;
-		limit = (int)(v.num / 1000000000LL) + DURATION_MARGIN_S * p->stretch;
+		if (!strcmp(k->check, c->name) && !strcmp(k->name, "duration"))
+			limit = (int)(p->knob_val[i].num / 1000000000LL) + DURATION_MARGIN_S * p->stretch;
 	}
 	return limit;
 }
@@ -159,7 +157,10 @@ static void validate(struct plan *p)
 		} else if (opt_value(o, k->value, &v, err, sizeof(err)) < 0) {
 			cmdline_problem(cl, "triage.%s.%s=%s: %s; ignored", k->check, k->name, k->value, err);
 		} else {
-			cl->knobs[keep++] = *k;
+			cl->knobs[keep] = *k;
+			p->knob_val[keep] = v;
+			p->knob_val[keep].str = cl->knobs[keep].value;
+			keep++;
 		}
 	}
 	cl->nknobs = keep;
@@ -609,12 +610,10 @@ int cmd_run(int argc, char **argv)
 	if (v[O_MODE].set)
 		p.mode = (enum mode)mode_from_name(v[O_MODE].str);
 	if (v[O_TESTS].set) {
-		char buf[256];
-
-		snprintf(buf, sizeof(buf), "triage.tests=%s", v[O_TESTS].str);
 		struct triage_cmdline tmp;
 
-		cmdline_parse(buf, &tmp);
+		cmdline_parse("", &tmp);
+		cmdline_set(&tmp, "tests", v[O_TESTS].str);
 		memcpy(p.cl.tests, tmp.tests, sizeof(tmp.tests));
 		p.cl.ntests = tmp.ntests;
 		for (int i = 0; i < tmp.nproblems; i++)
