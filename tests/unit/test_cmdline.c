@@ -172,6 +172,26 @@ static void test_format_duration(void **state)
 	assert_string_equal(b, "999ns");
 }
 
+/* The same option given another way (triage run --tests) goes through the
+ * same checks, without being turned into command-line text first. */
+static void test_cmdline_set(void **state)
+{
+	struct triage_cmdline c;
+
+	(void)state;
+	cmdline_parse("", &c);
+	cmdline_set(&c, "tests", "isa,wake");
+	assert_int_equal(c.ntests, 2);
+	assert_string_equal(c.tests[1], "wake");
+	assert_int_equal(c.nproblems, 0);
+	cmdline_set(&c, "tests", "isa mem");
+	assert_int_equal(c.ntests, 0);
+	assert_int_equal(c.nproblems, 1);
+	assert_non_null(strstr(c.problems[0], "expected a comma list"));
+	cmdline_set(&c, "mode", "shell");
+	assert_int_equal(c.mode, MODE_SHELL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_opt_parse),
 		cmocka_unit_test(test_opt_errors),
 		cmocka_unit_test(test_format_duration),
+		cmocka_unit_test(test_cmdline_set),
 	};
 	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
 }
