@@ -51,16 +51,12 @@ static void close_buffer(FILE **f, struct jw *w)
 
 /* The options given, as check.h describes: the common ones are the run's
  * (mode is written on its own), the rest are the check's. */
-static char *options_json(const struct opt *table, const struct optv *vals, size_t *len)
+static void options_json(struct check *c, const struct opt *table, const struct optv *vals)
 {
-	char *buf = NULL;
-	FILE *f = open_memstream(&buf, len);
+	FILE *f;
 	struct jw w;
 
-	if (!f)
-		dief("out of memory");
-	jw_init(&w, f, 0);
-	jw_obj(&w, NULL);
+	open_buffer(&c->obuf, &c->olen, &f, &w);
 	for (int i = CHECK_COMMON_COUNT; table[i].name; i++) {
 		const struct opt *o = &table[i];
 		const struct optv *v = &vals[i];
@@ -74,10 +70,7 @@ static char *options_json(const struct opt *table, const struct optv *vals, size
 		else
 			jw_str(&w, o->name, v->str);
 	}
-	jw_obj_end(&w);
-	if (fclose(f) != 0)
-		dief("out of memory");
-	return buf;
+	close_buffer(&f, &w);
 }
 
 int check_begin(struct check *c, const char *name, const char *usage, const struct opt *table,
@@ -123,7 +116,7 @@ int check_begin(struct check *c, const char *name, const char *usage, const stru
 	}
 	c->mode = vals[0].set ? (enum mode)mode_from_name(vals[0].str) : MODE_QUICK;
 	c->limit_s = c->mode < MODE_NCHECK ? limits[c->mode] : 0;
-	c->obuf = options_json(table, vals, &c->olen);
+	options_json(c, table, vals);
 	c->out_path = vals[1].set ? vals[1].str : NULL;
 	c->quiet = vals[2].set;
 	open_buffer(&c->mbuf, &c->mlen, &c->mf, &c->metrics);
