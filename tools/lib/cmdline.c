@@ -86,7 +86,7 @@ static void set_fault(struct triage_cmdline *c, const char *v)
 	cmdline_problem(c, "triage.fault=%s: expected crash:CHECK, hang:CHECK or garbage:CHECK; ignored", v);
 }
 
-void cmdline_set(struct triage_cmdline *c, const char *key, const char *v)
+static void option(struct triage_cmdline *c, const char *key, const char *v)
 {
 	int i;
 
@@ -189,6 +189,11 @@ void cmdline_parse(const char *text, struct triage_cmdline *c)
 			cmdline_problem(c, "triage.%s: empty value; ignored", key);
 			continue;
 		}
-		cmdline_set(c, key, eq + 1);
+		option(c, key, eq + 1);
 	}
+}
+
+void cmdline_set(struct triage_cmdline *c, const char *key, const char *value)
+{
+	option(c, key, value);
 }
