@@ -1,0 +1,36 @@
+/* The /proc readers of lib/procfs (meminfo, vmstat, stat) on any text: no
+ * crash, no undefined behaviour (signed overflow included), and what they
+ * derive stays in range: a tick count is never negative, busy never more
+ * than the total. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/procfs.h"
+#include "lib/util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = xmalloc(size + 1);
+	struct meminfo mi;
+	struct vmstat vs;
+	struct cpustat st;
+
+	memcpy(text, data, size);
+	text[size] = '\0';
+	if (meminfo_parse(text, &mi) == 0 && !mi.has_avail && mi.avail_kib != mi.free_kib)
+		abort();
+	vmstat_parse(text, &vs);
+	for (int cpu = -1; cpu < 4; cpu++) {
+		if (cpustat_parse(text, cpu, &st) < 0)
+			continue;
+		if (st.nfields < 4 || st.nfields > 8 || st.user < 0 || st.idle < 0 || st.steal < 0)
+			abort();
+		if (cpustat_total(&st) < 0 || cpustat_busy(&st) > cpustat_total(&st))
+			abort();
+	}
+	free(text);
+	return 0;
+}
