@@ -1,6 +1,6 @@
 /* The /proc readers of lib/procfs (meminfo, vmstat, stat) on any text: no
  * crash, no undefined behaviour (signed overflow included), and what they
- * derive stays in range: a tick count is never negative, busy never more
+ * give stays in range: a count or size is never negative, busy never more
  * than the total. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,9 +20,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(text, data, size);
 	text[size] = '\0';
-	if (meminfo_parse(text, &mi) == 0 && !mi.has_avail && mi.avail_kib != mi.free_kib)
+	if (meminfo_parse(text, &mi) == 0 &&
+	    ((!mi.has_avail && mi.avail_kib != mi.free_kib) || mi.total_kib < 0 || mi.free_kib < 0 || mi.avail_kib < 0))
 		abort();
-	vmstat_parse(text, &vs);
+	if (vmstat_parse(text, &vs) == 0 && (vs.balloon_inflate < 0 || vs.balloon_deflate < 0 || vs.pgmajfault < 0))
+		abort();
 	for (int cpu = -1; cpu < 4; cpu++) {
 		if (cpustat_parse(text, cpu, &st) < 0)
 			continue;

@@ -379,7 +379,10 @@ static void test_vmstat(void **state)
 	/* Huge counters: the balloon's size saturates instead of overflowing. */
 	assert_int_equal(vmstat_parse("pgmajfault 1\nballoon_inflate 9223372036854775807\n"
 				      "balloon_deflate -9223372036854775808\n", &vs), 0);
+	assert_true(vs.balloon_deflate == 0);
 	assert_true(mem_balloon_kib(&vs) == INT64_MAX);
+	assert_int_equal(vmstat_parse("pgmajfault 1\nballoon_inflate 1\nballoon_deflate 9223372036854775807\n", &vs), 0);
+	assert_true(mem_balloon_kib(&vs) == 0);
 	assert_int_equal(vmstat_parse("pgmajfault 1\nnr_balloon_pages 4611686018427387904\n", &vs), 0);
 	assert_true(mem_balloon_kib(&vs) == INT64_MAX);
 }

@@ -7,8 +7,8 @@
 
 #include "util.h"
 
-/* strtoll, which saturates at the limits with ERANGE: defined for any
- * text. Negative counters are refused by the callers that need that. */
+/* A count: strtoll, which saturates with ERANGE (defined for any text),
+ * and a negative number as 0. */
 static bool number(const char *s, int64_t *out, const char **end)
 {
 	char *e;
@@ -18,7 +18,7 @@ static bool number(const char *s, int64_t *out, const char **end)
 	v = strtoll(s, &e, 10);
 	if (e == s)
 		return false;
-	*out = v;
+	*out = v > 0 ? v : 0;
 	if (end)
 		*end = e;
 	return true;

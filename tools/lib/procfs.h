@@ -2,9 +2,11 @@
  * pure parsers over the file's text (the unit tests and fuzzers feed them
  * recorded or hostile text) and a pread helper for files kept open.
  *
- * Numbers saturate at INT64_MAX instead of overflowing, and every sum or
- * product of them is saturating: a corrupt or hostile file gives a huge
- * figure, never undefined behaviour. */
+ * Every figure these files hold is a count or a size: a number is read as
+ * one in [0, INT64_MAX] (beyond it saturates, a negative one is 0), so the
+ * difference of two readings cannot overflow, and every sum or product
+ * here saturates: a corrupt or hostile file gives a huge figure, never
+ * undefined behaviour. */
 #ifndef VMTRIAGE_PROCFS_H
 #define VMTRIAGE_PROCFS_H
 

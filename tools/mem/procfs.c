@@ -15,9 +15,12 @@
 
 int64_t mem_balloon_kib(const struct vmstat *vs)
 {
+	/* Both counts are >= 0 (lib/procfs): the difference cannot overflow. */
+	int64_t pages = vs->balloon_inflate - vs->balloon_deflate;
+
 	if (vs->has_nr_balloon)
 		return sat_mul_i64(vs->nr_balloon_pages, 4);
-	return sat_mul_i64(sat_sub_i64(vs->balloon_inflate, vs->balloon_deflate), 4);
+	return pages > 0 ? sat_mul_i64(pages, 4) : 0;
 }
 
 /* "some avg10=0.00 avg60=0.00 avg300=0.00 total=0" */
