@@ -656,7 +656,7 @@ static void dimm_evidence(const struct health *h, struct jw *w, const char *mc, 
 	char dimms[64][64], dir[128];
 	int n;
 
-	snprintf(dir, sizeof(dir), "/sys/devices/system/edac/mc/%s", mc);
+	snprintf(dir, sizeof(dir), EDAC_MC_DIR "/%s", mc);
 	n = list_dir(h, dir, "dimm", dimms, 64);
 	if (n == 0)
 		n = list_dir(h, dir, "rank", dimms, 64);
