@@ -104,6 +104,14 @@ struct isa_pred {
 	uint8_t reg, bit;
 };
 
+/* The kernel's name of the extension in /proc/cpuinfo "flags" (NULL: it
+ * shows none); newer: only kernels after 6.1 show it, so its absence may
+ * only mean an older kernel. */
+struct isa_kflag {
+	const char *name;
+	bool newer;
+};
+
 struct isa_ctx {
 	int cpu; /* the CPU the kernel runs on (RDTSCP/RDPID report it) */
 };
@@ -127,6 +135,7 @@ struct isa_ext {
 	const char *what;      /* what the kernel runs */
 	int level;	       /* x86-64 psABI level that requires it (0: none) */
 	struct isa_pred pred;
+	struct isa_kflag kflag;
 	enum isa_os os;
 	int in_words, out_words; /* per iteration */
 	isa_gen_fn gen;	       /* NULL: uniform random words */
@@ -197,5 +206,34 @@ struct pve_match {
 };
 /* vendor: CPUID vendor string ("GenuineIntel", "AuthenticAMD", ...). */
 void pve_match(isa_set exec, const char *vendor, struct pve_match *m);
+
+/* ---- the kernel's and glibc's view: oracles nobody here wrote ---- */
+
+/* The "flags" line of processor cpu in /proc/cpuinfo text, copied to out
+ * (NUL-terminated, truncated to outlen); -1 if that processor or its flags
+ * line is missing. */
+int isa_cpuinfo_flags(const char *cpuinfo, int cpu, char *out, size_t outlen);
+/* Whether the space-separated flags list holds name as a whole word. */
+bool isa_flags_have(const char *flags, const char *name);
+/* The highest x86-64-vN that glibc's `ld.so --help` calls "supported"
+ * (1 if none is), or -1 if the text lists no levels (glibc before 2.33). */
+int isa_glibc_level(const char *help);
+
+/* Why the kernel may hide an extension the CPU advertises: a kernel
+ * command-line option (clearcpuid=, noxsave, gather_data_sampling=force...)
+ * or the kernel's own message in its log, else NULL. cmdline and klog may
+ * be NULL. Writes the cause into buf. */
+const char *isa_kernel_cause(const struct isa_ext *e, bool os_enabled, const char *cmdline, const char *klog,
+			     char *buf, size_t len);
+
+/* Our CPUID decoding against the kernel's flags of one CPU. */
+enum isa_kagree {
+	ISA_K_NONE,	   /* the kernel has no name for it, or may not know it */
+	ISA_K_AGREE,	   /* the kernel's flag is as CPUID says */
+	ISA_K_CLEARED,	   /* advertised by the CPU, turned off by the kernel, cause known */
+	ISA_K_DISAGREE,	   /* differs without a known cause: our decoding or the kernel is wrong */
+};
+enum isa_kagree isa_kernel_agree(const struct isa_ext *e, bool advertised, bool os_enabled, const char *flags,
+				 const char *cmdline, const char *klog, char *cause, size_t len);
 
 #endif
