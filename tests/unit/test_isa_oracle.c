@@ -50,7 +50,7 @@ static bool pin(int cpu)
 
 static void test_kernel_flags_on_every_cpu(void **state)
 {
-	static struct isa_cpuid c;
+	static struct cpuid_dump c;
 	char *cpuinfo = read_file("/proc/cpuinfo", 1 << 24, NULL), *cmdline = read_file("/proc/cmdline", 1 << 16, NULL);
 	char *klog = run_text("dmesg 2>/dev/null");
 	static char flags[1 << 14];
@@ -59,7 +59,6 @@ static void test_kernel_flags_on_every_cpu(void **state)
 	(void)state;
 	assert_non_null(cpuinfo);
 	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		struct isa_ident id;
 
 		if (!CPU_ISSET(cpu, &allowed) || !pin(cpu))
 			continue;
@@ -68,13 +67,12 @@ static void test_kernel_flags_on_every_cpu(void **state)
 			bad++;
 			continue;
 		}
-		isa_cpuid_collect(&c);
-		isa_identify(&c, &id);
+		cpuid_collect(&c);
 		cpus++;
 		for (int i = 0; i < isa_next; i++) {
 			const struct isa_ext *e = &isa_exts[i];
 			char cause[200];
-			bool adv = isa_advertised(e, &c, &id);
+			bool adv = isa_advertised(e, &c);
 			enum isa_kagree a = isa_kernel_agree(e, adv, isa_os_enabled(e, &c), flags, cmdline, klog, cause,
 							     sizeof(cause));
 
@@ -102,7 +100,7 @@ static void test_kernel_flags_on_every_cpu(void **state)
 
 static void test_level_matches_glibc(void **state)
 {
-	static struct isa_cpuid c;
+	static struct cpuid_dump c;
 	char *help = run_text("env -u GLIBC_TUNABLES " LDSO " --help 2>/dev/null");
 	int glibc = help ? isa_glibc_level(help) : -1;
 
@@ -114,14 +112,12 @@ static void test_level_matches_glibc(void **state)
 		return;
 	}
 	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		struct isa_ident id;
 		int ours;
 
 		if (!CPU_ISSET(cpu, &allowed) || !pin(cpu))
 			continue;
-		isa_cpuid_collect(&c);
-		isa_identify(&c, &id);
-		ours = isa_level(isa_usable_set(&c, &id));
+		cpuid_collect(&c);
+		ours = isa_level(isa_usable_set(&c));
 		print_message("  CPU %d: level_cpuid v%d, glibc: x86-64-v%d supported\n", cpu, ours, glibc);
 		assert_int_equal(ours, glibc);
 	}

@@ -83,7 +83,7 @@ struct run {
 	int min_done;		      /* fewest inputs any kernel got */
 	uint64_t seed;
 	struct ext_result res[ISA_MAX_EXTS];
-	struct isa_cpuid first;	      /* dump of the first CPU tested */
+	struct cpuid_dump first;	      /* dump of the first CPU tested */
 	struct isa_ident ident;
 	isa_set usable, exec;	      /* on every CPU */
 	int level_cpuid, level_exec;  /* level_exec 0: not known (--only) */
@@ -289,7 +289,7 @@ static int run_cpus(struct run *r)
 	scratch = xaligned((size_t)BATCH * max_out);
 	r->min_done = r->iterations;
 	for (int ci = 0; ci < r->ncpu; ci++) {
-		static struct isa_cpuid dump;
+		static struct cpuid_dump dump;
 		struct isa_ident id;
 		/* what is left of the budget, shared by the CPUs still to test */
 		int64_t share = r->budget_ns ? (r->budget_ns - (now_ns() - t0)) / (r->ncpu - ci) / (nsel ? nsel : 1) : 0;
@@ -298,14 +298,14 @@ static int run_cpus(struct run *r)
 			check_note(r->c, "cannot run on CPU %d (offline?): not tested", r->cpus[ci]);
 			continue;
 		}
-		isa_cpuid_collect(&dump);
+		cpuid_collect(&dump);
 		isa_identify(&dump, &id);
 		if (tested == 0) {
 			r->first = dump;
 			r->ident = id;
 		}
 		for (int xi = 0; xi < isa_next; xi++) {
-			r->res[xi].adv[tested] = isa_advertised(&isa_exts[xi], &dump, &id);
+			r->res[xi].adv[tested] = isa_advertised(&isa_exts[xi], &dump);
 			r->res[xi].os[tested] = isa_os_enabled(&isa_exts[xi], &dump);
 		}
 		r->cpus[tested] = r->cpus[ci];
@@ -494,7 +494,7 @@ static void findings(struct run *r)
 			else
 				f = check_finding(c, id, SEV_WARN, advice_not_os,
 						  "%s is advertised but the OS has not enabled XSAVE (OSXSAVE off)", e->name);
-			jw_bool(&f->ev, "osxsave", isa_cpuid_get(&r->first, 1, 0)[R_ECX] >> 27 & 1);
+			jw_bool(&f->ev, "osxsave", cpuid_get(&r->first, 1, 0)[R_ECX] >> 27 & 1);
 			jw_strf(&f->ev, "xcr0", "0x%llx", (unsigned long long)r->first.xcr0);
 			cpu_list(&f->ev, "cpus", r, res, ISA_NOT_OS_ENABLED);
 		}
@@ -612,7 +612,7 @@ static void write_data(struct run *r)
 	jw_obj_end(w);
 
 	jw_obj(w, "os");
-	jw_bool(w, "osxsave", isa_cpuid_get(&r->first, 1, 0)[R_ECX] >> 27 & 1);
+	jw_bool(w, "osxsave", cpuid_get(&r->first, 1, 0)[R_ECX] >> 27 & 1);
 	if (r->first.has_xcr0)
 		jw_strf(w, "xcr0", "0x%llx", (unsigned long long)r->first.xcr0);
 	else
@@ -760,13 +760,13 @@ int cmd_isa(int argc, char **argv)
 	    parse_inject(&run, vals[O_INJECT].set ? vals[O_INJECT].str : NULL) < 0)
 		return EXIT_ERROR;
 	if (vals[O_DUMP].set) {
-		static struct isa_cpuid dump;
+		static struct cpuid_dump dump;
 
 		if (pin(run.cpus[0]) < 0)
 			dief("cannot run on CPU %d", run.cpus[0]);
-		isa_cpuid_collect(&dump);
+		cpuid_collect(&dump);
 		printf("# CPU %d\n", run.cpus[0]);
-		isa_cpuid_write(stdout, &dump);
+		cpuid_write(stdout, &dump);
 		return EXIT_PASS;
 	}
 	run.iterations = vals[O_ITER].set ? (int)vals[O_ITER].num : iterations_by_mode[c.mode];

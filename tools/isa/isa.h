@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/cpuid.h"
 #include "lib/pvetypes.h"
 
 /* ---- random inputs ---- */
@@ -30,48 +31,21 @@ uint64_t isa_rng_next(struct isa_rng *r); /* splitmix64 */
 uint64_t isa_rand_double(struct isa_rng *r, int emin, int emax);
 uint32_t isa_rand_float(struct isa_rng *r, int emin, int emax);
 
-/* ---- CPUID ---- */
+/* ---- CPUID (the raw reading is lib/cpuid.h) ---- */
 
-enum isa_reg { R_EAX, R_EBX, R_ECX, R_EDX };
-
-struct isa_leaf {
-	uint32_t leaf, sub;
-	uint32_t r[4];
-};
-
-#define ISA_CPUID_MAX 256
-
-/* The CPUID leaves of one CPU, plus XCR0 when the OS enabled XSAVE. The
- * same structure holds a live CPU and a recorded dump, so every decision
- * below is tested on recorded dumps. */
-struct isa_cpuid {
-	int n;
-	struct isa_leaf e[ISA_CPUID_MAX];
-	bool has_xcr0;
-	uint64_t xcr0;
-};
-
-/* Executes CPUID on the calling CPU for every leaf worth keeping. */
-void isa_cpuid_collect(struct isa_cpuid *c);
-/* Regs of (leaf, sub), zeros when the leaf is not in the dump. */
-const uint32_t *isa_cpuid_get(const struct isa_cpuid *c, uint32_t leaf, uint32_t sub);
-/* Text dump: "# comment" lines, "xcr0 HEX", "LEAF SUB EAX EBX ECX EDX". */
-void isa_cpuid_write(FILE *f, const struct isa_cpuid *c);
-int isa_cpuid_parse(const char *text, struct isa_cpuid *c, char *err, size_t errlen);
-int isa_cpuid_load(const char *path, struct isa_cpuid *c, char *err, size_t errlen);
-/* XGETBV(0) under the fault guard; false if it faulted (no OSXSAVE). */
-bool isa_read_xcr0(uint64_t *xcr0);
-
-/* What libcpuid makes of a dump (cpu_identify on the converted raw data). */
+/* Who made the CPU and what it is: vendor, brand and family/model/stepping
+ * from CPUID, the codename from libcpuid (cpu_identify on the dump). Only
+ * identification: what the CPU offers comes from the raw bits, since
+ * libcpuid may be older than the CPU (Debian 12's does not decode AVX-512
+ * on AMD). */
 struct isa_ident {
 	char vendor[16];
 	char brand[64];
 	char codename[64];
 	int family, model, stepping;
-	uint8_t lc_flags[128]; /* libcpuid's flags[CPU_FEATURE_*] */
-	bool lc_ok;
+	bool lc_ok; /* libcpuid recognised it: codename is its guess */
 };
-void isa_identify(const struct isa_cpuid *c, struct isa_ident *id);
+void isa_identify(const struct cpuid_dump *c, struct isa_ident *id);
 
 struct isa_hypervisor {
 	bool present;		/* CPUID.1:ECX[31] */
@@ -80,7 +54,7 @@ struct isa_hypervisor {
 	char sig1[13];		/* leaf 0x40000100 (KVM beside Hyper-V enlightenments) */
 	const char *name;	/* lib/hypervisor.h's name ("KVM", "QEMU TCG"...), "unknown", "none" */
 };
-void isa_hypervisor(const struct isa_cpuid *c, struct isa_hypervisor *h);
+void isa_hypervisor(const struct cpuid_dump *c, struct isa_hypervisor *h);
 
 /* ---- the feature table ---- */
 
@@ -96,10 +70,8 @@ enum isa_os {
 #define XCR0_YMM 0x4ULL
 #define XCR0_AVX512 0xe0ULL /* opmask, ZMM_Hi256, Hi16_ZMM */
 
-/* A CPUID bit: libcpuid's flag where it has one (lc >= 0), with the raw
- * location always given too so the tests can check that both agree. */
+/* Where CPUID advertises the extension: leaf, sub-leaf, register, bit. */
 struct isa_pred {
-	int lc;
 	uint32_t leaf, sub;
 	uint8_t reg, bit;
 };
@@ -169,10 +141,11 @@ enum isa_state isa_classify(bool advertised, bool os_enabled, bool ran, bool rig
 /* "Usable as software sees it" and "really works". */
 bool isa_state_executes(enum isa_state s);
 
-bool isa_advertised(const struct isa_ext *e, const struct isa_cpuid *c, const struct isa_ident *id);
-bool isa_os_enabled(const struct isa_ext *e, const struct isa_cpuid *c);
+/* The raw CPUID bit of the row: the hardware's (or hypervisor's) own word. */
+bool isa_advertised(const struct isa_ext *e, const struct cpuid_dump *c);
+bool isa_os_enabled(const struct isa_ext *e, const struct cpuid_dump *c);
 /* Advertised-and-enabled set of a dump: what software would use. */
-isa_set isa_usable_set(const struct isa_cpuid *c, const struct isa_ident *id);
+isa_set isa_usable_set(const struct cpuid_dump *c);
 
 /* ---- running and verifying ---- */
 

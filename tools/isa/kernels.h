@@ -61,7 +61,7 @@ GFN(g_vpopcnt); KFN(k_avx512vpopcntdq); KFN(r_avx512vpopcntdq);
 
 /* kern_sys.c */
 KFN(k_xsave); KFN(k_xsaveopt); KFN(k_xsavec); KFN(r_xsave); KFN(r_xsavec);
-KFN(k_xgetbv);
+
 KFN(k_rdtscp); CFN(c_rdtscp); XFN(x_rdtscp);
 KFN(k_rdpid); CFN(c_rdpid); XFN(x_rdpid);
 
