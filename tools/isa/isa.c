@@ -9,6 +9,8 @@
  * x86-64 level from CPUID and from what executed, libcpuid's
  * identification, the hypervisor, and the closest Proxmox VE CPU type.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -68,6 +70,10 @@ struct ext_result {
 	long mm_iter;
 	struct isa_mismatch mm;
 	bool aliased;	     /* not advertised, ran, wrong */
+	uint8_t *kagree;     /* per tested CPU: enum isa_kagree against /proc/cpuinfo */
+	int kshown;	     /* the kernel's flag on the first CPU: 1, 0, -1 not compared */
+	int kbad_cpu;	     /* first CPU that is cleared or disagrees */
+	char kcause[200];
 	enum isa_state summary;
 	bool adv_all, os_all, exec_all;
 };
@@ -92,6 +98,9 @@ struct run {
 	const char *inject;	      /* as given, for the JSON */
 	int inject_ext, inject_cpu;   /* -1: none / every CPU */
 	bool inject_fault;
+	/* the kernel's view: /proc/cpuinfo, the command line, its log */
+	char *cpuinfo, *cmdline, *klog;
+	int kernel_cleared, kernel_disagree;
 };
 
 static const char *sig_name(int sig)
@@ -194,6 +203,58 @@ static int parse_inject(struct run *r, const char *spec)
 	return 0;
 }
 
+/* The kernel's log as text, for the messages of features it turned off
+ * (needs root; NULL without /dev/kmsg). */
+static char *read_klog(void)
+{
+	enum { CAP = 1 << 20 };
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	char *text, rec[2048];
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	text = xcalloc(CAP, 1);
+	/* One record per read; EPIPE means records were overwritten: go on. */
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		char *msg;
+		size_t m;
+
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		m = strcspn(++msg, "\n");
+		if (len + m + 2 >= CAP)
+			break;
+		memcpy(text + len, msg, m);
+		len += m;
+		text[len++] = '\n';
+	}
+	close(fd);
+	return text;
+}
+
+static void kernel_compare(struct run *r, int xi, int ci, const char *flags, bool first)
+{
+	struct ext_result *res = &r->res[xi];
+	const struct isa_ext *e = &isa_exts[xi];
+	char cause[200];
+	enum isa_kagree a = isa_kernel_agree(e, res->adv[ci], res->os[ci], flags, r->cmdline, r->klog, cause,
+					     sizeof(cause));
+
+	res->kagree[ci] = (uint8_t)a;
+	if (first)
+		res->kshown = a == ISA_K_NONE ? -1 : isa_flags_have(flags, e->kflag.name);
+	if ((a == ISA_K_CLEARED || a == ISA_K_DISAGREE) && !res->kcause[0]) {
+		snprintf(res->kcause, sizeof(res->kcause), "%s", cause);
+		res->kbad_cpu = r->cpus[ci];
+	}
+}
+
 /* Stands in for a kernel under --inject fault:EXT. */
 static void k_injected_fault(const uint64_t *in, uint64_t *out, int n, const struct isa_ctx *ctx)
 {
@@ -283,6 +344,8 @@ static int run_cpus(struct run *r)
 		r->res[i].state = xcalloc((size_t)r->ncpu, 1);
 		r->res[i].adv = xcalloc((size_t)r->ncpu, 1);
 		r->res[i].os = xcalloc((size_t)r->ncpu, 1);
+		r->res[i].kagree = xcalloc((size_t)r->ncpu, 1);
+		r->res[i].kshown = -1;
 	}
 	in = xaligned((size_t)BATCH * max_in);
 	out = xaligned((size_t)BATCH * max_out);
@@ -304,9 +367,13 @@ static int run_cpus(struct run *r)
 			r->first = dump;
 			r->ident = id;
 		}
+		static char flags[1 << 14];
+		bool have_flags = r->cpuinfo && isa_cpuinfo_flags(r->cpuinfo, r->cpus[ci], flags, sizeof(flags)) == 0;
+
 		for (int xi = 0; xi < isa_next; xi++) {
 			r->res[xi].adv[tested] = isa_advertised(&isa_exts[xi], &dump);
 			r->res[xi].os[tested] = isa_os_enabled(&isa_exts[xi], &dump);
+			kernel_compare(r, xi, tested, have_flags ? flags : NULL, tested == 0);
 		}
 		r->cpus[tested] = r->cpus[ci];
 		for (int xi = 0; xi < isa_next; xi++)
@@ -347,6 +414,16 @@ static void summarize(struct run *r)
 			r->usable |= 1ULL << xi;
 		if (r->selected[xi] && res->exec_all)
 			exec_tested |= 1ULL << xi;
+		for (int ci = 0; ci < r->ncpu; ci++) {
+			if (res->kagree[ci] == ISA_K_CLEARED) {
+				r->kernel_cleared++;
+				break;
+			}
+			if (res->kagree[ci] == ISA_K_DISAGREE) {
+				r->kernel_disagree++;
+				break;
+			}
+		}
 	}
 	r->level_cpuid = isa_level(r->usable);
 	/* What executed only means something for a level when every row of
@@ -443,6 +520,66 @@ static const char advice_inconsistent[] =
 static const char advice_unadvertised[] =
 	"The processor runs these instructions but the CPU type hides them from CPUID, so software does not use "
 	"them. A richer CPU type exposes them, if every node that may run this VM has them (see data.pve).";
+
+static const char advice_kernel_cleared[] =
+	"The processor (or the VM's CPU type) offers these instructions, but the running kernel turned them off, "
+	"so software does not use them. If that was not meant, remove the option from the kernel command line "
+	"(/etc/default/grub, GRUB_CMDLINE_LINUX, then update-grub; or /etc/kernel/cmdline and "
+	"proxmox-boot-tool refresh on PVE) or update the microcode (gather_data_sampling) and reboot.";
+
+static const char advice_kernel_disagrees[] =
+	"triage isa reads CPUID itself; the kernel read the same CPU at boot. Where they differ without a known "
+	"cause, one of them is wrong: the CPU type or hypervisor changed CPUID after boot (live migration to a "
+	"different host), or triage isa decodes a bit wrongly. Please report it with `triage isa --dump-cpuid` "
+	"and /proc/cpuinfo.";
+
+/* One finding for what the kernel turned off and one for what it
+ * disagrees about, each listing the extensions and the cause. */
+static void kernel_findings(struct run *r)
+{
+	static const struct {
+		enum isa_kagree kind;
+		const char *id, *advice, *summary;
+		enum severity sev;
+	} kinds[] = {
+		{ ISA_K_CLEARED, "cpu.kernel-disabled", advice_kernel_cleared,
+		  "advertised by the CPU but turned off by the kernel", SEV_WARN },
+		{ ISA_K_DISAGREE, "cpu.kernel-disagrees", advice_kernel_disagrees,
+		  "CPUID and the kernel's /proc/cpuinfo disagree", SEV_WARN },
+	};
+
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		isa_set set = 0;
+		const char *cause = NULL;
+		struct finding *f;
+		char *names;
+
+		for (int xi = 0; xi < isa_next; xi++)
+			for (int ci = 0; ci < r->ncpu; ci++)
+				if (r->res[xi].kagree[ci] == kinds[k].kind) {
+					set |= 1ULL << xi;
+					cause = cause ? cause : r->res[xi].kcause;
+				}
+		if (!set)
+			continue;
+		names = set_text(set);
+		f = check_finding(r->c, kinds[k].id, kinds[k].sev, kinds[k].advice, "%s: %s (%s)", kinds[k].summary,
+				  names, cause);
+		jw_arr(&f->ev, "extensions");
+		for (int xi = 0; xi < isa_next; xi++)
+			if (set >> xi & 1) {
+				jw_obj(&f->ev, NULL);
+				jw_str(&f->ev, "name", isa_exts[xi].name);
+				jw_str(&f->ev, "kernel_flag", isa_exts[xi].kflag.name);
+				jw_bool(&f->ev, "advertised", r->res[xi].adv_all);
+				jw_int(&f->ev, "cpu", r->res[xi].kbad_cpu);
+				jw_str(&f->ev, "cause", r->res[xi].kcause);
+				jw_obj_end(&f->ev);
+			}
+		jw_arr_end(&f->ev);
+		free(names);
+	}
+}
 
 static void findings(struct run *r)
 {
@@ -545,6 +682,7 @@ static void findings(struct run *r)
 		jw_int(&f->ev, "level_exec", r->level_exec);
 		set_names(&f->ev, "missing_for_v3", isa_level_missing(r->usable));
 	}
+	kernel_findings(r);
 	if (unadvertised) {
 		char *names = set_text(unadvertised);
 		struct finding *f = check_finding(c, "cpu.works-unadvertised", SEV_INFO, advice_unadvertised,
@@ -651,6 +789,14 @@ static void write_data(struct run *r)
 		}
 		if (res->aliased)
 			jw_str(w, "note", "not advertised; executes as another instruction (wrong result)");
+		/* the kernel's /proc/cpuinfo flag on the first CPU: null where it has none to compare */
+		jw_str(w, "kernel_name", e->kflag.name);
+		if (res->kshown >= 0)
+			jw_bool(w, "kernel_flag", res->kshown);
+		else
+			jw_null(w, "kernel_flag");
+		if (res->kcause[0])
+			jw_str(w, "kernel_note", res->kcause);
 		jw_str(w, "kernel", e->what);
 		jw_obj_end(w);
 	}
@@ -721,6 +867,9 @@ static void write_data(struct run *r)
 				   counts[ISA_FAULTS] + counts[ISA_WRONG] + counts[ISA_NOT_OS_ENABLED] +
 				   counts[ISA_INCONSISTENT]);
 	jw_int(m, "cpus", r->ncpu);
+	/* against /proc/cpuinfo: turned off by the kernel with a cause, and differing without one */
+	jw_int(m, "kernel_cleared", r->kernel_cleared);
+	jw_int(m, "kernel_disagreements", r->kernel_disagree);
 }
 
 static void tap(struct run *r)
@@ -778,6 +927,11 @@ int cmd_isa(int argc, char **argv)
 		   run.iterations, (unsigned long long)run.seed);
 	if (run.inject)
 		check_note(&c, "injected for testing: %s", run.inject);
+	run.cpuinfo = read_file("/proc/cpuinfo", 1 << 24, NULL);
+	run.cmdline = read_file("/proc/cmdline", 1 << 16, NULL);
+	run.klog = read_klog();
+	if (!run.cpuinfo)
+		check_note(&c, "cannot read /proc/cpuinfo: no comparison with the kernel's flags");
 	if (run_cpus(&run) == 0)
 		return check_end(&c, ST_ERROR, "could not run on any CPU");
 	summarize(&run);
@@ -788,6 +942,10 @@ int cmd_isa(int argc, char **argv)
 		free(run.res[xi].state);
 		free(run.res[xi].adv);
 		free(run.res[xi].os);
+		free(run.res[xi].kagree);
 	}
+	free(run.cpuinfo);
+	free(run.cmdline);
+	free(run.klog);
 	return check_end(&c, -1, NULL);
 }
