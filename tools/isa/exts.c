@@ -11,6 +11,8 @@
 #define ID(leaf, sub, reg, bit) { leaf, sub, reg, bit }
 
 #define EXT 0x80000001U /* AMD-defined feature flags */
+/* The start of what a row without a kernel says instead of what it runs. */
+#define CPUID_ONLY "CPUID only: "
 
 /* The kernel's name in /proc/cpuinfo flags: K for names Linux 6.1 (the
  * image's kernel, arch/x86/include/asm/cpufeatures.h) already shows, KNEW
@@ -69,6 +71,19 @@ const struct isa_ext isa_exts[] = {
 	{ "xsavec", "xrstor, xsavec round trip (compacted format)", 0, ID(0xd, 1, R_EAX, 1), K("xsavec"), OS_XSAVE, 32, 35, NULL, k_xsavec, r_xsavec, NULL, NULL },
 	{ "rdtscp", "rdtscp: TSC_AUX is the CPU number, TSC monotonic", 0, ID(EXT, 0, R_EDX, 27), K("rdtscp"), OS_NONE, 0, 2, NULL, k_rdtscp, NULL, c_rdtscp, x_rdtscp },
 	{ "rdpid", "rdpid: the CPU number", 0, ID(7, 0, R_ECX, 22), K("rdpid"), OS_NONE, 0, 1, NULL, k_rdpid, NULL, c_rdpid, x_rdpid },
+	/* What AI runtimes and newer crypto libraries use. Rows without a kernel are CPUID only: the
+	 * instructions exist on no machine this was tested on (and GCC 12 has no target for some). */
+	{ "avx512bf16", "vdpbf16ps, vcvtne2ps2bf16, vcvtneps2bf16 against the SDM's rounding", 0, ID(7, 1, R_EAX, 5), K("avx512_bf16"), OS_ZMM, 40, 20, g_avx512bf16, k_avx512bf16, r_avx512bf16, NULL, NULL },
+	{ "avx512fp16", CPUID_ONLY "no CPU here to verify a kernel on", 0, ID(7, 0, R_EDX, 23), K("avx512_fp16"), OS_ZMM, 0, 0, NULL, NULL, NULL, NULL, NULL },
+	{ "avx-ifma", CPUID_ONLY "GCC 12 has no target for it, no CPU here has it", 0, ID(7, 1, R_EAX, 23), KNEW("avx_ifma"), OS_YMM, 0, 0, NULL, NULL, NULL, NULL, NULL },
+	{ "avx-vnni-int8", CPUID_ONLY "GCC 12 has no target for it, no CPU here has it", 0, ID(7, 1, R_EDX, 4), KNEW("avx_vnni_int8"), OS_YMM, 0, 0, NULL, NULL, NULL, NULL, NULL },
+	{ "amx-tile", CPUID_ONLY "no CPU here to verify a kernel on; tile state needs XCR0 bits 17-18 and arch_prctl(ARCH_REQ_XCOMP_PERM)", 0, ID(7, 0, R_EDX, 24), K("amx_tile"), OS_AMX, 0, 0, NULL, NULL, NULL, NULL, NULL },
+	{ "amx-int8", CPUID_ONLY "no CPU here to verify a kernel on", 0, ID(7, 0, R_EDX, 25), K("amx_int8"), OS_AMX, 0, 0, NULL, NULL, NULL, NULL, NULL },
+	{ "amx-bf16", CPUID_ONLY "no CPU here to verify a kernel on", 0, ID(7, 0, R_EDX, 22), K("amx_bf16"), OS_AMX, 0, 0, NULL, NULL, NULL, NULL, NULL },
+	{ "sha512", CPUID_ONLY "GCC 12 has no target for it, no CPU here has it", 0, ID(7, 1, R_EAX, 0), KNEW("sha512"), OS_YMM, 0, 0, NULL, NULL, NULL, NULL, NULL },
+	{ "sm3", CPUID_ONLY "GCC 12 has no target for it, no CPU here has it", 0, ID(7, 1, R_EAX, 1), KNEW("sm3"), OS_YMM, 0, 0, NULL, NULL, NULL, NULL, NULL },
+	{ "sm4", CPUID_ONLY "GCC 12 has no target for it, no CPU here has it", 0, ID(7, 1, R_EAX, 2), KNEW("sm4"), OS_YMM, 0, 0, NULL, NULL, NULL, NULL, NULL },
+	{ "avx10", CPUID_ONLY "the version and vector lengths are in data.avx10 (CPUID 0x24)", 0, ID(7, 1, R_EDX, 19), NOK, OS_YMM, 0, 0, NULL, NULL, NULL, NULL, NULL },
 };
 const int isa_next = ARRAY_SIZE(isa_exts);
 _Static_assert(ARRAY_SIZE(isa_exts) <= ISA_MAX_EXTS, "isa_set has one bit per row");
@@ -88,6 +103,7 @@ static const char *const state_names[ISA_NSTATES] = {
 	[ISA_FAULTS] = "faults",
 	[ISA_WRONG] = "wrong",
 	[ISA_NOT_OS_ENABLED] = "not-os-enabled",
+	[ISA_UNTESTED] = "untested",
 	[ISA_INCONSISTENT] = "inconsistent",
 };
 
@@ -131,6 +147,8 @@ bool isa_os_enabled(const struct isa_ext *e, const struct cpuid_dump *c)
 		return osxsave && c->has_xcr0 && (c->xcr0 & ymm) == ymm;
 	case OS_ZMM:
 		return osxsave && c->has_xcr0 && (c->xcr0 & zmm) == zmm;
+	case OS_AMX:
+		return osxsave && c->has_xcr0 && (c->xcr0 & XCR0_AMX) == XCR0_AMX;
 	}
 	return false;
 }

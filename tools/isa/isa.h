@@ -64,11 +64,14 @@ enum isa_os {
 	OS_XSAVE, /* CR4.OSXSAVE (seen as CPUID.1:ECX.OSXSAVE) */
 	OS_YMM,	  /* OSXSAVE and XCR0 SSE|AVX (bits 1, 2) */
 	OS_ZMM,	  /* OS_YMM and XCR0 opmask|ZMM_Hi256|Hi16_ZMM (bits 5-7) */
+	OS_AMX,	  /* OSXSAVE and XCR0 XTILECFG|XTILEDATA (bits 17-18); Linux also wants
+		   * arch_prctl(ARCH_REQ_XCOMP_PERM) per process before the first use */
 };
 
 #define XCR0_SSE 0x2ULL
 #define XCR0_YMM 0x4ULL
 #define XCR0_AVX512 0xe0ULL /* opmask, ZMM_Hi256, Hi16_ZMM */
+#define XCR0_AMX 0x60000ULL /* XTILECFG, XTILEDATA */
 
 /* Where CPUID advertises the extension: leaf, sub-leaf, register, bit. */
 struct isa_pred {
@@ -111,7 +114,7 @@ struct isa_ext {
 	enum isa_os os;
 	int in_words, out_words; /* per iteration */
 	isa_gen_fn gen;	       /* NULL: uniform random words */
-	isa_kernel_fn kernel;  /* uses the extension: target("...") */
+	isa_kernel_fn kernel;  /* uses the extension: target("..."); NULL: CPUID only, what says why */
 	isa_kernel_fn ref;     /* baseline scalar reference, or NULL ... */
 	isa_check_fn check;    /* ... and a property check instead */
 	isa_corrupt_fn corrupt; /* NULL: flip one bit */
@@ -134,6 +137,7 @@ enum isa_state {
 	ISA_WRONG,	       /* advertised and enabled, wrong result */
 	ISA_NOT_OS_ENABLED,     /* advertised, the OS did not enable its state */
 	ISA_INCONSISTENT,       /* summary only: CPUs disagree */
+	ISA_UNTESTED,	       /* advertised and enabled; no kernel (CPUID only) */
 	ISA_NSTATES
 };
 const char *isa_state_name(enum isa_state s);

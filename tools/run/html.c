@@ -869,6 +869,7 @@ static const struct {
 	{ "not-os-enabled", "\xe2\x88\x85", "advertised, the OS did not enable it" },
 	{ "works-unadvertised", "?", "not advertised, yet works" },
 	{ "inconsistent", "~", "CPUs disagree" },
+	{ "untested", "\xc2\xb7", "advertised, not executed (CPUID only)" },
 };
 
 static const char *isa_glyph(const char *state)
