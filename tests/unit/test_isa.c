@@ -75,7 +75,8 @@ static void test_recorded_dumps(void **state)
 	(void)state;
 	assert_non_null(text);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char dump[64], closest[64], generic[64], model[64], equals[64], vendor[32], hv[32];
+		char dump[64], closest[64], generic[64], model[64], equals[64], vendor[32], hv[32], gap[32], states[512];
+		static const char *const gaps[] = { "-", "cpu.no-avx", "cpu.no-avx2", "cpu.host-lacks-v3" };
 		struct isa_ident id;
 		struct isa_hypervisor h;
 		struct pve_match m;
@@ -84,9 +85,9 @@ static void test_recorded_dumps(void **state)
 
 		if (line[0] == '#' || !line[0])
 			continue;
-		assert_int_equal(sscanf(line, "%63s %d %63s %63s %63s %63s %31s %31s", dump, &level, closest, generic,
-					model, equals, vendor, hv),
-				 8);
+		assert_int_equal(sscanf(line, "%63s %d %63s %63s %63s %63s %31s %31s %31s %511s", dump, &level, closest,
+					generic, model, equals, vendor, hv, gap, states),
+				 10);
 		load(dump, &c, &id);
 		usable = isa_usable_set(&c);
 		pve_match(usable, id.vendor, &m);
@@ -104,12 +105,22 @@ static void test_recorded_dumps(void **state)
 			assert_int_equal(m.beyond, 0);
 		}
 		assert_string_equal(id.vendor, vendor);
-		assert_true(h.present);
-		assert_string_equal(h.sig0, hv);
+		assert_int_equal(h.present, strcmp(hv, "-") != 0);
+		if (h.present)
+			assert_string_equal(h.sig0, hv);
+		assert_string_equal(gaps[isa_v3_gap(usable, h.present)], gap);
+		for (char *st = states, *sv = NULL, *tok; strcmp(states, "-") && (tok = strtok_r(st, ",", &sv)); st = NULL) {
+			int i = isa_find(tok + 1);
+
+			if (i < 0 || (tok[0] != '+' && tok[0] != '-'))
+				fail_msg("%s: bad state '%s' in expect.txt", dump, tok);
+			if ((usable >> i & 1) != (tok[0] == '+'))
+				fail_msg("%s: %s is %susable", dump, tok + 1, usable >> i & 1 ? "" : "not ");
+		}
 		checked++;
 	}
 	free(text);
-	assert_true(checked >= 5);
+	assert_true(checked >= 18);
 }
 
 static void test_identification(void **state)
@@ -190,6 +201,13 @@ static void test_levels(void **state)
 	assert_int_equal(isa_level(v4 & ~(1ULL << isa_find("xsave"))), 2); /* OSXSAVE is part of v3 */
 	assert_true(isa_level_missing(type_set("x86-64-v2")) >> isa_find("avx2") & 1);
 	assert_int_equal(isa_level_missing(v4), 0);
+	/* what x86-64-v2 lacks for v3, in a VM and on bare metal */
+	assert_int_equal(isa_v3_gap(type_set("x86-64-v2-AES"), true), ISA_V3_NO_AVX);
+	assert_int_equal(isa_v3_gap(type_set("SandyBridge"), true), ISA_V3_NO_AVX2);
+	assert_int_equal(isa_v3_gap(type_set("IvyBridge"), true), ISA_V3_NO_AVX2);
+	assert_int_equal(isa_v3_gap(type_set("IvyBridge"), false), ISA_V3_HOST_LACKS);
+	assert_int_equal(isa_v3_gap(type_set("x86-64-v3"), false), ISA_V3_OK);
+	assert_int_equal(isa_v3_gap(type_set("kvm64"), true), ISA_V3_OK); /* cpu.baseline-only says it */
 }
 
 static void test_pve_table(void **state)

@@ -188,3 +188,17 @@ isa_set isa_level_missing(isa_set set)
 
 	return level >= 4 ? 0 : level_set(level + 1) & ~set;
 }
+
+bool isa_cpuid_vm(const struct cpuid_dump *c)
+{
+	return cpuid_get(c, 1, 0)[R_ECX] >> 31 & 1;
+}
+
+enum isa_v3_gap isa_v3_gap(isa_set usable, bool virtual_machine)
+{
+	if (isa_level(usable) != 2)
+		return ISA_V3_OK;
+	if (!virtual_machine)
+		return ISA_V3_HOST_LACKS;
+	return usable >> isa_find("avx") & 1 ? ISA_V3_NO_AVX2 : ISA_V3_NO_AVX;
+}

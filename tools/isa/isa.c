@@ -492,12 +492,29 @@ static const char advice_baseline[] =
 	"x86-64-v3 needs Haswell / Zen 1 or newer on every node; 'host' gives everything this node has but blocks "
 	"live migration to nodes with a different CPU.";
 
+/* Who needs x86-64-v3, said once for the three findings below. */
+#define NEEDS_V3 \
+	"Software built for x86-64-v3 does not start without it (SIGILL, or it refuses at startup): RHEL 10 and " \
+	"its rebuilds (AlmaLinux, Rocky, Oracle Linux 10), distributions' x86-64-v3 package sets, MongoDB 5.0+, " \
+	"Go programs built with GOAMD64=v3, Bun's default builds and many prebuilt AI runtimes. "
+#define FIX_V3 \
+	"If every node that may run this VM is Haswell / Zen 1 or newer, set the CPU type to the generic " \
+	"x86-64-v3 (VM > Hardware > Processors, or qm set VMID --cpu x86-64-v3) and stop and start the VM; " \
+	"'host' works too but blocks live migration between different CPUs."
+
 static const char advice_no_avx[] =
-	"The CPU type is x86-64-v2 class (PVE's default x86-64-v2-AES has no AVX). Software built for x86-64-v3 "
-	"needs AVX/AVX2 and dies with SIGILL: MongoDB 5.0+, Go programs built with GOAMD64=v3, Bun's default "
-	"builds, many ML libraries. If every node that may run this VM is Haswell / Zen 1 or newer, set the type to "
-	"x86-64-v3 (VM > Hardware > Processors, or qm set VMID --cpu x86-64-v3) and stop and start the VM; 'host' "
-	"works too but blocks live migration between different CPUs.";
+	"The CPU type is x86-64-v2 class without AVX (PVE's default x86-64-v2-AES has none). " NEEDS_V3 FIX_V3;
+
+static const char advice_no_avx2[] =
+	"The CPU type offers AVX but not AVX2 (SandyBridge and IvyBridge types, or x86-64-v2-AES with +avx): "
+	"x86-64-v3 also needs AVX2, BMI1/2, FMA, F16C, LZCNT and MOVBE. " NEEDS_V3 FIX_V3;
+
+static const char advice_host_lacks_v3[] =
+	"This is the processor itself, not a VM's CPU type: it lacks what x86-64-v3 needs, so no Proxmox VE CPU "
+	"type can give its VMs AVX2 ('host' included). " NEEDS_V3
+	"Use x86-64-v2 builds on this machine, or run such software on a node with Haswell / Zen 1 or newer "
+	"(the Celeron, Pentium Silver and Atom of the Jasper Lake, Elkhart Lake and Gemini Lake families have no "
+	"AVX at all).";
 
 static const char advice_faults[] =
 	"Software that checks CPUID will use this extension and crash (SIGILL or a general protection fault). In a "
@@ -679,15 +696,28 @@ static void findings(struct run *r)
 		free(missing);
 		free(hidden);
 		free(advice);
-	} else if (r->level_cpuid == 2 && !(r->usable >> isa_find("avx") & 1)) {
-		/* v2 without AVX: x86-64-v2(-AES), Nehalem, Westmere. (SandyBridge
-		 * and IvyBridge are v2 with AVX: no finding.) */
-		struct finding *f = check_finding(c, "cpu.no-avx", SEV_WARN, advice_no_avx,
-						  "no usable AVX: the CPU is x86-64-v2, software built for v3 crashes");
+	} else if (isa_v3_gap(r->usable, isa_cpuid_vm(&r->first)) != ISA_V3_OK) {
+		static const struct {
+			const char *id, *advice, *summary;
+		} gaps[] = {
+			[ISA_V3_NO_AVX] = { "cpu.no-avx", advice_no_avx,
+					    "no usable AVX: the CPU is x86-64-v2, software built for v3 does not start" },
+			[ISA_V3_NO_AVX2] = { "cpu.no-avx2", advice_no_avx2,
+					     "AVX without AVX2: the CPU is x86-64-v2, software built for v3 does not "
+					     "start; the generic type x86-64-v3 fixes it" },
+			[ISA_V3_HOST_LACKS] = { "cpu.host-lacks-v3", advice_host_lacks_v3,
+						"the processor itself is x86-64-v2 (no hypervisor): no CPU type can "
+						"help; software built for v3 cannot run here" },
+		};
+		enum isa_v3_gap g = isa_v3_gap(r->usable, isa_cpuid_vm(&r->first));
+		char *missing = set_text(isa_level_missing(r->usable));
+		struct finding *f = check_finding(c, gaps[g].id, SEV_WARN, gaps[g].advice, "%s (missing: %s)",
+						  gaps[g].summary, missing);
 
 		jw_int(&f->ev, "level_cpuid", r->level_cpuid);
 		jw_int(&f->ev, "level_exec", r->level_exec);
 		set_names(&f->ev, "missing_for_v3", isa_level_missing(r->usable));
+		free(missing);
 	}
 	kernel_findings(r);
 	if (unadvertised) {

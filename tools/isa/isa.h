@@ -171,6 +171,15 @@ int isa_level(isa_set set);
 /* Extensions of the next level missing from set (0 if at v4). */
 isa_set isa_level_missing(isa_set set);
 
+/* What a CPU at x86-64-v2 lacks for v3, for the findings: no AVX (a VM's
+ * type: x86-64-v3 fixes it), AVX without AVX2 (the same), or, with no
+ * hypervisor, the processor itself (no type can help). ISA_V3_OK at v1
+ * (the baseline finding says more) and at v3 and above. */
+enum isa_v3_gap { ISA_V3_OK, ISA_V3_NO_AVX, ISA_V3_NO_AVX2, ISA_V3_HOST_LACKS };
+enum isa_v3_gap isa_v3_gap(isa_set usable, bool virtual_machine);
+/* CPUID.1:ECX[31], the hypervisor bit. */
+bool isa_cpuid_vm(const struct cpuid_dump *c);
+
 /* The feature set of a type; -1 with the bad name in err if the table
  * names an unknown extension. */
 int pve_type_set(const struct pve_type *t, isa_set *set, char *err, size_t errlen);
