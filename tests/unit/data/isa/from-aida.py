@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Converts a published raw CPUID dump in the AIDA64 / InstLatx64 text form
-("CPUID 00000007: EAX-EBX-ECX-EDX [SL 01]", one block per logical CPU, as in
-InstLatx64's *_CPUID.txt files and libcpuid's tests/*/*.test) into a fixture
-of tests/unit/data/isa/ (`triage isa --dump-cpuid` format).
+"""Converts a published raw CPUID dump into a fixture of tests/unit/data/isa/
+(`triage isa --dump-cpuid` format). Two text forms are read: AIDA64 /
+InstLatx64 ("CPUID 00000007: EAX-EBX-ECX-EDX [SL 01]", one block per logical
+CPU, as in InstLatx64's *_CPUID.txt files and libcpuid's tests/*/*.test) and
+the `cpuid -r` tool ("   0x00000007 0x01: eax=0x... ebx=0x... ecx=0x...
+edx=0x...", blocks "CPU N:", as in QEMU's test suites and bug reports).
 
     from-aida.py DUMP NAME SOURCE [CPU] > NAME.cpuid
 
@@ -17,7 +19,9 @@ import sys
 
 LINE = re.compile(r"^CPUID ([0-9A-Fa-f]{8}): ([0-9A-Fa-f]{8})-([0-9A-Fa-f]{8})-([0-9A-Fa-f]{8})-([0-9A-Fa-f]{8})"
                   r"(?:.*?\[SL ([0-9A-Fa-f]{2})\])?")
-BLOCK = re.compile(r"Logical CPU #(\d+)")
+RAW = re.compile(r"^\s*0x([0-9a-fA-F]{8}) 0x([0-9a-fA-F]{2}): eax=0x([0-9a-fA-F]{8}) ebx=0x([0-9a-fA-F]{8}) "
+                 r"ecx=0x([0-9a-fA-F]{8}) edx=0x([0-9a-fA-F]{8})")
+BLOCK = re.compile(r"Logical CPU #(\d+)|^CPU (\d+):|^CPU:")
 
 
 def main():
@@ -30,19 +34,24 @@ def main():
         for line in f:
             m = BLOCK.search(line)
             if m:
-                cpu = int(m.group(1))
+                cpu = int(m.group(1) or m.group(2) or 0)
                 continue
             if line.startswith("-----") and not m and cpu is not None and leaves:
                 break  # the end of the raw part
-            m = LINE.match(line)
-            if not m or (cpu is not None and cpu != want):
+            m, r = LINE.match(line), RAW.match(line)
+            if (not m and not r) or (cpu is not None and cpu != want):
                 continue
-            leaf = int(m.group(1), 16)
-            sub = int(m.group(6), 16) if m.group(6) else 0
+            if r:
+                leaf, sub = int(r.group(1), 16), int(r.group(2), 16)
+                regs = [int(r.group(i), 16) for i in range(3, 7)]
+            else:
+                leaf = int(m.group(1), 16)
+                sub = int(m.group(6), 16) if m.group(6) else 0
+                regs = [int(m.group(i), 16) for i in range(2, 6)]
             if leaf == 0x8FFFFFFF or (leaf, sub) in seen:
                 continue  # AIDA64's probe past the extended range
             seen.add((leaf, sub))
-            leaves.append((leaf, sub, [int(m.group(i), 16) for i in range(2, 6)]))
+            leaves.append((leaf, sub, regs))
     if not leaves:
         sys.exit(f"{path}: no CPUID lines for logical CPU {want}")
     regs = {(l, s): r for l, s, r in leaves}
