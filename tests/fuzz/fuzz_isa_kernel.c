@@ -18,8 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			isa_flags_have(flags, "avx2");
 	isa_glibc_level(text);
 	for (int i = 0; i < isa_next; i++) {
-		isa_kernel_agree(&isa_exts[i], true, i & 1, text, text, text, cause, sizeof(cause));
-		isa_kernel_agree(&isa_exts[i], false, true, "sse2 avx", text, NULL, cause, sizeof(cause));
+		isa_kernel_agree(&isa_exts[i], true, i & 1, text, &(struct isa_kview){ text, text, 0 }, cause, sizeof(cause));
+		isa_kernel_agree(&isa_exts[i], false, true, "sse2 avx", &(struct isa_kview){ text, NULL, 509 }, cause,
+				 sizeof(cause));
+		isa_kernel_release(text);
 	}
 	free(text);
 	return 0;

@@ -52,7 +52,8 @@ static void test_kernel_flags_on_every_cpu(void **state)
 {
 	static struct cpuid_dump c;
 	char *cpuinfo = read_file("/proc/cpuinfo", 1 << 24, NULL), *cmdline = read_file("/proc/cmdline", 1 << 16, NULL);
-	char *klog = run_text("dmesg 2>/dev/null");
+	char *klog = run_text("dmesg 2>/dev/null"), *rel = read_file("/proc/sys/kernel/osrelease", 256, NULL);
+	struct isa_kview kv = { cmdline, klog, isa_kernel_release(rel) };
 	static char flags[1 << 14];
 	int cpus = 0, compared = 0, cleared = 0, bad = 0;
 
@@ -73,7 +74,7 @@ static void test_kernel_flags_on_every_cpu(void **state)
 			const struct isa_ext *e = &isa_exts[i];
 			char cause[200];
 			bool adv = isa_advertised(e, &c);
-			enum isa_kagree a = isa_kernel_agree(e, adv, isa_os_enabled(e, &c), flags, cmdline, klog, cause,
+			enum isa_kagree a = isa_kernel_agree(e, adv, isa_os_enabled(e, &c), flags, &kv, cause,
 							     sizeof(cause));
 
 			compared += a != ISA_K_NONE;
@@ -93,6 +94,7 @@ static void test_kernel_flags_on_every_cpu(void **state)
 	free(cpuinfo);
 	free(cmdline);
 	free(klog);
+	free(rel);
 	assert_true(cpus > 0);
 	assert_true(compared >= cpus * 30);
 	assert_int_equal(bad, 0);
@@ -161,48 +163,60 @@ static void test_glibc_parser(void **state)
 	assert_int_equal(isa_glibc_level("  x86-64-v4 (supported, searched)\n  x86-64-v3 (supported, searched)\n"), 4);
 }
 
+static enum isa_kagree agree(const struct isa_ext *e, bool adv, bool os, const char *flags, const char *cmdline,
+			     const char *klog, int release, char *cause)
+{
+	struct isa_kview kv = { cmdline, klog, release };
+
+	return isa_kernel_agree(e, adv, os, flags, &kv, cause, 200);
+}
+
 static void test_kernel_causes(void **state)
 {
 	const struct isa_ext *avx2 = &isa_exts[isa_find("avx2")], *avx512bw = &isa_exts[isa_find("avx512bw")];
 	const struct isa_ext *xsavec = &isa_exts[isa_find("xsavec")], *sse42 = &isa_exts[isa_find("sse4.2")];
+	const struct isa_ext *fp16 = &isa_exts[isa_find("avx512fp16")];
 	char cause[200];
 
 	(void)state;
 	/* agreement either way */
-	assert_int_equal(isa_kernel_agree(avx2, true, true, "sse2 avx2", NULL, NULL, cause, sizeof(cause)), ISA_K_AGREE);
-	assert_int_equal(isa_kernel_agree(avx2, false, true, "sse2 avx", NULL, NULL, cause, sizeof(cause)), ISA_K_AGREE);
+	assert_int_equal(agree(avx2, true, true, "sse2 avx2", NULL, NULL, 0, cause), ISA_K_AGREE);
+	assert_int_equal(agree(avx2, false, true, "sse2 avx", NULL, NULL, 0, cause), ISA_K_AGREE);
 	/* cleared through an ancestor named by clearcpuid= */
-	assert_int_equal(isa_kernel_agree(avx2, true, true, "sse2", "quiet clearcpuid=sha_ni,avx", NULL, cause,
-					  sizeof(cause)),
+	assert_int_equal(agree(avx2, true, true, "sse2", "quiet clearcpuid=sha_ni,avx", NULL, 0, cause),
 			 ISA_K_CLEARED);
 	assert_non_null(strstr(cause, "clearcpuid=sha_ni,avx"));
 	assert_non_null(strstr(cause, "clears avx"));
-	assert_int_equal(isa_kernel_agree(avx512bw, true, true, "sse2", "clearcpuid=avx512f", NULL, cause,
-					  sizeof(cause)),
+	assert_int_equal(agree(avx512bw, true, true, "sse2", "clearcpuid=avx512f", NULL, 0, cause),
 			 ISA_K_CLEARED);
 	/* noxsave reaches everything under XSAVE */
-	assert_int_equal(isa_kernel_agree(xsavec, true, false, "sse2", "ro noxsave", NULL, cause, sizeof(cause)),
+	assert_int_equal(agree(xsavec, true, false, "sse2", "ro noxsave", NULL, 0, cause),
 			 ISA_K_CLEARED);
 	assert_string_equal(cause, "noxsave on the kernel command line");
 	/* GDS: on the command line, and from the kernel's log */
-	assert_int_equal(isa_kernel_agree(avx2, true, true, "sse2", "gather_data_sampling=force", NULL, cause,
-					  sizeof(cause)),
+	assert_int_equal(agree(avx2, true, true, "sse2", "gather_data_sampling=force", NULL, 0, cause),
 			 ISA_K_CLEARED);
-	assert_int_equal(isa_kernel_agree(avx2, true, true, "sse2", "",
-					  "[0.1] GDS: Microcode update needed! Disabling AVX as mitigation.\n", cause,
-					  sizeof(cause)),
+	assert_int_equal(agree(avx2, true, true, "sse2", "",
+			       "[0.1] GDS: Microcode update needed! Disabling AVX as mitigation.\n", 0, cause),
 			 ISA_K_CLEARED);
 	assert_non_null(strstr(cause, "Disabling AVX"));
 	/* no cause: a disagreement, either way */
-	assert_int_equal(isa_kernel_agree(avx2, true, true, "sse2", "noxsaves gather_data_sampling=off", NULL, cause,
-					  sizeof(cause)),
+	assert_int_equal(agree(avx2, true, true, "sse2", "noxsaves gather_data_sampling=off", NULL, 0, cause),
 			 ISA_K_DISAGREE);
-	assert_int_equal(isa_kernel_agree(sse42, false, true, "sse2 sse4_2", NULL, NULL, cause, sizeof(cause)),
+	assert_int_equal(agree(sse42, false, true, "sse2 sse4_2", NULL, NULL, 0, cause),
 			 ISA_K_DISAGREE);
-	assert_int_equal(isa_kernel_agree(avx2, true, true, "sse2", "clearcpuid=avx2x", NULL, cause, sizeof(cause)),
+	assert_int_equal(agree(avx2, true, true, "sse2", "clearcpuid=avx2x", NULL, 0, cause),
 			 ISA_K_DISAGREE);
+	/* a kernel before 6.1 may not know a name: its absence is no disagreement */
+	assert_int_equal(agree(fp16, true, true, "sse2 avx512f", NULL, NULL, 510, cause), ISA_K_NONE);
+	assert_int_equal(agree(fp16, true, true, "sse2 avx512f", NULL, NULL, 601, cause), ISA_K_DISAGREE);
+	assert_int_equal(agree(fp16, true, true, "sse2 avx512_fp16", NULL, NULL, 510, cause), ISA_K_AGREE);
+	assert_int_equal(isa_kernel_release("6.1.0-13-amd64"), 601);
+	assert_int_equal(isa_kernel_release("6.18.44-fc-v669"), 618);
+	assert_int_equal(isa_kernel_release("5.10"), 510);
+	assert_int_equal(isa_kernel_release("garbage"), 0);
 	/* no cpuinfo: nothing to compare */
-	assert_int_equal(isa_kernel_agree(avx2, true, true, NULL, NULL, NULL, cause, sizeof(cause)), ISA_K_NONE);
+	assert_int_equal(agree(avx2, true, true, NULL, NULL, NULL, 0, cause), ISA_K_NONE);
 }
 
 int main(void)

@@ -102,6 +102,7 @@ struct run {
 	/* the kernel's view: /proc/cpuinfo, the command line, its log */
 	char *cpuinfo, *cmdline, *klog;
 	int kernel_cleared, kernel_disagree;
+	int kernel_release;	      /* isa_kernel_release of the running kernel */
 };
 
 static const char *sig_name(int sig)
@@ -244,8 +245,8 @@ static void kernel_compare(struct run *r, int xi, int ci, const char *flags, boo
 	struct ext_result *res = &r->res[xi];
 	const struct isa_ext *e = &isa_exts[xi];
 	char cause[200];
-	enum isa_kagree a = isa_kernel_agree(e, res->adv[ci], res->os[ci], flags, r->cmdline, r->klog, cause,
-					     sizeof(cause));
+	struct isa_kview kv = { r->cmdline, r->klog, r->kernel_release };
+	enum isa_kagree a = isa_kernel_agree(e, res->adv[ci], res->os[ci], flags, &kv, cause, sizeof(cause));
 
 	res->kagree[ci] = (uint8_t)a;
 	if (first)
@@ -1016,6 +1017,12 @@ int cmd_isa(int argc, char **argv)
 	run.cpuinfo = read_file("/proc/cpuinfo", 1 << 24, NULL);
 	run.cmdline = read_file("/proc/cmdline", 1 << 16, NULL);
 	run.klog = read_klog();
+	{
+		char *rel = read_file("/proc/sys/kernel/osrelease", 256, NULL);
+
+		run.kernel_release = isa_kernel_release(rel);
+		free(rel);
+	}
 	if (!run.cpuinfo)
 		check_note(&c, "cannot read /proc/cpuinfo: no comparison with the kernel's flags");
 	if (run_cpus(&run) == 0)

@@ -212,6 +212,16 @@ int isa_glibc_level(const char *help);
 const char *isa_kernel_cause(const struct isa_ext *e, bool os_enabled, const char *cmdline, const char *klog,
 			     char *buf, size_t len);
 
+/* What else the kernel says: its command line and log (either may be
+ * NULL) and its release as major * 100 + minor (0: unknown, taken as
+ * recent). Kernels before 6.1 may not know a K() name at all. */
+struct isa_kview {
+	const char *cmdline, *klog;
+	int release;
+};
+/* "6.1.0-13-amd64" -> 601; 0 if it does not start with N.N. */
+int isa_kernel_release(const char *osrelease);
+
 /* Our CPUID decoding against the kernel's flags of one CPU. */
 enum isa_kagree {
 	ISA_K_NONE,	   /* the kernel has no name for it, or may not know it */
@@ -220,6 +230,6 @@ enum isa_kagree {
 	ISA_K_DISAGREE,	   /* differs without a known cause: our decoding or the kernel is wrong */
 };
 enum isa_kagree isa_kernel_agree(const struct isa_ext *e, bool advertised, bool os_enabled, const char *flags,
-				 const char *cmdline, const char *klog, char *cause, size_t len);
+				 const struct isa_kview *kv, char *cause, size_t len);
 
 #endif

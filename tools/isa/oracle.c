@@ -207,9 +207,25 @@ const char *isa_kernel_cause(const struct isa_ext *e, bool os_enabled, const cha
 	return NULL;
 }
 
-enum isa_kagree isa_kernel_agree(const struct isa_ext *e, bool advertised, bool os_enabled, const char *flags,
-				 const char *cmdline, const char *klog, char *cause, size_t len)
+int isa_kernel_release(const char *osrelease)
 {
+	int major, minor;
+
+	if (!osrelease || sscanf(osrelease, "%d.%d", &major, &minor) != 2 || major < 0 || minor < 0 || minor > 99 ||
+	    major > 99)
+		return 0;
+	return major * 100 + minor;
+}
+
+/* The release whose arch/x86/include/asm/cpufeatures.h the K() names were
+ * checked against. */
+#define KNOWN_RELEASE 601
+
+enum isa_kagree isa_kernel_agree(const struct isa_ext *e, bool advertised, bool os_enabled, const char *flags,
+				 const struct isa_kview *kv, char *cause, size_t len)
+{
+	const char *cmdline = kv ? kv->cmdline : NULL, *klog = kv ? kv->klog : NULL;
+	bool newer = e->kflag.newer || (kv && kv->release && kv->release < KNOWN_RELEASE);
 	bool shown;
 
 	if (len)
@@ -219,8 +235,8 @@ enum isa_kagree isa_kernel_agree(const struct isa_ext *e, bool advertised, bool 
 	shown = isa_flags_have(flags, e->kflag.name);
 	if (shown == advertised)
 		return ISA_K_AGREE;
-	if (!shown && e->kflag.newer)
-		return ISA_K_NONE; /* an older kernel does not know the name */
+	if (!shown && newer)
+		return ISA_K_NONE; /* an older kernel may not know the name */
 	if (!shown && isa_kernel_cause(e, os_enabled, cmdline, klog, cause, len))
 		return ISA_K_CLEARED;
 	snprintf(cause, len, shown ? "the kernel shows %s, CPUID does not advertise it"
