@@ -498,6 +498,20 @@ static void test_reserve_and_plan(void **state)
 	assert_true(pl.max_blocks >= pl.target / MEM_BLOCK);
 }
 
+/* What the VM was given: the firmware's RAM (this build machine's
+ * /sys/firmware/memmap: 639 KiB + 3 GiB - 1 MiB + 21 GiB), else MemTotal
+ * and the balloon. */
+static void test_given_memory(void **state)
+{
+	(void)state;
+	assert_int_equal(mem_memmap_ram_kib(DATA "memmap-buildhost"), 639 + 3144704 + 22020096);
+	assert_int_equal(mem_memmap_ram_kib(DATA "no-such-folder"), -1);
+	assert_int_equal(mem_given_kib(25165439, 24684084, 0, false), 25165439);
+	/* a 4 GiB guest whose balloon holds 3 GiB: MemTotal 1 GiB, or 4 GiB with deflate-on-oom */
+	assert_int_equal(mem_given_kib(-1, 1048576, 3145728, false), 4194304);
+	assert_int_equal(mem_given_kib(-1, 4194304, 3145728, true), 4194304);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_vmstat),
 		cmocka_unit_test(test_psi),
 		cmocka_unit_test(test_find_balloon),
+		cmocka_unit_test(test_given_memory),
 		cmocka_unit_test(test_reserve_and_plan),
 	};
 

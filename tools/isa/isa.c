@@ -9,10 +9,13 @@
  * x86-64 level from CPUID and from what executed, libcpuid's
  * identification, the hypervisor, and the closest Proxmox VE CPU type.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "isa.h"
@@ -68,6 +71,10 @@ struct ext_result {
 	long mm_iter;
 	struct isa_mismatch mm;
 	bool aliased;	     /* not advertised, ran, wrong */
+	uint8_t *kagree;     /* per tested CPU: enum isa_kagree against /proc/cpuinfo */
+	int kshown;	     /* the kernel's flag on the first CPU: 1, 0, -1 not compared */
+	int kbad_cpu;	     /* first CPU that is cleared or disagrees */
+	char kcause[200];
 	enum isa_state summary;
 	bool adv_all, os_all, exec_all;
 };
@@ -83,7 +90,7 @@ struct run {
 	int min_done;		      /* fewest inputs any kernel got */
 	uint64_t seed;
 	struct ext_result res[ISA_MAX_EXTS];
-	struct isa_cpuid first;	      /* dump of the first CPU tested */
+	struct cpuid_dump first;	      /* dump of the first CPU tested */
 	struct isa_ident ident;
 	isa_set usable, exec;	      /* on every CPU */
 	int level_cpuid, level_exec;  /* level_exec 0: not known (--only) */
@@ -92,6 +99,10 @@ struct run {
 	const char *inject;	      /* as given, for the JSON */
 	int inject_ext, inject_cpu;   /* -1: none / every CPU */
 	bool inject_fault;
+	/* the kernel's view: /proc/cpuinfo, the command line, its log */
+	char *cpuinfo, *cmdline, *klog;
+	int kernel_cleared, kernel_disagree;
+	int kernel_release;	      /* isa_kernel_release of the running kernel */
 };
 
 static const char *sig_name(int sig)
@@ -165,6 +176,58 @@ static int parse_inject(struct run *r, const char *spec)
 	return 0;
 }
 
+/* The kernel's log as text, for the messages of features it turned off
+ * (needs root; NULL without /dev/kmsg). */
+static char *read_klog(void)
+{
+	enum { CAP = 1 << 20 };
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	char *text, rec[2048];
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	text = xcalloc(CAP, 1);
+	/* One record per read; EPIPE means records were overwritten: go on. */
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		char *msg;
+		size_t m;
+
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		m = strcspn(++msg, "\n");
+		if (len + m + 2 >= CAP)
+			break;
+		memcpy(text + len, msg, m);
+		len += m;
+		text[len++] = '\n';
+	}
+	close(fd);
+	return text;
+}
+
+static void kernel_compare(struct run *r, int xi, int ci, const char *flags, bool first)
+{
+	struct ext_result *res = &r->res[xi];
+	const struct isa_ext *e = &isa_exts[xi];
+	char cause[200];
+	struct isa_kview kv = { r->cmdline, r->klog, r->kernel_release };
+	enum isa_kagree a = isa_kernel_agree(e, res->adv[ci], res->os[ci], flags, &kv, cause, sizeof(cause));
+
+	res->kagree[ci] = (uint8_t)a;
+	if (first)
+		res->kshown = a == ISA_K_NONE ? -1 : isa_flags_have(flags, e->kflag.name);
+	if ((a == ISA_K_CLEARED || a == ISA_K_DISAGREE) && !res->kcause[0]) {
+		snprintf(res->kcause, sizeof(res->kcause), "%s", cause);
+		res->kbad_cpu = r->cpus[ci];
+	}
+}
+
 /* Stands in for a kernel under --inject fault:EXT. */
 static void k_injected_fault(const uint64_t *in, uint64_t *out, int n, const struct isa_ctx *ctx)
 {
@@ -197,6 +260,8 @@ static enum isa_state test_ext(struct run *r, int xi, int ci, uint64_t *in, uint
 	struct isa_ext faulty = *e;
 	int done = 0;
 
+	if (!e->kernel) /* CPUID only */
+		return !res->adv[ci] ? ISA_ABSENT : res->os[ci] ? ISA_UNTESTED : ISA_NOT_OS_ENABLED;
 	faulty.kernel = k_injected_fault;
 	while (done < r->iterations && ran && right && (done == 0 || !r->budget_ns || now_ns() < r->deadline)) {
 		int n = r->iterations - done < BATCH ? r->iterations - done : BATCH;
@@ -254,13 +319,15 @@ static int run_cpus(struct run *r)
 		r->res[i].state = xcalloc((size_t)r->ncpu, 1);
 		r->res[i].adv = xcalloc((size_t)r->ncpu, 1);
 		r->res[i].os = xcalloc((size_t)r->ncpu, 1);
+		r->res[i].kagree = xcalloc((size_t)r->ncpu, 1);
+		r->res[i].kshown = -1;
 	}
 	in = xaligned((size_t)BATCH * max_in);
 	out = xaligned((size_t)BATCH * max_out);
 	scratch = xaligned((size_t)BATCH * max_out);
 	r->min_done = r->iterations;
 	for (int ci = 0; ci < r->ncpu; ci++) {
-		static struct isa_cpuid dump;
+		static struct cpuid_dump dump;
 		struct isa_ident id;
 		/* what is left of the budget, shared by the CPUs still to test */
 		int64_t share = r->budget_ns ? (r->budget_ns - (now_ns() - t0)) / (r->ncpu - ci) / (nsel ? nsel : 1) : 0;
@@ -269,15 +336,19 @@ static int run_cpus(struct run *r)
 			check_note(r->c, "cannot run on CPU %d (offline?): not tested", r->cpus[ci]);
 			continue;
 		}
-		isa_cpuid_collect(&dump);
+		cpuid_collect(&dump);
 		isa_identify(&dump, &id);
 		if (tested == 0) {
 			r->first = dump;
 			r->ident = id;
 		}
+		static char flags[1 << 14];
+		bool have_flags = r->cpuinfo && isa_cpuinfo_flags(r->cpuinfo, r->cpus[ci], flags, sizeof(flags)) == 0;
+
 		for (int xi = 0; xi < isa_next; xi++) {
-			r->res[xi].adv[tested] = isa_advertised(&isa_exts[xi], &dump, &id);
+			r->res[xi].adv[tested] = isa_advertised(&isa_exts[xi], &dump);
 			r->res[xi].os[tested] = isa_os_enabled(&isa_exts[xi], &dump);
+			kernel_compare(r, xi, tested, have_flags ? flags : NULL, tested == 0);
 		}
 		r->cpus[tested] = r->cpus[ci];
 		for (int xi = 0; xi < isa_next; xi++)
@@ -299,7 +370,7 @@ static int run_cpus(struct run *r)
 
 static void summarize(struct run *r)
 {
-	isa_set exec_tested = 0;
+	isa_set exec_tested = 0, untested = 0;
 
 	r->usable = r->exec = 0;
 	for (int xi = 0; xi < isa_next; xi++) {
@@ -318,6 +389,18 @@ static void summarize(struct run *r)
 			r->usable |= 1ULL << xi;
 		if (r->selected[xi] && res->exec_all)
 			exec_tested |= 1ULL << xi;
+		if (!isa_exts[xi].kernel)
+			untested |= 1ULL << xi;
+		for (int ci = 0; ci < r->ncpu; ci++) {
+			if (res->kagree[ci] == ISA_K_CLEARED) {
+				r->kernel_cleared++;
+				break;
+			}
+			if (res->kagree[ci] == ISA_K_DISAGREE) {
+				r->kernel_disagree++;
+				break;
+			}
+		}
 	}
 	r->level_cpuid = isa_level(r->usable);
 	/* What executed only means something for a level when every row of
@@ -325,8 +408,10 @@ static void summarize(struct run *r)
 	r->exec = exec_tested;
 	r->level_exec = r->all_selected ? isa_level(r->exec) : 0;
 	r->pve_known = r->all_selected;
+	/* Rows without a kernel (AMX, AVX512-FP16...) count for the PVE type
+	 * where CPUID and the OS offer them: nothing here can say otherwise. */
 	if (r->pve_known)
-		pve_match(r->exec, r->ident.vendor, &r->pve);
+		pve_match(r->exec | (r->usable & untested), r->ident.vendor, &r->pve);
 }
 
 static void cpu_list(struct jw *w, const char *key, const struct run *r, const struct ext_result *res,
@@ -379,12 +464,29 @@ static const char advice_baseline[] =
 	"x86-64-v3 needs Haswell / Zen 1 or newer on every node; 'host' gives everything this node has but blocks "
 	"live migration to nodes with a different CPU.";
 
+/* Who needs x86-64-v3, said once for the three findings below. */
+#define NEEDS_V3 \
+	"Software built for x86-64-v3 does not start without it (SIGILL, or it refuses at startup): RHEL 10 and " \
+	"its rebuilds (AlmaLinux, Rocky, Oracle Linux 10), distributions' x86-64-v3 package sets, MongoDB 5.0+, " \
+	"Go programs built with GOAMD64=v3, Bun's default builds and many prebuilt AI runtimes. "
+#define FIX_V3 \
+	"If every node that may run this VM is Haswell / Zen 1 or newer, set the CPU type to the generic " \
+	"x86-64-v3 (VM > Hardware > Processors, or qm set VMID --cpu x86-64-v3) and stop and start the VM; " \
+	"'host' works too but blocks live migration between different CPUs."
+
 static const char advice_no_avx[] =
-	"The CPU type is x86-64-v2 class (PVE's default x86-64-v2-AES has no AVX). Software built for x86-64-v3 "
-	"needs AVX/AVX2 and dies with SIGILL: MongoDB 5.0+, Go programs built with GOAMD64=v3, Bun's default "
-	"builds, many ML libraries. If every node that may run this VM is Haswell / Zen 1 or newer, set the type to "
-	"x86-64-v3 (VM > Hardware > Processors, or qm set VMID --cpu x86-64-v3) and stop and start the VM; 'host' "
-	"works too but blocks live migration between different CPUs.";
+	"The CPU type is x86-64-v2 class without AVX (PVE's default x86-64-v2-AES has none). " NEEDS_V3 FIX_V3;
+
+static const char advice_no_avx2[] =
+	"The CPU type offers AVX but not AVX2 (SandyBridge and IvyBridge types, or x86-64-v2-AES with +avx): "
+	"x86-64-v3 also needs AVX2, BMI1/2, FMA, F16C, LZCNT and MOVBE. " NEEDS_V3 FIX_V3;
+
+static const char advice_host_lacks_v3[] =
+	"This is the processor itself, not a VM's CPU type: it lacks what x86-64-v3 needs, so no Proxmox VE CPU "
+	"type can give its VMs AVX2 ('host' included). " NEEDS_V3
+	"Use x86-64-v2 builds on this machine, or run such software on a node with Haswell / Zen 1 or newer "
+	"(the Celeron, Pentium Silver and Atom of the Jasper Lake, Elkhart Lake and Gemini Lake families have no "
+	"AVX at all).";
 
 static const char advice_faults[] =
 	"Software that checks CPUID will use this extension and crash (SIGILL or a general protection fault). In a "
@@ -414,6 +516,66 @@ static const char advice_inconsistent[] =
 static const char advice_unadvertised[] =
 	"The processor runs these instructions but the CPU type hides them from CPUID, so software does not use "
 	"them. A richer CPU type exposes them, if every node that may run this VM has them (see data.pve).";
+
+static const char advice_kernel_cleared[] =
+	"The processor (or the VM's CPU type) offers these instructions, but the running kernel turned them off, "
+	"so software does not use them. If that was not meant, remove the option from the kernel command line "
+	"(/etc/default/grub, GRUB_CMDLINE_LINUX, then update-grub; or /etc/kernel/cmdline and "
+	"proxmox-boot-tool refresh on PVE) or update the microcode (gather_data_sampling) and reboot.";
+
+static const char advice_kernel_disagrees[] =
+	"triage isa reads CPUID itself; the kernel read the same CPU at boot. Where they differ without a known "
+	"cause, one of them is wrong: the CPU type or hypervisor changed CPUID after boot (live migration to a "
+	"different host), or triage isa decodes a bit wrongly. Please report it with `triage isa --dump-cpuid` "
+	"and /proc/cpuinfo.";
+
+/* One finding for what the kernel turned off and one for what it
+ * disagrees about, each listing the extensions and the cause. */
+static void kernel_findings(struct run *r)
+{
+	static const struct {
+		enum isa_kagree kind;
+		const char *id, *advice, *summary;
+		enum severity sev;
+	} kinds[] = {
+		{ ISA_K_CLEARED, "cpu.kernel-disabled", advice_kernel_cleared,
+		  "advertised by the CPU but turned off by the kernel", SEV_WARN },
+		{ ISA_K_DISAGREE, "cpu.kernel-disagrees", advice_kernel_disagrees,
+		  "CPUID and the kernel's /proc/cpuinfo disagree", SEV_WARN },
+	};
+
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		isa_set set = 0;
+		const char *cause = NULL;
+		struct finding *f;
+		char *names;
+
+		for (int xi = 0; xi < isa_next; xi++)
+			for (int ci = 0; ci < r->ncpu; ci++)
+				if (r->res[xi].kagree[ci] == kinds[k].kind) {
+					set |= 1ULL << xi;
+					cause = cause ? cause : r->res[xi].kcause;
+				}
+		if (!set)
+			continue;
+		names = set_text(set);
+		f = check_finding(r->c, kinds[k].id, kinds[k].sev, kinds[k].advice, "%s: %s (%s)", kinds[k].summary,
+				  names, cause);
+		jw_arr(&f->ev, "extensions");
+		for (int xi = 0; xi < isa_next; xi++)
+			if (set >> xi & 1) {
+				jw_obj(&f->ev, NULL);
+				jw_str(&f->ev, "name", isa_exts[xi].name);
+				jw_str(&f->ev, "kernel_flag", isa_exts[xi].kflag.name);
+				jw_bool(&f->ev, "advertised", r->res[xi].adv_all);
+				jw_int(&f->ev, "cpu", r->res[xi].kbad_cpu);
+				jw_str(&f->ev, "cause", r->res[xi].kcause);
+				jw_obj_end(&f->ev);
+			}
+		jw_arr_end(&f->ev);
+		free(names);
+	}
+}
 
 static void findings(struct run *r)
 {
@@ -465,7 +627,7 @@ static void findings(struct run *r)
 			else
 				f = check_finding(c, id, SEV_WARN, advice_not_os,
 						  "%s is advertised but the OS has not enabled XSAVE (OSXSAVE off)", e->name);
-			jw_bool(&f->ev, "osxsave", isa_cpuid_get(&r->first, 1, 0)[R_ECX] >> 27 & 1);
+			jw_bool(&f->ev, "osxsave", cpuid_get(&r->first, 1, 0)[R_ECX] >> 27 & 1);
 			jw_strf(&f->ev, "xcr0", "0x%llx", (unsigned long long)r->first.xcr0);
 			cpu_list(&f->ev, "cpus", r, res, ISA_NOT_OS_ENABLED);
 		}
@@ -506,16 +668,30 @@ static void findings(struct run *r)
 		free(missing);
 		free(hidden);
 		free(advice);
-	} else if (r->level_cpuid == 2 && !(r->usable >> isa_find("avx") & 1)) {
-		/* v2 without AVX: x86-64-v2(-AES), Nehalem, Westmere. (SandyBridge
-		 * and IvyBridge are v2 with AVX: no finding.) */
-		struct finding *f = check_finding(c, "cpu.no-avx", SEV_WARN, advice_no_avx,
-						  "no usable AVX: the CPU is x86-64-v2, software built for v3 crashes");
+	} else if (isa_v3_gap(r->usable, isa_cpuid_vm(&r->first)) != ISA_V3_OK) {
+		static const struct {
+			const char *id, *advice, *summary;
+		} gaps[] = {
+			[ISA_V3_NO_AVX] = { "cpu.no-avx", advice_no_avx,
+					    "no usable AVX: the CPU is x86-64-v2, software built for v3 does not start" },
+			[ISA_V3_NO_AVX2] = { "cpu.no-avx2", advice_no_avx2,
+					     "AVX without AVX2: the CPU is x86-64-v2, software built for v3 does not "
+					     "start; the generic type x86-64-v3 fixes it" },
+			[ISA_V3_HOST_LACKS] = { "cpu.host-lacks-v3", advice_host_lacks_v3,
+						"the processor itself is x86-64-v2 (no hypervisor): no CPU type can "
+						"help; software built for v3 cannot run here" },
+		};
+		enum isa_v3_gap g = isa_v3_gap(r->usable, isa_cpuid_vm(&r->first));
+		char *missing = set_text(isa_level_missing(r->usable));
+		struct finding *f = check_finding(c, gaps[g].id, SEV_WARN, gaps[g].advice, "%s (missing: %s)",
+						  gaps[g].summary, missing);
 
 		jw_int(&f->ev, "level_cpuid", r->level_cpuid);
 		jw_int(&f->ev, "level_exec", r->level_exec);
 		set_names(&f->ev, "missing_for_v3", isa_level_missing(r->usable));
+		free(missing);
 	}
+	kernel_findings(r);
 	if (unadvertised) {
 		char *names = set_text(unadvertised);
 		struct finding *f = check_finding(c, "cpu.works-unadvertised", SEV_INFO, advice_unadvertised,
@@ -542,6 +718,42 @@ static void findings(struct run *r)
 		free(host);
 		free(advice);
 	}
+}
+
+/* Linux hands out the AMX tile state per process on request (5.16+,
+ * Documentation/arch/x86/xstate.rst): without it the first tile
+ * instruction faults although CPUID and XCR0 say yes. */
+#define ARCH_REQ_XCOMP_PERM 0x1023
+#define XFEATURE_XTILEDATA 18
+
+static void amx_permission(struct jw *w, const struct cpuid_dump *c)
+{
+	if (!cpuid_bit(c, 7, 0, R_EDX, 24)) {
+		jw_null(w, "amx_permission");
+		return;
+	}
+	if (syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0)
+		jw_str(w, "amx_permission", "granted");
+	else
+		jw_strf(w, "amx_permission", "refused: %s", strerror(errno));
+}
+
+/* AVX10 (Intel's AVX10 architecture specification): the version and the
+ * vector lengths are in CPUID 0x24.0 EBX. */
+static void avx10(struct jw *w, const struct cpuid_dump *c)
+{
+	uint32_t ebx = cpuid_get(c, 0x24, 0)[R_EBX];
+
+	if (!cpuid_bit(c, 7, 1, R_EDX, 19)) {
+		jw_null(w, "avx10");
+		return;
+	}
+	jw_obj(w, "avx10");
+	jw_int(w, "version", ebx & 0xff);
+	jw_bool(w, "vl128", ebx >> 16 & 1);
+	jw_bool(w, "vl256", ebx >> 17 & 1);
+	jw_bool(w, "vl512", ebx >> 18 & 1);
+	jw_obj_end(w);
 }
 
 static void write_data(struct run *r)
@@ -583,12 +795,14 @@ static void write_data(struct run *r)
 	jw_obj_end(w);
 
 	jw_obj(w, "os");
-	jw_bool(w, "osxsave", isa_cpuid_get(&r->first, 1, 0)[R_ECX] >> 27 & 1);
+	jw_bool(w, "osxsave", cpuid_get(&r->first, 1, 0)[R_ECX] >> 27 & 1);
 	if (r->first.has_xcr0)
 		jw_strf(w, "xcr0", "0x%llx", (unsigned long long)r->first.xcr0);
 	else
 		jw_null(w, "xcr0");
+	amx_permission(w, &r->first);
 	jw_obj_end(w);
+	avx10(w, &r->first);
 
 	jw_arr(w, "extensions");
 	for (int xi = 0; xi < isa_next; xi++) {
@@ -622,6 +836,14 @@ static void write_data(struct run *r)
 		}
 		if (res->aliased)
 			jw_str(w, "note", "not advertised; executes as another instruction (wrong result)");
+		/* the kernel's /proc/cpuinfo flag on the first CPU: null where it has none to compare */
+		jw_str(w, "kernel_name", e->kflag.name);
+		if (res->kshown >= 0)
+			jw_bool(w, "kernel_flag", res->kshown);
+		else
+			jw_null(w, "kernel_flag");
+		if (res->kcause[0])
+			jw_str(w, "kernel_note", res->kcause);
 		jw_str(w, "kernel", e->what);
 		jw_obj_end(w);
 	}
@@ -688,10 +910,14 @@ static void write_data(struct run *r)
 	jw_int(m, "wrong", counts[ISA_WRONG]);
 	jw_int(m, "not_os_enabled", counts[ISA_NOT_OS_ENABLED]);
 	jw_int(m, "inconsistent", counts[ISA_INCONSISTENT]);
+	jw_int(m, "untested", counts[ISA_UNTESTED]);
 	jw_int(m, "extensions", counts[ISA_OK] + counts[ISA_ABSENT] + counts[ISA_WORKS_UNADVERTISED] +
 				   counts[ISA_FAULTS] + counts[ISA_WRONG] + counts[ISA_NOT_OS_ENABLED] +
-				   counts[ISA_INCONSISTENT]);
+				   counts[ISA_INCONSISTENT] + counts[ISA_UNTESTED]);
 	jw_int(m, "cpus", r->ncpu);
+	/* against /proc/cpuinfo: turned off by the kernel with a cause, and differing without one */
+	jw_int(m, "kernel_cleared", r->kernel_cleared);
+	jw_int(m, "kernel_disagreements", r->kernel_disagree);
 }
 
 static void tap(struct run *r)
@@ -702,6 +928,16 @@ static void tap(struct run *r)
 
 		if (!r->selected[xi])
 			continue;
+		if (!isa_exts[xi].kernel && res->summary == ISA_ABSENT) {
+			check_ok(r->c, true, "%s: absent on %d CPU%s (CPUID only)", isa_exts[xi].name, r->ncpu,
+				 r->ncpu == 1 ? "" : "s");
+			continue;
+		}
+		if (!isa_exts[xi].kernel) {
+			check_skip(r->c, "%s: %s on %d CPU%s, not executed (%s)", isa_exts[xi].name,
+				   isa_state_name(res->summary), r->ncpu, r->ncpu == 1 ? "" : "s", isa_exts[xi].what);
+			continue;
+		}
 		check_ok(r->c, !bad, "%s: %s on %d CPU%s%s", isa_exts[xi].name, isa_state_name(res->summary), r->ncpu,
 			 r->ncpu == 1 ? "" : "s", res->aliased ? " (runs as another instruction)" : "");
 	}
@@ -731,13 +967,13 @@ int cmd_isa(int argc, char **argv)
 	    parse_inject(&run, vals[O_INJECT].set ? vals[O_INJECT].str : NULL) < 0)
 		return EXIT_ERROR;
 	if (vals[O_DUMP].set) {
-		static struct isa_cpuid dump;
+		static struct cpuid_dump dump;
 
 		if (cpu_pin(run.cpus[0]) < 0)
 			dief("cannot run on CPU %d", run.cpus[0]);
-		isa_cpuid_collect(&dump);
+		cpuid_collect(&dump);
 		printf("# CPU %d\n", run.cpus[0]);
-		isa_cpuid_write(stdout, &dump);
+		cpuid_write(stdout, &dump);
 		return EXIT_PASS;
 	}
 	run.iterations = vals[O_ITER].set ? (int)vals[O_ITER].num : iterations_by_mode[c.mode];
@@ -749,6 +985,17 @@ int cmd_isa(int argc, char **argv)
 		   run.iterations, (unsigned long long)run.seed);
 	if (run.inject)
 		check_note(&c, "injected for testing: %s", run.inject);
+	run.cpuinfo = read_file("/proc/cpuinfo", 1 << 24, NULL);
+	run.cmdline = read_file("/proc/cmdline", 1 << 16, NULL);
+	run.klog = read_klog();
+	{
+		char *rel = read_file("/proc/sys/kernel/osrelease", 256, NULL);
+
+		run.kernel_release = isa_kernel_release(rel);
+		free(rel);
+	}
+	if (!run.cpuinfo)
+		check_note(&c, "cannot read /proc/cpuinfo: no comparison with the kernel's flags");
 	if (run_cpus(&run) == 0)
 		return check_end(&c, ST_ERROR, "could not run on any CPU");
 	summarize(&run);
@@ -759,6 +1006,10 @@ int cmd_isa(int argc, char **argv)
 		free(run.res[xi].state);
 		free(run.res[xi].adv);
 		free(run.res[xi].os);
+		free(run.res[xi].kagree);
 	}
+	free(run.cpuinfo);
+	free(run.cmdline);
+	free(run.klog);
 	return check_end(&c, -1, NULL);
 }

@@ -425,3 +425,85 @@ void r_avx512vpopcntdq(const uint64_t *in, uint64_t *out, int n, const struct is
 				     (uint64_t)ref_popcount64(in[j] >> 32) << 32;
 		}
 }
+
+/* ---- AVX512-BF16: vdpbf16ps, vcvtne2ps2bf16, vcvtneps2bf16 ----
+ * Intel SDM vol. 2: the conversions round to nearest even without reading
+ * MXCSR and flush denormals to zero; VDPBF16PS adds the odd pair's product
+ * to the accumulator, then the even pair's, each sum rounded to nearest
+ * even. Inputs stay normal and the products of two 8-bit significands are
+ * exact in binary32, so only those two roundings matter. */
+
+#define BF16_IN 40
+#define BF16_OUT 20
+
+static uint32_t rand_bf16(struct isa_rng *r, int emin, int emax)
+{
+	return isa_rand_float(r, emin, emax) >> 16;
+}
+
+void g_avx512bf16(uint64_t *in, int n, struct isa_rng *r)
+{
+	for (int i = 0; i < n; i++, in += BF16_IN) {
+		uint32_t *w = (uint32_t *)in;
+
+		for (int j = 0; j < 16; j++) { /* 32 bf16 of a, then of b */
+			w[j] = rand_bf16(r, -8, 8) | rand_bf16(r, -8, 8) << 16;
+			w[16 + j] = rand_bf16(r, -8, 8) | rand_bf16(r, -8, 8) << 16;
+		}
+		for (int j = 0; j < 16; j++) /* the accumulator */
+			w[32 + j] = isa_rand_float(r, -4, 12);
+		for (int j = 0; j < 32; j++) { /* to convert; every fourth an exact tie */
+			w[48 + j] = isa_rand_float(r, -100, 100);
+			if (isa_rng_next(r) % 4 == 0)
+				w[48 + j] = (w[48 + j] & 0xffff0000U) | 0x8000U;
+		}
+	}
+}
+
+KERNEL("avx512f,avx512bw,avx512vl,avx512bf16")
+void k_avx512bf16(const uint64_t *in, uint64_t *out, int n, const struct isa_ctx *ctx)
+{
+	(void)ctx;
+	for (int i = 0; i < n; i++, in += BF16_IN, out += BF16_OUT) {
+		__m512bh a = (__m512bh)LD(in), b = (__m512bh)LD(in + 8);
+		__m512 acc = _mm512_castsi512_ps(LD(in + 16));
+		__m512 x = _mm512_castsi512_ps(LD(in + 24)), y = _mm512_castsi512_ps(LD(in + 32));
+
+		ST(out, _mm512_castps_si512(_mm512_dpbf16_ps(acc, a, b)));
+		ST(out + 8, (__m512i)_mm512_cvtne2ps_pbh(y, x)); /* x in the low half */
+		_mm256_storeu_si256((__m256i *)(out + 16), (__m256i)_mm512_cvtneps_pbh(x));
+	}
+}
+
+static float bf16_to_float(uint16_t h)
+{
+	uint32_t u = (uint32_t)h << 16;
+	float f;
+
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+void r_avx512bf16(const uint64_t *in, uint64_t *out, int n, const struct isa_ctx *ctx)
+{
+	(void)ctx;
+	for (int i = 0; i < n; i++, in += BF16_IN, out += BF16_OUT) {
+		const uint16_t *a = (const uint16_t *)in, *b = (const uint16_t *)(in + 8);
+		const uint32_t *acc = (const uint32_t *)(in + 16), *x = (const uint32_t *)(in + 24);
+		uint32_t *o = (uint32_t *)out;
+		uint16_t *h = (uint16_t *)(out + 8), *h2 = (uint16_t *)(out + 16);
+
+		for (int j = 0; j < 16; j++) {
+			float s;
+
+			memcpy(&s, &acc[j], 4);
+			s += bf16_to_float(a[2 * j + 1]) * bf16_to_float(b[2 * j + 1]);
+			s += bf16_to_float(a[2 * j]) * bf16_to_float(b[2 * j]);
+			memcpy(&o[j], &s, 4);
+		}
+		for (int j = 0; j < 32; j++) /* x then y */
+			h[j] = ref_float_to_bf16(x[j]);
+		for (int j = 0; j < 16; j++)
+			h2[j] = ref_float_to_bf16(x[j]);
+	}
+}

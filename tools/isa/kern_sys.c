@@ -112,19 +112,6 @@ void r_xsavec(const uint64_t *in, uint64_t *out, int n, const struct isa_ctx *ct
 	r_xsave_common(in, out, n, XCOMP_COMPACT | XCR0_SSE);
 }
 
-/* ---- XGETBV: not a row, but how the OS state is read ---- */
-
-KERNEL("xsave") void k_xgetbv(const uint64_t *in, uint64_t *out, int n, const struct isa_ctx *ctx)
-{
-	uint32_t lo, hi;
-
-	(void)in;
-	(void)n;
-	(void)ctx;
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	out[0] = (uint64_t)hi << 32 | lo;
-}
-
 /* ---- RDTSCP (no GCC target flag: inline assembly only), RDPID ---- */
 
 #define TSC_AUX_CPU_MASK 0xfff

@@ -58,10 +58,11 @@ KFN(k_avx512vbmi2); KFN(r_avx512vbmi2);
 KFN(k_avx512ifma); KFN(r_avx512ifma);
 KFN(k_avx512bitalg); KFN(r_avx512bitalg);
 GFN(g_vpopcnt); KFN(k_avx512vpopcntdq); KFN(r_avx512vpopcntdq);
+GFN(g_avx512bf16); KFN(k_avx512bf16); KFN(r_avx512bf16);
 
 /* kern_sys.c */
 KFN(k_xsave); KFN(k_xsaveopt); KFN(k_xsavec); KFN(r_xsave); KFN(r_xsavec);
-KFN(k_xgetbv);
+
 KFN(k_rdtscp); CFN(c_rdtscp); XFN(x_rdtscp);
 KFN(k_rdpid); CFN(c_rdpid); XFN(x_rdpid);
 

@@ -224,3 +224,10 @@ uint16_t ref_float_to_half(uint32_t f, bool toward_zero)
 	}
 	return (uint16_t)(sign | r); /* subnormal; r == 1024 is the smallest normal */
 }
+
+uint16_t ref_float_to_bf16(uint32_t u)
+{
+	if ((u & 0x7f800000U) == 0)
+		return (uint16_t)(u >> 16 & 0x8000);
+	return (uint16_t)((u + 0x7fffU + (u >> 16 & 1)) >> 16);
+}

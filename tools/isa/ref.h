@@ -68,6 +68,9 @@ void ref_clmul(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi);
 
 /* IEEE binary16 <-> binary32 (round to nearest even, or toward zero). */
 uint32_t ref_half_to_float(uint16_t h);
+/* binary32 to bfloat16 as the SDM's convert_fp32_to_bfloat16 (finite
+ * inputs): round to nearest even, denormals to signed zero. */
+uint16_t ref_float_to_bf16(uint32_t f);
 uint16_t ref_float_to_half(uint32_t f, bool toward_zero);
 
 #endif

@@ -86,17 +86,6 @@ int isa_run_kernel(const struct isa_ext *e, const uint64_t *in, uint64_t *out, i
 	return guarded_call(e->kernel, in, out, n, ctx);
 }
 
-bool isa_read_xcr0(uint64_t *xcr0)
-{
-	uint64_t v = 0;
-	struct isa_ctx ctx = { 0 };
-
-	if (guarded_call(k_xgetbv, NULL, &v, 1, &ctx))
-		return false;
-	*xcr0 = v;
-	return true;
-}
-
 bool isa_verify(const struct isa_ext *e, const uint64_t *in, const uint64_t *out, uint64_t *scratch, int n,
 		const struct isa_ctx *ctx, struct isa_mismatch *m)
 {

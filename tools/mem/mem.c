@@ -64,6 +64,12 @@ static const struct {
 /* A drop of MemTotal: it moves in whole pages only through ballooning and
  * memory hot-unplug, so any drop is real; 1 MiB ignores a stray page. */
 #define SHRINK_MIN_KIB 1024
+/* A balloon already holding this share of what the VM was given when the
+ * run starts: a 'Minimum memory' far below 'Memory' that PVE's automatic
+ * ballooning used and never gave back (reported by Home Assistant OS
+ * users). A quarter is well past page-reporting noise and is memory the
+ * guest was sized for. */
+#define BALLOON_HELD_PCT 25.0
 /* A 2 MiB block 50 times slower than the median and over 20 ms. 20 ms is
  * twice a scheduler time slice and the scale at which a person notices a
  * hiccup; on hardware (median ~0.4 ms) it is also ~50x. Under emulation
@@ -100,6 +106,12 @@ static const char advice_balloon_present[] =
 	"time. If the guest stalls or OOMs under load, in Proxmox VE set 'Minimum "
 	"memory' equal to 'Memory' (VM > Hardware > Memory) or untick 'Ballooning "
 	"Device' (`qm set VMID --balloon 0`).";
+static const char advice_balloon_held[] =
+	"The balloon already held this memory when the run started: the host took it earlier (Proxmox VE's "
+	"automatic ballooning shrinks a guest toward 'Minimum memory' whenever the host's RAM use passes 80%, "
+	"and may never give it back), so the guest runs smaller than it was sized. Set 'Minimum memory' equal "
+	"to 'Memory' (VM > Hardware > Memory, or `qm set VMID --balloon MiB`), give the host more RAM, or "
+	"untick 'Ballooning Device' (`qm set VMID --balloon 0`).";
 static const char advice_stall[] =
 	"Touching fresh memory stalled. In a VM: the host is short of RAM (swapping, "
 	"compacting, or its own balloon/KSM work); check the host's free memory and swap "
@@ -604,6 +616,26 @@ static void report(struct check *c, const struct mem_shared *sh, const struct sa
 		jw_bool(&f->ev, "free_page_reporting", b->reporting);
 		jw_int(&f->ev, "balloon_kib", s->balloon_end_kib);
 		jw_int(&f->ev, "memtotal_kib", s->base_mi.total_kib);
+	}
+
+	/* Held from the start: judged against what the VM was given. */
+	int64_t held_kib = mem_balloon_kib(&s->base_vs);
+	int64_t memmap_kib = mem_memmap_ram_kib("/sys/firmware/memmap");
+	int64_t given_kib = mem_given_kib(memmap_kib, s->base_mi.total_kib, held_kib, b->deflate_on_oom);
+	double held_pct = given_kib > 0 ? 100.0 * (double)held_kib / (double)given_kib : 0;
+
+	jw_int(m, "balloon_start_kib", held_kib);
+	jw_num(m, "balloon_start_pct", round2(held_pct));
+	if (b->present && held_pct >= BALLOON_HELD_PCT) {
+		struct finding *f = check_finding(c, "mem.balloon-held", SEV_WARN, advice_balloon_held,
+						  "the balloon held %.0f MiB (%.0f%%) of the %.0f MiB this VM was given "
+						  "before the run started",
+						  (double)held_kib / 1024, held_pct, (double)given_kib / 1024);
+		jw_int(&f->ev, "balloon_start_kib", held_kib);
+		jw_int(&f->ev, "given_kib", given_kib);
+		jw_str(&f->ev, "given_from", memmap_kib > 0 ? "/sys/firmware/memmap" : "MemTotal and the balloon");
+		jw_num(&f->ev, "held_pct", round2(held_pct));
+		jw_num(&f->ev, "threshold_pct", BALLOON_HELD_PCT);
 	}
 
 	/* Shrink: MemTotal falls when the balloon inflates, unless the device

@@ -145,6 +145,12 @@ struct balloon_dev {
 int mem_find_balloon(const char *root, struct balloon_dev *b);
 /* Name of a virtio-balloon feature bit, or NULL if it has none here. */
 const char *mem_balloon_feature_name(int bit);
+/* RAM the firmware handed the kernel: the "System RAM" entries of root
+ * (normally /sys/firmware/memmap), in KiB; -1 if there are none. */
+int64_t mem_memmap_ram_kib(const char *root);
+/* What the VM was given: the firmware's RAM where known, else MemTotal plus
+ * what the balloon holds (which MemTotal lacks unless deflate-on-oom). */
+int64_t mem_given_kib(int64_t memmap_kib, int64_t memtotal_kib, int64_t balloon_kib, bool deflate_on_oom);
 
 /* ---- the plan and the worker (worker.c) ---- */
 

@@ -173,3 +173,35 @@ int mem_find_balloon(const char *root, struct balloon_dev *b)
 	closedir(d);
 	return 0;
 }
+
+int64_t mem_memmap_ram_kib(const char *root)
+{
+	char buf[64];
+	int64_t kib = 0;
+	bool any = false;
+
+	/* Entries are numbered from 0 without gaps (drivers/firmware/memmap.c). */
+	for (int i = 0; i < 4096; i++) {
+		unsigned long long start, end;
+
+		if (read_line_at(buf, sizeof(buf), "%s/%d/type", root, i) < 0)
+			break;
+		if (strcmp(buf, "System RAM") != 0)
+			continue;
+		if (read_line_at(buf, sizeof(buf), "%s/%d/start", root, i) < 0 || sscanf(buf, "%llx", &start) != 1 ||
+		    read_line_at(buf, sizeof(buf), "%s/%d/end", root, i) < 0 || sscanf(buf, "%llx", &end) != 1 ||
+		    end < start)
+			continue;
+		kib += (int64_t)((end - start + 1) / 1024);
+		any = true;
+	}
+	return any ? kib : -1;
+}
+
+int64_t mem_given_kib(int64_t memmap_kib, int64_t memtotal_kib, int64_t balloon_kib, bool deflate_on_oom)
+{
+	if (memmap_kib > 0)
+		return memmap_kib;
+	/* Without deflate-on-oom the balloon's pages leave MemTotal. */
+	return deflate_on_oom ? memtotal_kib : memtotal_kib + balloon_kib;
+}

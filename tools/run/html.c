@@ -496,6 +496,9 @@ static const struct field isa_metrics[] = {
 	{ "works, not advertised", "works_unadvertised", 0, 0, NULL },
 	{ "not enabled by the OS", "not_os_enabled", 0, 0, NULL },
 	{ "CPUs disagree", "inconsistent", 0, 0, NULL },
+	{ "CPUID only", "untested", 0, 0, NULL },
+	{ "turned off by the kernel", "kernel_cleared", 0, 0, NULL },
+	{ "CPUID and kernel differ", "kernel_disagreements", 0, 0, NULL },
 	{ "CPUs tested", "cpus", 0, 0, NULL },
 };
 
@@ -869,6 +872,7 @@ static const struct {
 	{ "not-os-enabled", "\xe2\x88\x85", "advertised, the OS did not enable it" },
 	{ "works-unadvertised", "?", "not advertised, yet works" },
 	{ "inconsistent", "~", "CPUs disagree" },
+	{ "untested", "\xc2\xb7", "advertised, not executed (CPUID only)" },
 };
 
 static const char *isa_glyph(const char *state)
