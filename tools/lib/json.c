@@ -614,3 +614,54 @@ double json_num(const struct jval *obj, const char *key, double def)
 
 	return v && v->type == J_NUM ? v->num : def;
 }
+
+bool json_is(const struct jval *v, enum jtype type)
+{
+	return v && v->type == type;
+}
+
+const struct jval *json_arr(const struct jval *obj, const char *key)
+{
+	const struct jval *v = json_get(obj, key);
+
+	return json_is(v, J_ARR) ? v : NULL;
+}
+
+const struct jval *json_obj(const struct jval *obj, const char *key)
+{
+	const struct jval *v = json_get(obj, key);
+
+	return json_is(v, J_OBJ) ? v : NULL;
+}
+
+size_t json_len(const struct jval *v)
+{
+	return json_is(v, J_ARR) || json_is(v, J_OBJ) ? v->len : 0;
+}
+
+const struct jval *json_at(const struct jval *v, size_t i)
+{
+	return i < json_len(v) ? v->items[i] : NULL;
+}
+
+const char *json_key(const struct jval *obj, size_t i)
+{
+	return json_is(obj, J_OBJ) && i < obj->len ? obj->keys[i] : NULL;
+}
+
+const char *json_as_str(const struct jval *v, const char *def)
+{
+	return json_is(v, J_STR) ? v->str : def;
+}
+
+double json_as_num(const struct jval *v, double def)
+{
+	return json_is(v, J_NUM) ? v->num : def;
+}
+
+bool json_true(const struct jval *obj, const char *key)
+{
+	const struct jval *v = json_get(obj, key);
+
+	return json_is(v, J_BOOL) && v->b;
+}

@@ -73,6 +73,27 @@ const struct jval *json_path(const struct jval *v, const char *path);
 const char *json_str(const struct jval *obj, const char *key, const char *def);
 double json_num(const struct jval *obj, const char *key, double def);
 
+/* Typed access, for readers of reports from other machines: a member that
+ * is absent or of another type is NULL, empty or the caller's default,
+ * never a node whose type was not checked (a string's len is its bytes,
+ * and its items are NULL). */
+bool json_is(const struct jval *v, enum jtype type);
+/* Member key of obj if it is an array (json_arr) or an object (json_obj). */
+const struct jval *json_arr(const struct jval *obj, const char *key);
+const struct jval *json_obj(const struct jval *obj, const char *key);
+/* Elements of an array or members of an object; 0 for anything else. */
+size_t json_len(const struct jval *v);
+/* Element i of an array or value of member i of an object; NULL past the
+ * end or on anything else. With json_len, the way to walk a container. */
+const struct jval *json_at(const struct jval *v, size_t i);
+/* Key of member i of an object; NULL past the end or on anything else. */
+const char *json_key(const struct jval *obj, size_t i);
+/* v itself as a string or number, def when absent or of another type. */
+const char *json_as_str(const struct jval *v, const char *def);
+double json_as_num(const struct jval *v, double def);
+/* Member key of obj is the boolean true. */
+bool json_true(const struct jval *obj, const char *key);
+
 /* Writes a parsed value back out. */
 void jw_value(struct jw *w, const char *key, const struct jval *v);
 /* A parsed value as JSON text (indent 0: one line), malloc'd. */

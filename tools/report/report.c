@@ -14,8 +14,6 @@
 
 #include "lib/opts.h"
 #include "lib/util.h"
-#include "run/html.h"
-#include "run/run.h"
 
 const struct opt report_opts[] = {
 	{ "text", 0, OPT_FLAG, NULL, "render report.txt, 80 columns (the default)", 0, 0 },
