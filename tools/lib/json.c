@@ -659,9 +659,22 @@ double json_as_num(const struct jval *v, double def)
 	return json_is(v, J_NUM) ? v->num : def;
 }
 
+bool json_is_true(const struct jval *v)
+{
+	return json_is(v, J_BOOL) && v->b;
+}
+
 bool json_true(const struct jval *obj, const char *key)
 {
-	const struct jval *v = json_get(obj, key);
+	return json_is_true(json_get(obj, key));
+}
 
-	return json_is(v, J_BOOL) && v->b;
+const char *json_type_name(enum jtype type)
+{
+	static const char *const names[] = {
+		[J_NULL] = "null", [J_BOOL] = "a boolean", [J_NUM] = "a number",
+		[J_STR] = "a string", [J_ARR] = "an array", [J_OBJ] = "an object",
+	};
+
+	return (unsigned)type < sizeof(names) / sizeof(names[0]) ? names[type] : "of no known type";
 }

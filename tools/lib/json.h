@@ -91,8 +91,11 @@ const char *json_key(const struct jval *obj, size_t i);
 /* v itself as a string or number, def when absent or of another type. */
 const char *json_as_str(const struct jval *v, const char *def);
 double json_as_num(const struct jval *v, double def);
-/* Member key of obj is the boolean true. */
+/* v is the boolean true; member key of obj is. */
+bool json_is_true(const struct jval *v);
 bool json_true(const struct jval *obj, const char *key);
+/* "a string", "an array", ...: for messages about a member of the wrong type. */
+const char *json_type_name(enum jtype type);
 
 /* Writes a parsed value back out. */
 void jw_value(struct jw *w, const char *key, const struct jval *v);

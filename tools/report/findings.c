@@ -20,8 +20,8 @@ static void compact_json(FILE *f, const struct jval *v)
 
 static bool all_scalars(const struct jval *a)
 {
-	for (size_t i = 0; i < a->len; i++)
-		if (a->items[i]->type == J_ARR || a->items[i]->type == J_OBJ)
+	for (size_t i = 0; i < json_len(a); i++)
+		if (json_is(json_at(a, i), J_ARR) || json_is(json_at(a, i), J_OBJ))
 			return false;
 	return true;
 }
@@ -33,19 +33,19 @@ static void evidence_list(FILE *f, const struct jval *v, const char *path)
 {
 	bool plain = all_scalars(v);
 
-	for (size_t i = 0; i < v->len; i++) {
+	for (size_t i = 0; i < json_len(v); i++) {
 		char p[300];
 
 		snprintf(p, sizeof(p), "%s.%zu", path, i);
 		if (plain)
-			html_value(f, "span", v->items[i], p, DP_RAW, 1);
-		else if (v->items[i]->type == J_OBJ)
-			evidence(f, v->items[i], p);
+			html_value(f, "span", json_at(v, i), p, DP_RAW, 1);
+		else if (json_is(json_at(v, i), J_OBJ))
+			evidence(f, json_at(v, i), p);
 		else
-			compact_json(f, v->items[i]);
-		fputs(plain && i + 1 < v->len ? ", " : "", f);
+			compact_json(f, json_at(v, i));
+		fputs(plain && i + 1 < json_len(v) ? ", " : "", f);
 	}
-	if (!v->len)
+	if (!json_len(v))
 		fputs("none", f);
 }
 
@@ -53,18 +53,18 @@ static void evidence_list(FILE *f, const struct jval *v, const char *path)
  * of plain values joined, objects as nested lists. */
 static void evidence_value(FILE *f, const char *key, const struct jval *v, const char *path)
 {
-	if (v->type != J_ARR && v->type != J_OBJ) {
+	if (!json_is(v, J_ARR) && !json_is(v, J_OBJ)) {
 		html_value(f, "dd", v, path, DP_RAW, 1);
 		return;
 	}
 	fputs("<dd>", f);
-	if (v->type == J_ARR && !strcmp(key, "lines")) {
-		for (size_t i = 0; i < v->len; i++) {
+	if (json_is(v, J_ARR) && !strcmp(key, "lines")) {
+		for (size_t i = 0; i < json_len(v); i++) {
 			fputs("<pre>", f);
-			html_escape(f, v->items[i]->type == J_STR ? v->items[i]->str : "");
+			html_escape(f, json_as_str(json_at(v, i), ""));
 			fputs("</pre>", f);
 		}
-	} else if (v->type == J_OBJ) {
+	} else if (json_is(v, J_OBJ)) {
 		evidence(f, v, path);
 	} else {
 		evidence_list(f, v, path);
@@ -74,17 +74,17 @@ static void evidence_value(FILE *f, const char *key, const struct jval *v, const
 
 static void evidence(FILE *f, const struct jval *ev, const char *path)
 {
-	if (!ev || ev->type != J_OBJ || !ev->len)
+	if (!json_is(ev, J_OBJ) || !json_len(ev))
 		return;
 	fputs("<dl class=\"ev\">", f);
-	for (size_t i = 0; i < ev->len; i++) {
+	for (size_t i = 0; i < json_len(ev); i++) {
 		char p[256];
 
-		snprintf(p, sizeof(p), "%s.%s", path, ev->keys[i]);
+		snprintf(p, sizeof(p), "%s.%s", path, json_key(ev, i));
 		fputs("<dt>", f);
-		html_escape(f, ev->keys[i]);
+		html_escape(f, json_key(ev, i));
 		fputs("</dt>", f);
-		evidence_value(f, ev->keys[i], ev->items[i], p);
+		evidence_value(f, json_key(ev, i), json_at(ev, i), p);
 	}
 	fputs("</dl>\n", f);
 }
@@ -117,14 +117,14 @@ static const struct jval *top_source(const struct jval *rep, const struct jval *
 	const struct jval *list;
 
 	if (!strcmp(test, "kernel_log")) {
-		list = json_get(rep, "kernel_log");
+		list = json_arr(rep, "kernel_log");
 		snprintf(path, size, "kernel_log");
 	} else {
-		list = json_get(json_get(json_get(rep, "tests"), test), "findings");
+		list = json_arr(json_get(json_get(rep, "tests"), test), "findings");
 		snprintf(path, size, "tests.%s.findings", test);
 	}
-	for (size_t i = 0; list && list->type == J_ARR && i < list->len; i++) {
-		const struct jval *fd = list->items[i];
+	for (size_t i = 0; i < json_len(list); i++) {
+		const struct jval *fd = json_at(list, i);
 
 		if (!strcmp(json_str(fd, "id", ""), id) &&
 		    !strcmp(json_str(fd, "summary", ""), json_str(t, "summary", ""))) {
@@ -142,13 +142,15 @@ void html_top_findings(FILE *f, const struct jval *rep)
 	const struct jval *top = json_path(rep, "verdict.top");
 
 	fputs("<section id=\"top\">\n<h2>What to look at first</h2>\n", f);
-	if (!top || top->type != J_ARR || !top->len)
+	if (html_not_known(f, top, J_ARR, "verdict.top"))
+		top = NULL;
+	else if (!json_len(top))
 		fputs("<p>Nothing: no check failed or warned, and the kernel log is clean.</p>\n", f);
-	for (size_t i = 0; top && top->type == J_ARR && i < top->len; i++) {
+	for (size_t i = 0; i < json_len(top); i++) {
 		char path[256];
-		const struct jval *src = top_source(rep, top->items[i], path, sizeof(path));
+		const struct jval *src = top_source(rep, json_at(top, i), path, sizeof(path));
 
-		html_finding_card(f, json_str(top->items[i], "test", NULL), top->items[i], src, path);
+		html_finding_card(f, json_str(json_at(top, i), "test", NULL), json_at(top, i), src, path);
 	}
 	fputs("</section>\n", f);
 }

@@ -60,17 +60,17 @@ void html_value(FILE *f, const char *tag, const struct jval *v, const char *path
 {
 	char raw[48], sc[48];
 
-	if (!v || v->type == J_NULL || v->type == J_ARR || v->type == J_OBJ) {
+	if (!v || json_is(v, J_NULL) || json_is(v, J_ARR) || json_is(v, J_OBJ)) {
 		fprintf(f, "<%s class=\"na\">&#8211;</%s>", tag, tag);
 		return;
 	}
-	if (v->type != J_NUM) {
+	if (!json_is(v, J_NUM)) {
 		fprintf(f, "<%s>", tag);
-		html_escape(f, v->type == J_STR ? v->str : v->b ? "yes" : "no");
+		html_escape(f, json_as_str(v, json_is_true(v) ? "yes" : "no"));
 		fprintf(f, "</%s>", tag);
 		return;
 	}
-	html_raw_number(raw, sizeof(raw), v->num);
+	html_raw_number(raw, sizeof(raw), json_as_num(v, 0));
 	html_raw_number(sc, sizeof(sc), scale);
 	fprintf(f, "<%s class=\"n\" data-path=\"", tag);
 	html_escape(f, path);
@@ -80,7 +80,7 @@ void html_value(FILE *f, const char *tag, const struct jval *v, const char *path
 	if (dp == DP_RAW)
 		fprintf(f, ">%s</%s>", raw, tag);
 	else
-		fprintf(f, ">%.*f</%s>", dp, v->num / (scale ? scale : 1), tag);
+		fprintf(f, ">%.*f</%s>", dp, json_as_num(v, 0) / (scale ? scale : 1), tag);
 }
 
 const struct field *html_field_find(const struct field *t, size_t n, const char *key)
@@ -110,12 +110,22 @@ void html_badge(FILE *f, const char *status)
 
 void html_names(FILE *f, const struct jval *arr)
 {
-	if (!arr || arr->type != J_ARR || !arr->len) {
+	if (!json_is(arr, J_ARR) || !json_len(arr)) {
 		fputs("none", f);
 		return;
 	}
-	for (size_t i = 0; i < arr->len; i++)
-		html_textf(f, "%s%s", i ? ", " : "", arr->items[i]->type == J_STR ? arr->items[i]->str : "?");
+	for (size_t i = 0; i < json_len(arr); i++)
+		html_textf(f, "%s%s", i ? ", " : "", json_as_str(json_at(arr, i), "?"));
+}
+
+bool html_not_known(FILE *f, const struct jval *v, enum jtype want, const char *path)
+{
+	if (!v || json_is(v, J_NULL) || json_is(v, want))
+		return false;
+	fputs("<p class=\"note\">Not known: <code>", f);
+	html_escape(f, path);
+	fprintf(f, "</code> in report.json is %s, not %s.</p>\n", json_type_name(v->type), json_type_name(want));
+	return true;
 }
 
 void html_inline_fig(FILE *f, const struct jval *o, const char *key, const char *base, int dp, const char *after)

@@ -55,6 +55,12 @@ const struct field *html_field_find(const struct field *t, size_t n, const char 
 const char *html_status_class(const char *s);
 void html_badge(FILE *f, const char *status);
 
+/* When v is present but neither null nor of type want: a note that the
+ * part at path is not known (report.json has another type there), and
+ * true. A reader of reports from other machines shows that rather than
+ * nothing, a wrong "none", or a crash. Null is absent, as the writer means it. */
+bool html_not_known(FILE *f, const struct jval *v, enum jtype want, const char *path);
+
 /* The strings of an array joined by commas, "?" for other elements, "none"
  * for an empty or missing array. */
 void html_names(FILE *f, const struct jval *arr);

@@ -116,7 +116,7 @@ static void header(FILE *f, const struct jval *rep)
 	html_value(f, "span", json_get(v, "exit_code"), "verdict.exit_code", 0, 1);
 	fputs("</span></div>\n<p class=\"meta\">", f);
 	html_textf(f, "%s %s, machine %s, %s mode, started %s, took ", json_str(json_path(rep, "system"), "hostname", "?"),
-	           json_get(hv, "vm") && json_get(hv, "vm")->b ? "(virtual machine)" : "(bare metal)",
+	           json_true(hv, "vm") ? "(virtual machine)" : "(bare metal)",
 	           json_str(rep, "machine_id", "?"), json_str(run, "mode", "?"), json_str(run, "started_utc", "?"));
 	html_value(f, "span", json_get(run, "duration_s"), "run.duration_s", 1, 1);
 	html_textf(f, " s; vmtriage %s.", json_str(json_get(rep, "tool"), "version", "?"));
@@ -163,7 +163,7 @@ static void fact_row(FILE *f, const struct jval *sys, const struct field *fd)
 	const struct jval *v = json_path(sys, fd->key);
 	char path[160];
 
-	if (!v || v->type == J_NULL)
+	if (!v || json_is(v, J_NULL))
 		return;
 	snprintf(path, sizeof(path), "system.%s", fd->key);
 	html_el(f, "<tr><th>", fd->label, "</th><td>");
@@ -176,15 +176,14 @@ static void fact_row(FILE *f, const struct jval *sys, const struct field *fd)
 /* C-states as "name (exit latency)", the deepest last. */
 static void cstates_row(FILE *f, const struct jval *states)
 {
-	if (!states || states->type != J_ARR || !states->len)
+	if (!json_len(states))
 		return;
 	fputs("<tr><th>C-states</th><td>", f);
-	for (size_t i = 0; i < states->len; i++) {
-		const struct jval *s = states->items[i];
-		const struct jval *dis = json_get(s, "disabled");
+	for (size_t i = 0; i < json_len(states); i++) {
+		const struct jval *s = json_at(states, i);
 
 		html_textf(f, "%s%s (%.0f us%s)", i ? ", " : "", json_str(s, "name", "?"), json_num(s, "latency_us", 0),
-		           dis && ((dis->type == J_NUM && dis->num) || (dis->type == J_BOOL && dis->b)) ? ", disabled" : "");
+		           json_num(s, "disabled", 0) || json_true(s, "disabled") ? ", disabled" : "");
 	}
 	fputs("</td></tr>\n", f);
 }
@@ -194,6 +193,10 @@ static void system_facts(FILE *f, const struct jval *rep)
 	const struct jval *sys = json_get(rep, "system");
 
 	fputs("<section id=\"system\">\n<h2>System</h2>\n", f);
+	if (html_not_known(f, sys, J_OBJ, "system")) {
+		fputs("</section>\n", f);
+		return;
+	}
 	if (!sys) {
 		fputs("<p class=\"note\">The report has no system facts.</p>\n</section>\n", f);
 		return;
@@ -201,7 +204,7 @@ static void system_facts(FILE *f, const struct jval *rep)
 	fputs("<div class=\"scroll\"><table class=\"facts\">\n", f);
 	for (size_t i = 0; i < ARRAY_SIZE(system_fields); i++)
 		fact_row(f, sys, &system_fields[i]);
-	cstates_row(f, json_path(sys, "cpuidle.states"));
+	cstates_row(f, json_arr(json_get(sys, "cpuidle"), "states"));
 	fputs("</table></div>\n</section>\n", f);
 }
 
@@ -212,22 +215,25 @@ static void system_facts(FILE *f, const struct jval *rep)
  * metric is one the check could not measure here (no sensor, no counter). */
 static void key_figures(FILE *f, const struct jval *metrics, const char *name, const struct check_view *cv)
 {
-	if (!metrics || metrics->type != J_OBJ || !metrics->len)
+	char path[200];
+
+	snprintf(path, sizeof(path), "tests.%s.metrics", name);
+	if (html_not_known(f, metrics, J_OBJ, path) || !json_len(metrics))
 		return;
 	fputs("<div class=\"kv\">\n", f);
-	for (size_t i = 0; i < metrics->len; i++) {
-		const struct field *fd = cv ? html_field_find(cv->metrics, cv->nmetrics, metrics->keys[i]) : NULL;
-		char path[200];
+	for (size_t i = 0; i < json_len(metrics); i++) {
+		const char *key = json_key(metrics, i);
+		const struct field *fd = cv ? html_field_find(cv->metrics, cv->nmetrics, key) : NULL;
 
-		snprintf(path, sizeof(path), "tests.%s.metrics.%s", name, metrics->keys[i]);
+		snprintf(path, sizeof(path), "tests.%s.metrics.%s", name, key);
 		fputs("<div><span class=\"k\">", f);
-		html_escape(f, fd ? fd->label : metrics->keys[i]);
+		html_escape(f, fd ? fd->label : key);
 		fputs("</span>", f);
-		if (metrics->items[i]->type == J_NULL) {
+		if (json_is(json_at(metrics, i), J_NULL)) {
 			fputs("<span class=\"na\">not measured</span></div>\n", f);
 			continue;
 		}
-		html_value(f, "span", metrics->items[i], path, fd ? fd->dp : DP_RAW, fd ? fd->scale : 1);
+		html_value(f, "span", json_at(metrics, i), path, fd ? fd->dp : DP_RAW, fd ? fd->scale : 1);
 		if (fd && fd->unit)
 			html_el(f, "<span class=\"u\"> ", fd->unit, "</span>");
 		fputs("</div>\n", f);
@@ -243,16 +249,19 @@ static void checks_table(FILE *f, const struct jval *tests)
 
 	fputs("<div class=\"scroll\"><table class=\"checks\">\n<thead><tr><th>check</th><th>status</th><th>time (s)</th>"
 	      "<th>findings</th><th>reason</th></tr></thead>\n", f);
-	for (size_t i = 0; i < tests->len; i++) {
-		const struct jval *t = tests->items[i], *fl = json_get(t, "findings");
+	for (size_t i = 0; i < json_len(tests); i++) {
+		const struct jval *t = json_at(tests, i), *fl = json_get(t, "findings");
 
-		html_el(f, "<tr><th><a href=\"#check-", tests->keys[i], "\">");
-		html_el(f, "", tests->keys[i], "</a></th><td>");
+		html_el(f, "<tr><th><a href=\"#check-", json_key(tests, i), "\">");
+		html_el(f, "", json_key(tests, i), "</a></th><td>");
 		html_badge(f, json_str(t, "status", "?"));
 		fputs("</td>", f);
-		snprintf(path, sizeof(path), "tests.%s.duration_s", tests->keys[i]);
+		snprintf(path, sizeof(path), "tests.%s.duration_s", json_key(tests, i));
 		html_value(f, "td", json_get(t, "duration_s"), path, 1, 1);
-		fprintf(f, "<td class=\"n\">%zu</td><td>", fl && fl->type == J_ARR ? fl->len : 0);
+		if (fl && !json_is(fl, J_NULL) && !json_is(fl, J_ARR))
+			fputs("<td class=\"na\">&#8211;</td><td>", f);
+		else
+			fprintf(f, "<td class=\"n\">%zu</td><td>", json_len(fl));
 		html_escape(f, json_str(t, "reason", ""));
 		fputs("</td></tr>\n", f);
 	}
@@ -263,7 +272,7 @@ static void check_section(FILE *f, const char *name, const struct jval *t)
 {
 	const struct check_view *cv = check_view_find(name);
 	const struct command *cmd = command_find(name);
-	const struct jval *fl = json_get(t, "findings");
+	const struct jval *fl = json_arr(t, "findings");
 	const char *reason = json_str(t, "reason", NULL);
 	char path[200];
 
@@ -276,46 +285,55 @@ static void check_section(FILE *f, const char *name, const struct jval *t)
 	fputs("</h2>\n", f);
 	if (cmd)
 		html_el(f, "<p class=\"note\">", cmd->summary, ".</p>\n");
+	snprintf(path, sizeof(path), "tests.%s", name);
+	html_not_known(f, t, J_OBJ, path);
 	if (reason)
 		html_el(f, "<p><b>Reason:</b> ", reason, "</p>\n");
 	key_figures(f, json_get(t, "metrics"), name, cv);
-	for (size_t k = 0; fl && fl->type == J_ARR && k < fl->len; k++) {
+	snprintf(path, sizeof(path), "tests.%s.findings", name);
+	html_not_known(f, json_get(t, "findings"), J_ARR, path);
+	for (size_t k = 0; k < json_len(fl); k++) {
 		snprintf(path, sizeof(path), "tests.%s.findings.%zu.evidence", name, k);
-		html_finding_card(f, NULL, fl->items[k], fl->items[k], path);
+		html_finding_card(f, NULL, json_at(fl, k), json_at(fl, k), path);
 	}
-	if (cv)
+	snprintf(path, sizeof(path), "tests.%s.data", name);
+	if (cv && !html_not_known(f, json_get(t, "data"), J_OBJ, path))
 		cv->html(f, t, name);
 	fputs("</section>\n", f);
 }
 
 static void checks(FILE *f, const struct jval *rep)
 {
-	const struct jval *tests = json_get(rep, "tests");
+	const struct jval *tests = json_obj(rep, "tests");
 
 	fputs("<section id=\"checks\">\n<h2>Checks</h2>\n", f);
-	if (!tests || tests->type != J_OBJ || !tests->len) {
+	if (html_not_known(f, json_get(rep, "tests"), J_OBJ, "tests")) {
+		fputs("</section>\n", f);
+		return;
+	}
+	if (!json_len(tests)) {
 		fputs("<p class=\"note\">No check ran.</p>\n</section>\n", f);
 		return;
 	}
 	checks_table(f, tests);
 	fputs("</section>\n", f);
-	for (size_t i = 0; i < tests->len; i++)
-		check_section(f, tests->keys[i], tests->items[i]);
+	for (size_t i = 0; i < json_len(tests); i++)
+		check_section(f, json_key(tests, i), json_at(tests, i));
 }
 
 /* ---- the rest ---- */
 
 static void kernel_log(FILE *f, const struct jval *rep)
 {
-	const struct jval *kl = json_get(rep, "kernel_log");
+	const struct jval *kl = json_arr(rep, "kernel_log");
 	char path[64];
 
 	fputs("<section id=\"kernel-log\">\n<h2>Kernel log</h2>\n", f);
-	if (!kl || kl->type != J_ARR || !kl->len)
+	if (!html_not_known(f, json_get(rep, "kernel_log"), J_ARR, "kernel_log") && !json_len(kl))
 		fputs("<p>No findings in the kernel log during the run.</p>\n", f);
-	for (size_t i = 0; kl && kl->type == J_ARR && i < kl->len; i++) {
+	for (size_t i = 0; i < json_len(kl); i++) {
 		snprintf(path, sizeof(path), "kernel_log.%zu.evidence", i);
-		html_finding_card(f, "kernel_log", kl->items[i], kl->items[i], path);
+		html_finding_card(f, "kernel_log", json_at(kl, i), json_at(kl, i), path);
 	}
 	fputs("</section>\n", f);
 }
@@ -325,14 +343,18 @@ static void problems(FILE *f, const struct jval *rep)
 	const struct jval *pr = json_path(rep, "run.problems");
 
 	fputs("<section id=\"problems\">\n<h2>Option problems</h2>\n", f);
-	if (!pr || pr->type != J_ARR || !pr->len) {
+	if (html_not_known(f, pr, J_ARR, "run.problems")) {
+		fputs("</section>\n", f);
+		return;
+	}
+	if (!json_len(pr)) {
 		fputs("<p>None: every option was understood.</p>\n</section>\n", f);
 		return;
 	}
 	fputs("<p class=\"note\">These options were ignored; the run went on without them.</p>\n<ul>\n", f);
-	for (size_t i = 0; i < pr->len; i++) {
+	for (size_t i = 0; i < json_len(pr); i++) {
 		fputs("<li>", f);
-		html_escape(f, pr->items[i]->type == J_STR ? pr->items[i]->str : "?");
+		html_escape(f, json_as_str(json_at(pr, i), "?"));
 		fputs("</li>\n", f);
 	}
 	fputs("</ul>\n</section>\n", f);
@@ -340,10 +362,10 @@ static void problems(FILE *f, const struct jval *rep)
 
 static void report_disk(FILE *f, const struct jval *rep)
 {
-	const struct jval *d = json_get(rep, "report_disk"), *w = json_get(d, "written");
+	const struct jval *d = json_get(rep, "report_disk");
 
 	fputs("<section id=\"report-disk\">\n<h2>Where the report went</h2>\n<p>", f);
-	if (w && w->type == J_BOOL && w->b)
+	if (json_true(d, "written"))
 		html_textf(f, "Written to %s (label %s, %s), folder %s/: report.json, report.txt and report.html.",
 		           json_str(d, "device", "?"), json_str(d, "label", "?"), json_str(d, "filesystem", "?"),
 		           json_str(d, "path", "?"));

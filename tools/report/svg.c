@@ -212,10 +212,10 @@ double *svg_numbers(const struct jval *arr, double scale, int *n)
 {
 	double *v;
 
-	*n = arr && arr->type == J_ARR ? (int)arr->len : 0;
+	*n = json_is(arr, J_ARR) ? (int)json_len(arr) : 0;
 	v = xcalloc((size_t)*n + 1, sizeof(*v));
 	for (int i = 0; i < *n; i++)
-		v[i] = json_is(arr->items[i], J_NUM) ? arr->items[i]->num / scale : NAN;
+		v[i] = json_as_num(json_at(arr, (size_t)i), NAN) / scale;
 	return v;
 }
 

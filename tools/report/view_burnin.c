@@ -65,10 +65,10 @@ static bool any_positive(const struct jval *o, const char *const *keys, size_t n
  * metrics for it. */
 static const struct jval *sng_result(const struct jval *list, const char *name, size_t *idx)
 {
-	for (size_t i = 0; list && list->type == J_ARR && i < list->len; i++)
-		if (!strcmp(json_str(list->items[i], "name", ""), name)) {
+	for (size_t i = 0; i < json_len(list); i++)
+		if (!strcmp(json_str(json_at(list, i), "name", ""), name)) {
 			*idx = i;
-			return list->items[i];
+			return json_at(list, i);
 		}
 	return NULL;
 }
@@ -96,10 +96,10 @@ static void burnin_stressor_row(FILE *f, const char *sname, const char *what, co
  * stressor stress-ng reported that the plan does not name. */
 static void burnin_stressors(FILE *f, const struct jval *plan, const struct jval *results, const char *name)
 {
-	const struct jval *ps = json_get(plan, "stressors");
+	const struct jval *ps = json_arr(plan, "stressors");
 	size_t idx;
 
-	if ((!ps || ps->type != J_ARR || !ps->len) && (!results || results->type != J_ARR || !results->len))
+	if (!json_len(ps) && !json_len(results))
 		return;
 	fputs("<div class=\"scroll\"><table class=\"stressors\">\n<thead><tr><th>stressor</th>", f);
 	for (size_t k = 0; k < ARRAY_SIZE(burnin_stressor_cols); k++) {
@@ -109,17 +109,17 @@ static void burnin_stressors(FILE *f, const struct jval *plan, const struct jval
 			unit ? ")" : "");
 	}
 	fputs("</tr></thead>\n", f);
-	for (size_t i = 0; ps && ps->type == J_ARR && i < ps->len; i++) {
-		const char *sname = json_str(ps->items[i], "name", "?");
+	for (size_t i = 0; i < json_len(ps); i++) {
+		const char *sname = json_str(json_at(ps, i), "name", "?");
 		const struct jval *r = sng_result(results, sname, &idx);
 
-		burnin_stressor_row(f, sname, json_str(ps->items[i], "what", NULL), r, r ? idx : 0, name);
+		burnin_stressor_row(f, sname, json_str(json_at(ps, i), "what", NULL), r, r ? idx : 0, name);
 	}
-	for (size_t i = 0; results && results->type == J_ARR && i < results->len; i++) {
-		const char *sname = json_str(results->items[i], "name", "?");
+	for (size_t i = 0; i < json_len(results); i++) {
+		const char *sname = json_str(json_at(results, i), "name", "?");
 
 		if (!sng_result(ps, sname, &idx))
-			burnin_stressor_row(f, sname, NULL, results->items[i], i, name);
+			burnin_stressor_row(f, sname, NULL, json_at(results, i), i, name);
 	}
 	fputs("</table></div>\n", f);
 }
@@ -179,25 +179,25 @@ static void burnin_plan_notes(FILE *f, const struct jval *plan, const char *name
 static void burnin_log(FILE *f, const struct jval *plan, const struct jval *sng)
 {
 	const struct jval *tail = json_get(sng, "log_tail");
-	size_t n = tail && tail->type == J_ARR ? tail->len : 0;
+	size_t n = json_is(tail, J_ARR) ? json_len(tail) : 0;
 
 	fprintf(f, "<details><summary>The command and the last %zu of %.0f log lines</summary>\n", n,
 		json_num(sng, "log_lines", (double)n));
 	html_el(f, "<pre>", json_str(plan, "command", "(command not recorded)"), "</pre>\n<pre>");
 	for (size_t i = 0; i < n; i++)
-		html_textf(f, "%s\n", tail->items[i]->type == J_STR ? tail->items[i]->str : "");
+		html_textf(f, "%s\n", json_as_str(json_at(tail, i), ""));
 	fputs("</pre>\n</details>\n", f);
 }
 
 static void burnin_failures(FILE *f, const struct jval *fails)
 {
-	if (!fails || fails->type != J_ARR || !fails->len)
+	if (!json_is(fails, J_ARR) || !json_len(fails))
 		return;
-	fprintf(f, "<h3>What stress-ng reported as failed (%zu line%s)</h3>\n<dl class=\"ev\">", fails->len,
-		fails->len == 1 ? "" : "s");
-	for (size_t i = 0; i < fails->len; i++) {
-		html_el(f, "<dt>", json_str(fails->items[i], "kind", "?"), "</dt>");
-		html_el(f, "<dd><pre>", json_str(fails->items[i], "line", ""), "</pre></dd>");
+	fprintf(f, "<h3>What stress-ng reported as failed (%zu line%s)</h3>\n<dl class=\"ev\">", json_len(fails),
+		json_len(fails) == 1 ? "" : "s");
+	for (size_t i = 0; i < json_len(fails); i++) {
+		html_el(f, "<dt>", json_str(json_at(fails, i), "kind", "?"), "</dt>");
+		html_el(f, "<dd><pre>", json_str(json_at(fails, i), "line", ""), "</pre></dd>");
 	}
 	fputs("</dl>\n", f);
 }
@@ -236,16 +236,16 @@ static const struct jval *hottest_sensor(const struct jval *sensors)
 {
 	const struct jval *best = NULL;
 
-	for (size_t i = 0; sensors && sensors->type == J_ARR && i < sensors->len; i++)
-		if (json_is(json_get(sensors->items[i], "max_c"), J_NUM) &&
-		    (!best || json_num(sensors->items[i], "max_c", 0) > json_num(best, "max_c", 0)))
-			best = sensors->items[i];
+	for (size_t i = 0; i < json_len(sensors); i++)
+		if (json_is(json_get(json_at(sensors, i), "max_c"), J_NUM) &&
+		    (!best || json_num(json_at(sensors, i), "max_c", 0) > json_num(best, "max_c", 0)))
+			best = json_at(sensors, i);
 	return best;
 }
 
 static void chart_burnin_temp(FILE *f, const struct jval *health, const struct burnin_time *bt)
 {
-	const struct jval *hot = hottest_sensor(json_get(health, "sensors"));
+	const struct jval *hot = hottest_sensor(json_arr(health, "sensors"));
 	double crit = json_is(json_get(hot, "crit_c"), J_NUM) ? json_num(hot, "crit_c", NAN) : NAN, lo, hi;
 	struct plot p = { .f = f };
 	int n;
@@ -342,12 +342,12 @@ static void burnin_sensors(FILE *f, const struct jval *sensors, const char *name
 	static const char *const keys[] = { "start_c", "max_c", "crit_c" };
 	char path[200];
 
-	if (!sensors || sensors->type != J_ARR || !sensors->len)
+	if (!json_is(sensors, J_ARR) || !json_len(sensors))
 		return;
 	fputs("<div class=\"scroll\"><table>\n<thead><tr><th>sensor</th><th>start</th><th>max</th><th>critical</th>"
 	      "<th>source</th></tr></thead>\n", f);
-	for (size_t i = 0; i < sensors->len; i++) {
-		const struct jval *s = sensors->items[i];
+	for (size_t i = 0; i < json_len(sensors); i++) {
+		const struct jval *s = json_at(sensors, i);
 		const char *label = json_str(s, "label", NULL);
 
 		fputs("<tr><th>", f);
@@ -392,7 +392,7 @@ static void health_throttle(FILE *f, const struct jval *h, const char *name)
 
 static void health_mce(FILE *f, const struct jval *h, const char *name)
 {
-	const struct jval *m = json_get(h, "mce"), *lines = json_get(m, "kernel_log");
+	const struct jval *m = json_get(h, "mce"), *lines = json_arr(m, "kernel_log");
 	char base[120];
 
 	snprintf(base, sizeof(base), "tests.%s.data.health.mce", name);
@@ -412,8 +412,8 @@ static void health_mce(FILE *f, const struct jval *h, const char *name)
 	}
 	html_inline_fig(f, m, "kernel_log_mce", base, 0, " machine-check and ");
 	html_inline_fig(f, m, "kernel_log_edac", base, 0, " EDAC lines");
-	for (size_t i = 0; lines && lines->type == J_ARR && i < lines->len; i++)
-		html_el(f, "<pre>", lines->items[i]->type == J_STR ? lines->items[i]->str : "", "</pre>");
+	for (size_t i = 0; i < json_len(lines); i++)
+		html_el(f, "<pre>", json_as_str(json_at(lines, i), ""), "</pre>");
 	fputs("</td></tr>\n", f);
 }
 
@@ -421,13 +421,13 @@ static void health_edac(FILE *f, const struct jval *h, const char *name)
 {
 	static const char *const keys[] = { "ce_before", "ce_after", "ue_before", "ue_after" };
 	static const char *const lead[] = { "corrected errors ", " before, ", "; uncorrected ", " before, " };
-	const struct jval *e = json_get(h, "edac"), *mcs = json_get(e, "controllers");
+	const struct jval *e = json_get(h, "edac"), *mcs = json_arr(e, "controllers");
 	char base[160];
 
 	if (!health_row(f, "EDAC memory errors", e))
 		return;
-	for (size_t i = 0; mcs && mcs->type == J_ARR && i < mcs->len; i++) {
-		const struct jval *mc = mcs->items[i];
+	for (size_t i = 0; i < json_len(mcs); i++) {
+		const struct jval *mc = json_at(mcs, i);
 		const char *drv = json_str(mc, "driver", NULL);
 
 		snprintf(base, sizeof(base), "tests.%s.data.health.edac.controllers.%zu", name, i);
@@ -438,19 +438,19 @@ static void health_edac(FILE *f, const struct jval *h, const char *name)
 			html_inline_fig(f, mc, keys[k], base, 0, k % 2 ? " after" : "");
 		}
 	}
-	if (!mcs || mcs->type != J_ARR || !mcs->len)
+	if (!json_is(mcs, J_ARR) || !json_len(mcs))
 		fputs("no memory controller", f);
 	fputs("</td></tr>\n", f);
 }
 
 static void cpu_list(FILE *f, const struct jval *cpus)
 {
-	if (!cpus || cpus->type != J_ARR || !cpus->len) {
+	if (!json_is(cpus, J_ARR) || !json_len(cpus)) {
 		fputs("none", f);
 		return;
 	}
-	for (size_t i = 0; i < cpus->len; i++)
-		fprintf(f, "%s%.0f", i ? ", " : "", json_is(cpus->items[i], J_NUM) ? cpus->items[i]->num : -1);
+	for (size_t i = 0; i < json_len(cpus); i++)
+		fprintf(f, "%s%.0f", i ? ", " : "", json_as_num(json_at(cpus, i), -1));
 }
 
 static void health_wake(FILE *f, const struct jval *w, const char *name)
@@ -515,13 +515,13 @@ static void burnin_html(FILE *f, const struct jval *test, const char *name)
 {
 	const struct jval *d = json_get(test, "data"), *plan = json_get(d, "plan"), *sng = json_get(d, "stress_ng");
 
-	if (!d || d->type != J_OBJ || !d->len)
+	if (!json_len(json_obj(test, "data")))
 		return;
 	if (plan || sng)
 		fputs("<h3>stress-ng</h3>\n", f);
 	if (sng)
 		burnin_sng_status(f, sng, name);
-	burnin_stressors(f, plan, json_get(sng, "stressors"), name);
+	burnin_stressors(f, plan, json_arr(sng, "stressors"), name);
 	if (plan)
 		burnin_plan_notes(f, plan, name);
 	if (sng)
@@ -541,8 +541,8 @@ static void burnin_text(FILE *f, const struct jval *t)
 
 	if (!m || !json_get(m, "stressors"))
 		return;
-	if (tmax && tmax->type == J_NUM)
-		snprintf(temp, sizeof(temp), "hottest %.0f C", tmax->num);
+	if (json_is(tmax, J_NUM))
+		snprintf(temp, sizeof(temp), "hottest %.0f C", json_as_num(tmax, 0));
 	else
 		snprintf(temp, sizeof(temp), "no temperatures");
 	snprintf(line, sizeof(line),

@@ -54,28 +54,39 @@ static const char *state_class(const char *state)
 	return "unknown";
 }
 
-static void isa_cpu_cells(FILE *f, const struct jval *per_cpu, const struct jval *cpus, bool columns,
+/* The number of the c-th CPU tested: data.cpus[c], else c. */
+static double cpu_number(const struct jval *cpus, size_t c)
+{
+	return json_is(cpus, J_ARR) ? json_as_num(json_at(cpus, c), (double)c) : (double)c;
+}
+
+static void isa_cpu_cells(FILE *f, const struct jval *per_cpu, const struct jval *cpus, size_t ncpu, bool columns,
 			  const char *summary)
 {
+	if (per_cpu && !json_is(per_cpu, J_ARR)) {
+		if (!columns)
+			fputs("<td class=\"na\">not known</td>", f);
+		else if (ncpu)
+			fprintf(f, "<td class=\"na\" colspan=\"%zu\">not known</td>", ncpu);
+		return;
+	}
 	if (columns) {
-		for (size_t c = 0; per_cpu && c < per_cpu->len; c++) {
-			const char *st = per_cpu->items[c]->type == J_STR ? per_cpu->items[c]->str : "?";
-			const struct jval *id = cpus && c < cpus->len ? cpus->items[c] : NULL;
+		for (size_t c = 0; c < json_len(per_cpu); c++) {
+			const char *st = json_as_str(json_at(per_cpu, c), "?");
 
-			fprintf(f, "<td class=\"st st-%s\" title=\"CPU %.0f: ", state_class(st), json_is(id, J_NUM) ? id->num : (double)c);
+			fprintf(f, "<td class=\"st st-%s\" title=\"CPU %.0f: ", state_class(st), cpu_number(cpus, c));
 			html_escape(f, st);
 			fprintf(f, "\">%s</td>", isa_glyph(st));
 		}
 		return;
 	}
 	fputs("<td>", f);
-	for (size_t c = 0, shown = 0; per_cpu && c < per_cpu->len; c++) {
-		const char *st = per_cpu->items[c]->type == J_STR ? per_cpu->items[c]->str : "?";
-		const struct jval *id = cpus && c < cpus->len ? cpus->items[c] : NULL;
+	for (size_t c = 0, shown = 0; c < json_len(per_cpu); c++) {
+		const char *st = json_as_str(json_at(per_cpu, c), "?");
 
 		if (!strcmp(st, summary))
 			continue;
-		html_textf(f, "%s%.0f: %s", shown++ ? ", " : "", json_is(id, J_NUM) ? id->num : (double)c, st);
+		html_textf(f, "%s%.0f: %s", shown++ ? ", " : "", cpu_number(cpus, c), st);
 	}
 	fputs("</td>", f);
 }
@@ -84,16 +95,14 @@ static void isa_cpu_cells(FILE *f, const struct jval *per_cpu, const struct jval
 static void isa_matrix_head(FILE *f, const struct jval *cpus, size_t ncpu, bool columns)
 {
 	fputs("<div class=\"scroll\"><table class=\"isa\">\n<thead><tr><th>extension</th><th>state</th>", f);
-	for (size_t c = 0; columns && c < ncpu; c++) {
-		const struct jval *id = cpus && c < cpus->len ? cpus->items[c] : NULL;
-
-		fprintf(f, "<th class=\"st\">CPU %.0f</th>", json_is(id, J_NUM) ? id->num : (double)c);
-	}
+	for (size_t c = 0; columns && c < ncpu; c++)
+		fprintf(f, "<th class=\"st\">CPU %.0f</th>", cpu_number(cpus, c));
 	fputs(columns ? "" : "<th>CPUs that differ</th>", f);
 	fputs("<th>level</th><th>CPUID</th><th>OS</th></tr></thead>\n", f);
 }
 
-static void isa_matrix_row(FILE *f, const struct jval *e, const char *path, const struct jval *cpus, bool columns)
+static void isa_matrix_row(FILE *f, const struct jval *e, const char *path, const struct jval *cpus, size_t ncpu,
+			   bool columns)
 {
 	const char *st = json_str(e, "state", "?");
 
@@ -101,7 +110,7 @@ static void isa_matrix_row(FILE *f, const struct jval *e, const char *path, cons
 	fprintf(f, "<td class=\"state st-%s\">", state_class(st));
 	html_escape(f, st);
 	fputs("</td>", f);
-	isa_cpu_cells(f, json_get(e, "per_cpu"), cpus, columns, st);
+	isa_cpu_cells(f, json_get(e, "per_cpu"), cpus, ncpu, columns, st);
 	html_value(f, "td", json_get(e, "level"), path, 0, 1);
 	html_value(f, "td", json_get(e, "advertised"), "", 0, 1);
 	html_value(f, "td", json_get(e, "os_enabled"), "", 0, 1);
@@ -110,15 +119,21 @@ static void isa_matrix_row(FILE *f, const struct jval *e, const char *path, cons
 
 static void isa_matrix(FILE *f, const struct jval *exts, const struct jval *cpus, const char *name)
 {
-	const struct jval *first = json_get(exts->items[0], "per_cpu");
-	size_t ncpu = first && first->type == J_ARR ? first->len : 0;
-	bool columns = ncpu <= ISA_MATRIX_MAX_CPUS;
+	size_t ncpu = 0;
+	bool columns;
 	char path[200];
 
+	/* The CPUs of the first extension that lists them: all list the same. */
+	for (size_t i = 0; i < json_len(exts) && !ncpu; i++)
+		ncpu = json_len(json_arr(json_at(exts, i), "per_cpu"));
+	columns = ncpu <= ISA_MATRIX_MAX_CPUS;
+
+	snprintf(path, sizeof(path), "tests.%s.data.cpus", name);
+	html_not_known(f, cpus, J_ARR, path);
 	isa_matrix_head(f, cpus, ncpu, columns);
-	for (size_t i = 0; i < exts->len; i++) {
+	for (size_t i = 0; i < json_len(exts); i++) {
 		snprintf(path, sizeof(path), "tests.%s.data.extensions.%zu.level", name, i);
-		isa_matrix_row(f, exts->items[i], path, cpus, columns);
+		isa_matrix_row(f, json_at(exts, i), path, cpus, ncpu, columns);
 	}
 	fputs("</table></div>\n<p class=\"legend\">", f);
 	for (size_t i = 0; i < ARRAY_SIZE(isa_states); i++)
@@ -147,7 +162,7 @@ static void isa_levels(FILE *f, const struct jval *d, const char *name)
 		html_names(f, json_get(lv, "exec_missing_for_next"));
 		fputs("</td></tr>\n", f);
 	}
-	if (pve && pve->type == J_OBJ) {
+	if (json_is(pve, J_OBJ)) {
 		html_el(f, "<tr><th>closest PVE CPU type</th><td>", json_str(pve, "closest", "none"), "</td></tr>\n");
 		html_el(f, "<tr><th>richest generic type</th><td>", json_str(pve, "generic", "none"), "</td></tr>\n");
 		html_el(f, "<tr><th>richest named model</th><td>", json_str(pve, "model", "none"), "</td></tr>\n");
@@ -160,10 +175,12 @@ static void isa_levels(FILE *f, const struct jval *d, const char *name)
 
 static void isa_html(FILE *f, const struct jval *test, const char *name)
 {
-	const struct jval *d = json_get(test, "data"), *exts = json_get(d, "extensions");
+	const struct jval *d = json_get(test, "data"), *exts = json_arr(d, "extensions");
+	char path[160];
 
 	isa_levels(f, d, name);
-	if (!exts || exts->type != J_ARR || !exts->len)
+	snprintf(path, sizeof(path), "tests.%s.data.extensions", name);
+	if (html_not_known(f, json_get(d, "extensions"), J_ARR, path) || !json_len(exts))
 		return;
 	fputs("<h3>Extensions by CPU</h3>\n", f);
 	isa_matrix(f, exts, json_get(d, "cpus"), name);

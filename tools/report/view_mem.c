@@ -56,7 +56,7 @@ static void mem_row(FILE *f, const char *label, const struct jval *o, const char
 
 static void mem_phase_table(FILE *f, const struct jval *d, const char *name)
 {
-	const struct jval *passes = json_path(d, "verify.passes");
+	const struct jval *passes = json_arr(json_get(d, "verify"), "passes");
 	char path[160];
 
 	fputs("<div class=\"scroll\"><table class=\"phases\">\n<thead><tr><th>phase</th><th>MiB</th><th>seconds</th><th>GiB/s</th>"
@@ -71,13 +71,13 @@ static void mem_phase_table(FILE *f, const struct jval *d, const char *name)
 		snprintf(path, sizeof(path), "tests.%s.data.%s", name, mem_phases[i].obj);
 		mem_row(f, mem_phases[i].label, o, path, keys);
 	}
-	for (size_t i = 0; passes && passes->type == J_ARR && i < passes->len; i++) {
+	for (size_t i = 0; i < json_len(passes); i++) {
 		const char *const keys[4] = { "bytes", "seconds", "gibps", NULL };
 		char label[160];
 
-		snprintf(label, sizeof(label), "verify: %s", json_str(passes->items[i], "name", "?"));
+		snprintf(label, sizeof(label), "verify: %s", json_str(json_at(passes, i), "name", "?"));
 		snprintf(path, sizeof(path), "tests.%s.data.verify.passes.%zu", name, i);
-		mem_row(f, label, passes->items[i], path, keys);
+		mem_row(f, label, json_at(passes, i), path, keys);
 	}
 	fputs("</table></div>\n", f);
 }
@@ -127,7 +127,7 @@ static void fill_bar(const struct plot *p, int i, double gibps, bool refill)
 
 static void chart_fill(FILE *f, const struct jval *fill)
 {
-	const struct jval *refill = json_get(fill, "chunk_refill"), *mib = json_get(fill, "chunk_mib");
+	const struct jval *refill = json_arr(fill, "chunk_refill"), *mib = json_arr(fill, "chunk_mib");
 	struct plot p = { .f = f };
 	char xlabel[64] = "chunk";
 	int n;
@@ -142,10 +142,11 @@ static void chart_fill(FILE *f, const struct jval *fill)
 		svg_axis_y(&p, "fill throughput (GiB/s)");
 		for (int i = 0; i < n; i++) {
 			number[i] = i + 1;
-			fill_bar(&p, i, g[i], refill && refill->type == J_ARR && (size_t)i < refill->len && refill->items[i]->b);
+			fill_bar(&p, i, g[i], json_is_true(json_at(refill, (size_t)i)));
 		}
-		if (mib && mib->type == J_ARR && mib->len && json_is(mib->items[0], J_NUM))
-			snprintf(xlabel, sizeof(xlabel), "chunk (%.0f MiB each)", mib->items[0]->num);
+		if (json_is(json_at(mib, 0), J_NUM))
+			snprintf(xlabel, sizeof(xlabel), "chunk (%.0f MiB each)",
+				 json_as_num(json_at(mib, 0), 0));
 		svg_axis_x_cats(&p, number, n, xlabel);
 		svg_close(f, "Memory fill throughput per chunk (GiB/s). A short bar is a chunk the host was slow to back.");
 		fputs("<p class=\"legend\">", f);
@@ -214,7 +215,7 @@ static void mem_html(FILE *f, const struct jval *test, const char *name)
 {
 	const struct jval *d = json_get(test, "data");
 
-	if (!d || d->type != J_OBJ || !d->len)
+	if (!json_len(json_obj(test, "data")))
 		return;
 	fputs("<h3>Fill, verify, hold</h3>\n", f);
 	mem_phase_table(f, d, name);

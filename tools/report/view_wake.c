@@ -50,13 +50,14 @@ static struct pick worst_block(const struct jval *blocks, const char *run, doubl
 {
 	struct pick p = { NAN, -1 };
 
-	for (size_t i = 0; blocks && blocks->type == J_ARR && i < blocks->len; i++) {
-		const struct jval *b = blocks->items[i], *v = json_get(b, key);
+	for (size_t i = 0; i < json_len(blocks); i++) {
+		const struct jval *b = json_at(blocks, i);
+		double v = json_num(b, key, NAN);
 
-		if (strcmp(json_str(b, "run", ""), run) != 0 || json_num(b, "idle_us", NAN) != idle || !json_is(v, J_NUM))
+		if (strcmp(json_str(b, "run", ""), run) != 0 || json_num(b, "idle_us", NAN) != idle || isnan(v))
 			continue;
-		if (p.idx < 0 || v->num > p.v) {
-			p.v = v->num;
+		if (p.idx < 0 || v > p.v) {
+			p.v = v;
 			p.idx = (int)i;
 		}
 	}
@@ -68,8 +69,8 @@ static int idle_lengths(const struct jval *blocks, double *out, int max)
 {
 	int n = 0;
 
-	for (size_t i = 0; blocks && blocks->type == J_ARR && i < blocks->len; i++) {
-		double v = json_num(blocks->items[i], "idle_us", NAN);
+	for (size_t i = 0; i < json_len(blocks); i++) {
+		double v = json_num(json_at(blocks, i), "idle_us", NAN);
 		int k = 0;
 
 		if (!isfinite(v))
@@ -90,11 +91,11 @@ static struct pick worst_share(const struct jval *attr, double idle)
 {
 	struct pick p = { NAN, -1 };
 
-	for (size_t i = 0; attr && attr->type == J_ARR && i < attr->len; i++) {
-		const struct jval *v = json_get(attr->items[i], "share_p50_pct");
+	for (size_t i = 0; i < json_len(attr); i++) {
+		double v = json_num(json_at(attr, i), "share_p50_pct", NAN);
 
-		if (json_num(attr->items[i], "idle_us", NAN) == idle && json_is(v, J_NUM) && (p.idx < 0 || v->num > p.v)) {
-			p.v = v->num;
+		if (json_num(json_at(attr, i), "idle_us", NAN) == idle && !isnan(v) && (p.idx < 0 || v > p.v)) {
+			p.v = v;
 			p.idx = (int)i;
 		}
 	}
@@ -106,12 +107,12 @@ static void pick_cell(FILE *f, const struct jval *arr, struct pick pk, const cha
 	char path[200];
 
 	snprintf(path, sizeof(path), "%s.%d.%s", base, pk.idx, key);
-	html_value(f, "td", pk.idx >= 0 ? json_get(arr->items[pk.idx], key) : NULL, path, dp, 1);
+	html_value(f, "td", pk.idx >= 0 ? json_get(json_at(arr, (size_t)pk.idx), key) : NULL, path, dp, 1);
 }
 
 static void wake_table(FILE *f, const struct jval *d, const double *idle, int n, const char *name)
 {
-	const struct jval *blocks = json_get(d, "blocks"), *attr = json_get(d, "attribution");
+	const struct jval *blocks = json_arr(d, "blocks"), *attr = json_arr(d, "attribution");
 	char base[120], abase[120], lab[32];
 
 	snprintf(base, sizeof(base), "tests.%s.data.blocks", name);
@@ -148,13 +149,13 @@ static void wake_blocks(FILE *f, const struct jval *blocks, const char *name)
 	char path[200], lab[32];
 
 	fprintf(f, "<details><summary>Every CPU and idle length (%zu blocks)</summary>\n<div class=\"scroll\"><table>\n"
-		   "<thead><tr><th>run</th><th>CPU</th><th>idle</th>", blocks->len);
+		   "<thead><tr><th>run</th><th>CPU</th><th>idle</th>", json_len(blocks));
 	for (size_t k = 0; k < ARRAY_SIZE(wake_block_cols); k++)
 		fprintf(f, "<th>%s%s%s</th>", wake_block_cols[k].label, wake_block_cols[k].unit ? " " : "",
 			wake_block_cols[k].unit ? wake_block_cols[k].unit : "");
 	fputs("</tr></thead>\n", f);
-	for (size_t i = 0; i < blocks->len; i++) {
-		const struct jval *b = blocks->items[i];
+	for (size_t i = 0; i < json_len(blocks); i++) {
+		const struct jval *b = json_at(blocks, i);
 
 		svg_tick_us(lab, sizeof(lab), json_num(b, "idle_us", 0));
 		html_el(f, "<tr><td>", json_str(b, "run", "?"), "</td>");
@@ -252,7 +253,7 @@ static void wake_env(FILE *f, const struct jval *env)
 	html_textf(f, "cpuidle %s (governor %s); clocksource %s (%s). ", json_str(json_get(env, "cpuidle"), "driver", "none"),
 	           json_str(json_get(env, "cpuidle"), "governor", "none"), json_str(json_get(env, "clocksource"), "current", "?"),
 	           json_str(json_get(env, "clocksource"), "trust", "?"));
-	if (json_get(sh, "held") && json_get(sh, "held")->b)
+	if (json_true(sh, "held"))
 		html_textf(f, "C-states held shallow through %s.", json_str(sh, "how", "?"));
 	else
 		html_textf(f, "C-states could not be held shallow: %s.", json_str(sh, "reason", "no reason given"));
@@ -261,12 +262,14 @@ static void wake_env(FILE *f, const struct jval *env)
 
 static void wake_html(FILE *f, const struct jval *test, const char *name)
 {
-	const struct jval *d = json_get(test, "data"), *blocks = json_get(d, "blocks");
+	const struct jval *d = json_get(test, "data"), *blocks = json_arr(d, "blocks");
 	double idle[WAKE_MAX_IDLE];
 	int n = idle_lengths(blocks, idle, WAKE_MAX_IDLE);
+	char path[160];
 
 	wake_env(f, json_get(d, "env"));
-	if (!n)
+	snprintf(path, sizeof(path), "tests.%s.data.blocks", name);
+	if (html_not_known(f, json_get(d, "blocks"), J_ARR, path) || !n)
 		return;
 	fputs("<h3>Wake-up latency by idle length</h3>\n", f);
 	wake_table(f, d, idle, n, name);
