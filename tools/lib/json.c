@@ -574,10 +574,14 @@ void json_free(struct jval *v)
 	free(v);
 }
 
+void (*json_get_hook)(const struct jval *obj, const char *key);
+
 const struct jval *json_get(const struct jval *obj, const char *key)
 {
 	if (!obj || obj->type != J_OBJ)
 		return NULL;
+	if (json_get_hook)
+		json_get_hook(obj, key);
 	for (size_t i = 0; i < obj->len; i++)
 		if (strcmp(obj->keys[i], key) == 0)
 			return obj->items[i];

@@ -67,6 +67,10 @@ void json_free(struct jval *v);
 
 /* Member of an object, or NULL. */
 const struct jval *json_get(const struct jval *obj, const char *key);
+/* For tests, NULL otherwise: called with every object and key that json_get
+ * (and so every accessor below) looks up, so that the renderers' test can
+ * check each key they read against the checks' schema fragments. */
+extern void (*json_get_hook)(const struct jval *obj, const char *key);
 /* Follows dot-separated keys ("system.cpu.count"). */
 const struct jval *json_path(const struct jval *v, const char *path);
 /* Convenience accessors with a fallback when absent or of another type. */
