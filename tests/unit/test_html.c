@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "report/report.h"
-#include "run/html.h"
+#include "report/html.h"
 
 #define DATA "tests/unit/data/report/"
 

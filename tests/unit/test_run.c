@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "lib/kmsg.h"
+#include "report/report.h"
 #include "run/run.h"
 
 #define EXITED(code) ((code) << 8)	/* a wait status as waitpid gives it */

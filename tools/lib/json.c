@@ -573,10 +573,14 @@ void json_free(struct jval *v)
 	free(v);
 }
 
+void (*json_get_hook)(const struct jval *obj, const char *key);
+
 const struct jval *json_get(const struct jval *obj, const char *key)
 {
 	if (!obj || obj->type != J_OBJ)
 		return NULL;
+	if (json_get_hook)
+		json_get_hook(obj, key);
 	for (size_t i = 0; i < obj->len; i++)
 		if (strcmp(obj->keys[i], key) == 0)
 			return obj->items[i];
@@ -612,4 +616,68 @@ double json_num(const struct jval *obj, const char *key, double def)
 	const struct jval *v = json_get(obj, key);
 
 	return v && v->type == J_NUM ? v->num : def;
+}
+
+bool json_is(const struct jval *v, enum jtype type)
+{
+	return v && v->type == type;
+}
+
+const struct jval *json_arr(const struct jval *obj, const char *key)
+{
+	const struct jval *v = json_get(obj, key);
+
+	return json_is(v, J_ARR) ? v : NULL;
+}
+
+const struct jval *json_obj(const struct jval *obj, const char *key)
+{
+	const struct jval *v = json_get(obj, key);
+
+	return json_is(v, J_OBJ) ? v : NULL;
+}
+
+size_t json_len(const struct jval *v)
+{
+	return json_is(v, J_ARR) || json_is(v, J_OBJ) ? v->len : 0;
+}
+
+const struct jval *json_at(const struct jval *v, size_t i)
+{
+	return i < json_len(v) ? v->items[i] : NULL;
+}
+
+const char *json_key(const struct jval *obj, size_t i)
+{
+	return json_is(obj, J_OBJ) && i < obj->len ? obj->keys[i] : NULL;
+}
+
+const char *json_as_str(const struct jval *v, const char *def)
+{
+	return json_is(v, J_STR) ? v->str : def;
+}
+
+double json_as_num(const struct jval *v, double def)
+{
+	return json_is(v, J_NUM) ? v->num : def;
+}
+
+bool json_is_true(const struct jval *v)
+{
+	return json_is(v, J_BOOL) && v->b;
+}
+
+bool json_true(const struct jval *obj, const char *key)
+{
+	return json_is_true(json_get(obj, key));
+}
+
+const char *json_type_name(enum jtype type)
+{
+	static const char *const names[] = {
+		[J_NULL] = "null", [J_BOOL] = "a boolean", [J_NUM] = "a number",
+		[J_STR] = "a string", [J_ARR] = "an array", [J_OBJ] = "an object",
+	};
+
+	return (unsigned)type < sizeof(names) / sizeof(names[0]) ? names[type] : "of no known type";
 }

@@ -67,11 +67,39 @@ void json_free(struct jval *v);
 
 /* Member of an object, or NULL. */
 const struct jval *json_get(const struct jval *obj, const char *key);
+/* For tests, NULL otherwise: called with every object and key that json_get
+ * (and so every accessor below) looks up, so that the renderers' test can
+ * check each key they read against the checks' schema fragments. */
+extern void (*json_get_hook)(const struct jval *obj, const char *key);
 /* Follows dot-separated keys ("system.cpu.count"). */
 const struct jval *json_path(const struct jval *v, const char *path);
 /* Convenience accessors with a fallback when absent or of another type. */
 const char *json_str(const struct jval *obj, const char *key, const char *def);
 double json_num(const struct jval *obj, const char *key, double def);
+
+/* Typed access, for readers of reports from other machines: a member that
+ * is absent or of another type is NULL, empty or the caller's default,
+ * never a node whose type was not checked (a string's len is its bytes,
+ * and its items are NULL). */
+bool json_is(const struct jval *v, enum jtype type);
+/* Member key of obj if it is an array (json_arr) or an object (json_obj). */
+const struct jval *json_arr(const struct jval *obj, const char *key);
+const struct jval *json_obj(const struct jval *obj, const char *key);
+/* Elements of an array or members of an object; 0 for anything else. */
+size_t json_len(const struct jval *v);
+/* Element i of an array or value of member i of an object; NULL past the
+ * end or on anything else. With json_len, the way to walk a container. */
+const struct jval *json_at(const struct jval *v, size_t i);
+/* Key of member i of an object; NULL past the end or on anything else. */
+const char *json_key(const struct jval *obj, size_t i);
+/* v itself as a string or number, def when absent or of another type. */
+const char *json_as_str(const struct jval *v, const char *def);
+double json_as_num(const struct jval *v, double def);
+/* v is the boolean true; member key of obj is. */
+bool json_is_true(const struct jval *v);
+bool json_true(const struct jval *obj, const char *key);
+/* "a string", "an array", ...: for messages about a member of the wrong type. */
+const char *json_type_name(enum jtype type);
 
 /* Writes a parsed value back out. */
 void jw_value(struct jw *w, const char *key, const struct jval *v);

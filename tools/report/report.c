@@ -14,8 +14,6 @@
 
 #include "lib/opts.h"
 #include "lib/util.h"
-#include "run/html.h"
-#include "run/run.h"
 
 const struct opt report_opts[] = {
 	{ "text", 0, OPT_FLAG, NULL, "render report.txt, 80 columns (the default)", 0, 0 },
@@ -30,14 +28,14 @@ enum { O_TEXT, O_HTML, O_JSON, O_OUTPUT, O_HELP };
 /* Says why rep is not a vmtriage/1 report, or returns false. */
 static bool not_a_report(const struct jval *rep, char *why, size_t size)
 {
-	const struct jval *schema = json_get(rep, "schema");
+	const char *schema = json_str(rep, "schema", NULL);
 
-	if (rep->type != J_OBJ)
+	if (!json_is(rep, J_OBJ))
 		snprintf(why, size, "the JSON is not an object");
-	else if (!schema || schema->type != J_STR)
+	else if (!schema)
 		snprintf(why, size, "no \"schema\" member");
-	else if (strcmp(schema->str, REPORT_SCHEMA_NAME) != 0)
-		snprintf(why, size, "its schema is \"%.60s\"", schema->str);
+	else if (strcmp(schema, REPORT_SCHEMA_NAME) != 0)
+		snprintf(why, size, "its schema is \"%.60s\"", schema);
 	else
 		return false;
 	return true;

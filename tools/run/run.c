@@ -21,16 +21,15 @@
 #include "commands.h"
 #include "lib/cmdline.h"
 #include "lib/hypervisor.h"
-#include "run/disk.h"
-#include "run/html.h"
 #include "lib/kmsg.h"
+#include "report/report.h"
+#include "run/disk.h"
 #include "sysinfo/sysinfo.h"
 
 #ifndef VMTRIAGE_VERSION
 #define VMTRIAGE_VERSION "0.1"
 #endif
 
-#define REPORT_SCHEMA "vmtriage/1"
 #define MARK_BEGIN "-----BEGIN VMTRIAGE REPORT-----"
 #define MARK_END "-----END VMTRIAGE REPORT-----"
 /* Time limits in commands.h are for hardware; TCG runs vector code about
@@ -466,7 +465,7 @@ static char *build_report(const struct plan *p, const struct check_result *res, 
 		dief("out of memory");
 	jw_init(&w, f, 2);
 	jw_obj(&w, NULL);
-	jw_str(&w, "schema", REPORT_SCHEMA);
+	jw_str(&w, "schema", REPORT_SCHEMA_NAME);
 	jw_obj(&w, "tool");
 	jw_str(&w, "name", "vmtriage");
 	jw_str(&w, "version", VMTRIAGE_VERSION);

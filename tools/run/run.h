@@ -32,9 +32,6 @@ void judge_child(struct check_result *r, int wstatus, bool timed_out, int limit_
  * /etc/machine-id; random if neither exists. */
 void machine_id(char out[9]);
 
-/* Renders the text report (80 columns) from the report JSON. */
-char *render_text(const struct jval *report, size_t *len);
-
 /* Renders the verdict screen (verdict, top findings, where the report
  * went) for the console, in colour if asked. */
 char *render_screen(const struct jval *report, bool color, size_t *len);
