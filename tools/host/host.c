@@ -258,16 +258,35 @@ static void vm_cpu_findings(struct check *c, struct host_run *r, struct host_vm 
 		return;
 	}
 	if (vm->beyond) {
+		const struct host_cpu *nc = host_vm_node_cpu(r, vm);
+		bool own = here || nc != &r->cpu; /* compared with the node that runs it */
+
 		set_text(list, sizeof(list), vm->beyond, 8);
 		snprintf(advice, sizeof(advice), "qm set %d --cpu %s", vm->vmid, safe ? safe : "kvm64");
-		f = check_finding(c, "vm.cpu-beyond-node", here ? SEV_FAIL : SEV_WARN, advice,
-				  "VM %d: CPU type %s offers %s, which this node (%s) does not execute: %s", vm->vmid,
-				  vm->conf.cpu.type, list, r->node,
-				  here ? "QEMU drops them or refuses to start, and guests that use them fault"
-				       : "it cannot start or live-migrate here");
+		f = check_finding(c, "vm.cpu-beyond-node", own ? SEV_FAIL : SEV_WARN, advice,
+				  "VM %d: CPU type %s offers %s, which %s (%s) does not execute: %s", vm->vmid,
+				  vm->conf.cpu.type, list, own ? "its node" : "this node", own ? vm->node : r->node,
+				  own ? "QEMU drops them or refuses to start, and guests that use them fault"
+				      : "it cannot start or live-migrate here");
 		vm_evidence(f, vm);
 		set_list(&f->ev, "beyond", vm->beyond);
-		r->vm_findings[here ? SEV_FAIL : SEV_WARN]++;
+		r->vm_findings[f->sev]++;
+	} else if (!vm->host_type) {
+		char nodes[256] = "";
+
+		for (int i = 0; i < r->cluster.nnodes; i++)
+			if (r->cluster.nodes[i].have && (vm->set & ~r->cluster.nodes[i].cpu.ok))
+				str_append(nodes, sizeof(nodes), ", ", "%s", r->cluster.nodes[i].name);
+		if (nodes[0]) {
+			snprintf(advice, sizeof(advice), "qm set %d --cpu %s", vm->vmid, safe ? safe : "kvm64");
+			f = check_finding(c, "vm.cpu-beyond-cluster", SEV_WARN, advice,
+					  "VM %d: CPU type %s needs what node%s %s lack%s: it cannot start there or "
+					  "live-migrate there", vm->vmid, vm->conf.cpu.type, strchr(nodes, ',') ? "s" : "",
+					  nodes, strchr(nodes, ',') ? "" : "s");
+			vm_evidence(f, vm);
+			jw_str(&f->ev, "nodes", nodes);
+			r->vm_findings[SEV_WARN]++;
+		}
 	}
 	if (vm->host_type && r->cluster.nnodes > 1 && !host_cluster_uniform(&r->cluster)) {
 		snprintf(advice, sizeof(advice), "qm set %d --cpu %s", vm->vmid, safe ? safe : "x86-64-v2-AES");
@@ -293,7 +312,7 @@ static void vm_cpu_findings(struct check *c, struct host_run *r, struct host_vm 
 				  baseline || no_avx2 ? SEV_WARN : SEV_INFO, advice,
 				  "VM %d: CPU type %s%s is x86-64-v%d: it hides %s, which %s (v%d) gives and every "
 				  "known node executes", vm->vmid, vm->conf.cpu.type,
-				  vm->conf.cpu_set ? "" : " (no cpu: line, PVE's default)", vm->level, list, safe, slevel);
+				  vm->conf.cpu_set ? "" : " (no valid cpu: line: PVE's default)", vm->level, list, safe, slevel);
 		vm_evidence(f, vm);
 		jw_int(&f->ev, "level", vm->level);
 		jw_str(&f->ev, "cluster_safe", safe);

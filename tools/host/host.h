@@ -90,8 +90,9 @@ struct host_vm {
 	char base[PVE_NAME_MAX];	/* the table row it was read as */
 	extset set;
 	int level;
-	extset lacks;			/* this node has, the VM cannot use */
-	extset beyond;			/* the VM offers, this node lacks */
+	/* against the CPU of the node that runs it (this node's if unknown) */
+	extset lacks;			/* the node has, the VM cannot use */
+	extset beyond;			/* the VM offers, the node lacks */
 };
 
 struct host_node_ref {

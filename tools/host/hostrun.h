@@ -38,6 +38,7 @@ struct host_run {
 /* vms.c */
 int host_load_pve(struct host_run *r);
 void host_vm_features(struct host_run *r, struct host_vm *vm);
+const struct host_cpu *host_vm_node_cpu(const struct host_run *r, const struct host_vm *vm);
 void host_cluster_safe(struct host_cluster *cl);
 bool host_cluster_uniform(const struct host_cluster *cl);
 int host_runnable_types(const struct host_run *r, const char **out, int max);

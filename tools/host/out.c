@@ -97,14 +97,14 @@ static void node_gauge(FILE *f, const char *name, const struct host_run *r, doub
 {
 	fprintf(f, "%s{node=", name);
 	label(f, r->node);
-	fprintf(f, "} %.9g\n", v);
+	fprintf(f, "} %.15g\n", v);
 }
 
 static void vm_gauge(FILE *f, const char *name, const struct host_vm *vm, double v)
 {
 	fprintf(f, "%s{vmid=\"%d\",node=", name, vm->vmid);
 	label(f, vm->node);
-	fprintf(f, "} %.9g\n", v);
+	fprintf(f, "} %.15g\n", v);
 }
 
 /* Per-VM series only for this node's VMs: every node exports its own, so a
@@ -155,7 +155,7 @@ char *host_prom_text(const struct host_run *r, const struct check *c, size_t *le
 			label(f, r->node);
 			fputs(",state=", f);
 			label(f, r->idle.st[i].name);
-			fprintf(f, "} %.9g\n", (double)r->idle.st[i].latency_us / 1e6);
+			fprintf(f, "} %.15g\n", (double)r->idle.st[i].latency_us / 1e6);
 		}
 		head(f, "vmtriage_host_cstate_disabled_cpus", "CPUs on which an idle state is disabled.");
 		for (int i = 0; i < r->idle.nstates; i++) {

@@ -157,17 +157,27 @@ static extset table_set(const char *type, char *base, size_t size, bool *known)
 	return s;
 }
 
+/* The CPU of the node that runs the VM when known, else this node's. */
+const struct host_cpu *host_vm_node_cpu(const struct host_run *r, const struct host_vm *vm)
+{
+	for (int i = 0; i < r->cluster.nnodes; i++)
+		if (r->cluster.nodes[i].have && !strcmp(r->cluster.nodes[i].name, vm->node))
+			return &r->cluster.nodes[i].cpu;
+	return &r->cpu;
+}
+
 void host_vm_features(struct host_run *r, struct host_vm *vm)
 {
 	const struct pve_cpu *c = &vm->conf.cpu;
+	const struct host_cpu *nc = host_vm_node_cpu(r, vm);
 	extset s = 0;
 
 	vm->type_known = false;
 	vm->host_type = !strcmp(c->type, "host") || !strcmp(c->type, "max");
 	if (vm->host_type) {
 		/* host passes the node's CPU through: whatever node runs it */
-		s = r->cpu.ok;
-		vm->type_known = r->cpu.known;
+		s = nc->ok;
+		vm->type_known = nc->known;
 		strlcpy_(vm->base, c->type, sizeof(vm->base));
 	} else if (!strncmp(c->type, "custom-", 7)) {
 		const struct pve_cpumodel *m = pve_cpumodel_find(&r->models, c->type);
@@ -181,9 +191,9 @@ void host_vm_features(struct host_run *r, struct host_vm *vm)
 	}
 	s = apply_flags(s, c);
 	vm->set = s;
-	vm->level = vm->type_known ? host_set_level(&r->cpu, s) : 0;
-	vm->lacks = r->cpu.known && vm->type_known ? r->cpu.ok & ~s : 0;
-	vm->beyond = r->cpu.known && vm->type_known ? s & ~r->cpu.ok : 0;
+	vm->level = vm->type_known ? host_set_level(nc, s) : 0;
+	vm->lacks = nc->known && vm->type_known ? nc->ok & ~s : 0;
+	vm->beyond = nc->known && vm->type_known ? s & ~nc->ok : 0;
 }
 
 /* The richest generic type (the table lists them poorest first) whose
