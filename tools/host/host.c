@@ -223,8 +223,12 @@ static int safe_level(const struct host_run *r)
 	return r->cluster.safe >= 0 ? host_set_level(&r->cpu, host_type_set(safe_name(r), &known)) : 0;
 }
 
-static void vm_evidence(struct finding *f, const struct host_vm *vm)
+/* The evidence every vm.* finding carries; the first CPU command advised
+ * is kept for the VM's row. */
+static void vm_evidence(struct finding *f, struct host_vm *vm)
 {
+	if (f->advice && !strncmp(f->advice, "qm set", 6) && strstr(f->advice, "--cpu") && !vm->command[0])
+		strlcpy_(vm->command, f->advice, sizeof(vm->command));
 	jw_int(&f->ev, "vmid", vm->vmid);
 	jw_str(&f->ev, "node", vm->node);
 	jw_str(&f->ev, "file", vm->file);
@@ -528,10 +532,9 @@ static void write_idle(struct jw *w, const struct host_run *r)
 
 static void num_or_null(struct jw *w, const char *key, long long v) { v >= 0 ? jw_int(w, key, v) : jw_null(w, key); }
 
-static void write_vm(struct jw *w, const struct host_run *r, const struct host_vm *vm)
+static void write_vm(struct jw *w, const struct host_vm *vm)
 {
 	const struct pve_vmconf *k = &vm->conf;
-	const char *safe = safe_name(r);
 
 	jw_obj(w, NULL);
 	jw_int(w, "vmid", vm->vmid);
@@ -574,10 +577,7 @@ static void write_vm(struct jw *w, const struct host_run *r, const struct host_v
 	for (int i = 0; i < k->nproblems; i++)
 		jw_str(w, NULL, k->problems[i].msg);
 	jw_arr_end(w);
-	if (safe && vm->type_known && !vm->host_type && vm->level < safe_level(r))
-		jw_strf(w, "command", "qm set %d --cpu %s", vm->vmid, safe);
-	else
-		jw_null(w, "command");
+	vm->command[0] ? jw_str(w, "command", vm->command) : jw_null(w, "command");
 	jw_obj_end(w);
 }
 
@@ -670,7 +670,7 @@ static void write_report(struct check *c, struct host_run *r)
 	jw_arr_end(d);
 	jw_arr(d, "vms");
 	for (int i = 0; i < r->nvms; i++)
-		write_vm(d, r, &r->vms[i]);
+		write_vm(d, &r->vms[i]);
 	jw_arr_end(d);
 	r->problems[0] ? jw_str(d, "problems", r->problems) : jw_null(d, "problems");
 }

@@ -93,6 +93,7 @@ struct host_vm {
 	/* against the CPU of the node that runs it (this node's if unknown) */
 	extset lacks;			/* the node has, the VM cannot use */
 	extset beyond;			/* the VM offers, the node lacks */
+	char command[96];		/* the qm command a finding advises, or "" */
 };
 
 struct host_node_ref {

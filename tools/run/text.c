@@ -10,6 +10,7 @@
 #include <sys/random.h>
 
 #include "lib/textwrap.h"
+#include "report/view_host.h"
 
 void machine_id(char out[9])
 {
@@ -136,6 +137,8 @@ char *render_text(const struct jval *rep, size_t *len)
 			snprintf(lead, sizeof(lead), "         %-4s ", json_str(fl->items[k], "severity", "?"));
 			text_wrap(f, lead, 16, json_str(fl->items[k], "summary", ""));
 		}
+		if (!strcmp(tests->keys[i], "host"))
+			view_host_text(f, t);
 	}
 	if (problems && problems->len) {
 		fprintf(f, "\nOption problems (ignored):\n");
