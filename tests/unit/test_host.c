@@ -22,6 +22,7 @@
 
 #include "commands.h"
 #include "host/host.h"
+#include "host/hostrun.h"
 #include "host/pveconf.h"
 #include "lib/json.h"
 #include "lib/util.h"
@@ -655,6 +656,83 @@ static void test_killed_midway(void **state)
 	free(text);
 }
 
+/* --vm --run-iso: the script against a stand-in qm (data/host/fake-qm). */
+static int run_script(int vmid, const char *state, bool fail_start, bool force, char *log, size_t size)
+{
+	char path[200], work[128], logp[160], statep[160], img[160], env[1200], *text, *script;
+	struct pve_vmconf c;
+	size_t len;
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), PVE "/nodes/pve1/qemu-server/%d.conf", vmid);
+	text = read_file(path, 1 << 20, &len);
+	assert_non_null(text);
+	pve_parse_vmconf(text, len, path, &c);
+	free(text);
+	snprintf(work, sizeof(work), "%s/work", tmpdir);
+	script = host_iso_script(vmid, &c, "local:iso/vmtriage.iso", work, force, &len);
+	assert_non_null(script);
+	snprintf(path, sizeof(path), "%s/run.sh", tmpdir);
+	f = fopen(path, "w");
+	fwrite(script, 1, len, f);
+	fclose(f);
+	free(script);
+	snprintf(logp, sizeof(logp), "%s/qm.log", tmpdir);
+	snprintf(statep, sizeof(statep), "%s/qm.state", tmpdir);
+	snprintf(img, sizeof(img), "%s/report.img", work);
+	f = fopen(statep, "w");
+	fputs(state, f);
+	fclose(f);
+	unlink(logp);
+	snprintf(env, sizeof(env), "PATH=\"$PWD/" DATA "fake-qm:$PATH\" QM_LOG=%s QM_STATE=%s QM_IMG=%s %s sh %s "
+		 ">/dev/null 2>&1", logp, statep, img, fail_start ? "QM_FAIL_START=1" : "", path);
+	rc = system(env);
+	text = read_file(logp, 1 << 16, NULL);
+	strlcpy_(log, text ? text : "", size);
+	free(text);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void test_run_iso(void **state)
+{
+	char log[4096], path[200], *rest;
+	struct pve_vmconf c;
+
+	(void)state;
+	/* VM 100: boots, its report is copied out, boot and ide2 come back */
+	assert_int_equal(run_script(100, "stopped", false, false, log, sizeof(log)), 0);
+	rest = strstr(log, "qm set 100 --ide2 local:iso/vmtriage.iso,media=cdrom\n");
+	assert_non_null(rest);
+	assert_non_null(rest = strstr(rest, "qm set 100 --virtio15 "));
+	assert_non_null(rest = strstr(rest, "qm set 100 --boot order=ide2\n"));
+	assert_non_null(rest = strstr(rest, "qm start 100\n"));
+	assert_non_null(rest = strstr(rest, "qm set 100 --boot order=scsi0;net0\n"));
+	assert_non_null(rest = strstr(rest, "qm set 100 --delete ide2\n"));
+	assert_non_null(rest = strstr(rest, "qm set 100 --delete virtio15\n"));
+	assert_null(strstr(log, "qm start 100\nqm start")); /* it was stopped: not started again */
+	snprintf(path, sizeof(path), "%s/work/vmtriage/report.json", tmpdir);
+	assert_int_equal(access(path, R_OK), 0);
+
+	/* the start fails: the trap still puts everything back */
+	assert_int_not_equal(run_script(100, "stopped", true, false, log, sizeof(log)), 0);
+	assert_non_null(rest = strstr(log, "qm start 100\n"));
+	assert_non_null(rest = strstr(rest, "qm set 100 --boot order=scsi0;net0\n"));
+	assert_non_null(strstr(rest, "qm set 100 --delete virtio15\n"));
+
+	/* a running VM is refused and left alone, unless --force */
+	assert_int_equal(run_script(100, "running", false, false, log, sizeof(log)), 1);
+	assert_null(strstr(log, "qm set"));
+	assert_int_equal(run_script(100, "running", false, true, log, sizeof(log)), 0);
+	assert_non_null(rest = strstr(log, "qm shutdown 100"));
+	assert_non_null(strstr(rest, "qm start 100\n"));
+
+	/* no free virtio slot: no script */
+	memset(&c, 0, sizeof(c));
+	c.virtio_used = 0xffff;
+	assert_null(host_iso_script(100, &c, "x", "/tmp/x", false, &(size_t){ 0 }));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -673,6 +751,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cluster_without_shares, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_no_pve, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_killed_midway, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_run_iso, setup_tmp, teardown_tmp),
 	};
 
 	return cmocka_run_group_tests_name("host", tests, NULL, NULL);

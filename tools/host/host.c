@@ -39,6 +39,10 @@ enum {
 	O_WAKE_JSON,
 	O_PROM,
 	O_SHARE,
+	O_VM,
+	O_RUN_ISO,
+	O_YES,
+	O_FORCE,
 	O_COUNT,
 };
 
@@ -53,6 +57,11 @@ const struct opt host_opts[] = {
 	{ "prom", 0, OPT_STR, "FILE", "also write a node_exporter textfile (atomically)", 0, 0 },
 	{ "share", 0, OPT_STR, "DIR",
 	  "write this node's report to DIR/NODE.json (atomically) and read the other nodes' from there", 0, 0 },
+	{ "vm", 0, OPT_INT, "VMID", "with --run-iso: print the qm commands that boot VM VMID once from the ISO", 100,
+	  999999999 },
+	{ "run-iso", 0, OPT_STR, "ISO", "the vmtriage ISO as qm takes it (local:iso/vmtriage.iso)", 0, 0 },
+	{ "yes", 0, OPT_FLAG, NULL, "with --vm: run the commands instead of printing them", 0, 0 },
+	{ "force", 0, OPT_FLAG, NULL, "with --vm: shut a running VM down first (and start it again after)", 0, 0 },
 	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 
@@ -675,6 +684,56 @@ static void write_report(struct check *c, struct host_run *r)
 	r->problems[0] ? jw_str(d, "problems", r->problems) : jw_null(d, "problems");
 }
 
+/* ---- one VM through the image ---- */
+
+static int run_iso(struct host_run *r, const struct optv *vals)
+{
+	int vmid = (int)vals[O_VM].num;
+	char path[700], work[64], *text, *script;
+	struct pve_vmconf conf;
+	size_t len;
+	int ws;
+
+	if (!vals[O_RUN_ISO].set) {
+		fprintf(stderr, "triage host: --vm needs --run-iso ISO\n");
+		return EXIT_ERROR;
+	}
+	/* qm only acts on the VMs of the node it runs on */
+	snprintf(path, sizeof(path), "%s/nodes/%s/qemu-server/%d.conf", r->pve_dir, r->node, vmid);
+	if (!(text = read_file(path, 1 << 20, &len))) {
+		fprintf(stderr, "triage host: %s: %s (is VM %d on this node, %s?)\n", path, strerror(errno), vmid,
+			r->node);
+		return EXIT_ERROR;
+	}
+	pve_parse_vmconf(text, len, path, &conf);
+	free(text);
+	for (int i = 0; i < conf.nproblems; i++)
+		fprintf(stderr, "triage host: warning: %s\n", conf.problems[i].msg);
+	snprintf(work, sizeof(work), "/var/tmp/vmtriage-%d", vmid);
+	script = host_iso_script(vmid, &conf, vals[O_RUN_ISO].str, work, vals[O_FORCE].set, &len);
+	if (!script) {
+		fprintf(stderr, "triage host: VM %d has no free virtio slot for the report disk\n", vmid);
+		return EXIT_ERROR;
+	}
+	if (!vals[O_YES].set) {
+		fwrite(script, 1, len, stdout);
+		free(script);
+		return EXIT_PASS;
+	}
+	{
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execl("/bin/sh", "sh", "-c", script, (char *)NULL);
+			_exit(127);
+		}
+		free(script);
+		if (pid < 0 || waitpid(pid, &ws, 0) != pid)
+			return EXIT_ERROR;
+	}
+	return WIFEXITED(ws) && WEXITSTATUS(ws) == 0 ? EXIT_PASS : EXIT_ERROR;
+}
+
 /* ---- the command ---- */
 
 static void node_name(struct host_run *r, const struct optv *v)
@@ -732,6 +791,14 @@ int cmd_host(int argc, char **argv)
 	r.started_unix = (int64_t)time(NULL);
 	r.self = -1;
 	node_name(&r, &vals[O_NODE]);
+	if (vals[O_VM].set) {
+		/* not an audit: no JSON, the script or its outcome instead */
+		fclose(c.mf);
+		fclose(c.df);
+		free(c.mbuf);
+		free(c.dbuf);
+		return run_iso(&r, vals);
+	}
 	/* the table's names first, so sets print in its order */
 	for (int i = 0; i < pve_ntypes; i++)
 		ext_parse_list(pve_types[i].features);

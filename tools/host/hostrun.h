@@ -57,6 +57,11 @@ char *host_share_text(const struct host_run *r, size_t *len);
 /* Reads the other nodes' shared reports from dir into the cluster. */
 void host_read_shares(struct host_run *r, const char *dir);
 
+/* iso.c: the shell script behind --vm VMID --run-iso ISO (malloc'd), or
+ * NULL when the VM has no free virtio slot for the report disk. */
+char *host_iso_script(int vmid, const struct pve_vmconf *c, const char *iso, const char *work, bool force,
+		      size_t *len);
+
 /* pmxcfs keeps every file in RAM and refuses one larger than 1 MiB
  * (pve-cluster data/src/memdb.h, MEMDB_MAX_FILE_SIZE; 128 MiB in all):
  * a shared report stays far below that. */

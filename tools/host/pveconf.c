@@ -431,6 +431,12 @@ static void vm_key(struct pve_vmconf *c, const char *file, int ln, const char *k
 		strlcpy_(c->name, val, sizeof(c->name));
 	} else if (!strcmp(key, "args")) {
 		strlcpy_(c->args, val, sizeof(c->args));
+	} else if (!strcmp(key, "boot")) {
+		strlcpy_(c->boot, val, sizeof(c->boot));
+	} else if (!strcmp(key, "ide2")) {
+		strlcpy_(c->ide2, val, sizeof(c->ide2));
+	} else if (!strncmp(key, "virtio", 6) && parse_int_range(key + 6, 0, 15, &n)) {
+		c->virtio_used |= 1u << n;
 	}
 	/* every other key is PVE's business, not ours */
 }

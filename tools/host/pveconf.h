@@ -65,6 +65,8 @@ struct pve_vmconf {
 	int cores, sockets, vcpus; /* vcpus 0 unset */
 	char name[PVE_NAME_MAX];
 	char args[128];		/* raw QEMU arguments: a -cpu there overrides cpu: */
+	char boot[128], ide2[256]; /* as given, for putting them back */
+	unsigned virtio_used;	/* bit N: virtioN is configured */
 	char description[512];	/* the '#' lines, first ones */
 	char snapshots[PVE_SNAPSHOTS_MAX][41];
 	int nsnapshots;
