@@ -26,6 +26,7 @@
 #include "host/pveconf.h"
 #include "lib/json.h"
 #include "lib/util.h"
+#include "report/view_host.h"
 
 #define DATA "tests/unit/data/host/"
 #define PVE DATA "pve"
@@ -656,6 +657,56 @@ static void test_killed_midway(void **state)
 	free(text);
 }
 
+/* The views: report.txt's block within 80 columns with one row per VM,
+ * report.html's table with the fix and names escaped. */
+static void test_views(void **state)
+{
+	char *buf = NULL, *line;
+	size_t len = 0;
+	struct jval *rep;
+	FILE *f;
+	int rc, rows = 0;
+	static const char evil[] = "{\"data\": {\"node\": \"<b>&\", \"vms\": [{\"vmid\": 7, \"name\": \"<script>\", "
+				   "\"cpu\": {\"type\": \"a'b\"}, \"command\": \"qm set 7 --cpu \\\"x\\\"\"}]}}";
+	char err[100], share[128];
+
+	(void)state;
+	share_dir(share, sizeof(share));
+	rep = run_host(&rc, "--pve", PVE, "--root", DATA "root/intel", "--node", "pve1", "--isa-json", ISA, "--no-wake",
+		       "--share", share, NULL);
+	f = open_memstream(&buf, &len);
+	view_host_text(f, rep);
+	fclose(f);
+	for (char *p = buf; (line = strsep(&p, "\n"));) {
+		if (strlen(line) > 80)
+			fail_msg("longer than 80 columns: %s", line);
+		rows += strstr(line, "--cpu x86-64-v3") != NULL;
+	}
+	assert_int_equal(rows, 9); /* 100 101 102 103 201 202 300 301 302 */
+	free(buf);
+	f = open_memstream(&buf, &len);
+	view_host_html(f, rep, "host");
+	fclose(f);
+	assert_non_null(strstr(buf, "<code>--cpu x86-64-v3</code>"));
+	assert_non_null(strstr(buf, "C10</th><td>MWAIT 0x60</td><td class=\"n\">890</td>"));
+	assert_non_null(strstr(buf, "x86-64-v3 (the richest generic type"));
+	free(buf);
+	json_free(rep);
+
+	rep = json_parse(evil, strlen(evil), err, sizeof(err));
+	assert_non_null(rep);
+	f = open_memstream(&buf, &len);
+	view_host_html(f, rep, "host");
+	fclose(f);
+	assert_null(strstr(buf, "<script>"));
+	assert_non_null(strstr(buf, "&lt;script&gt;"));
+	assert_non_null(strstr(buf, "&lt;b&gt;&amp;"));
+	assert_non_null(strstr(buf, "a&#39;b"));
+	assert_non_null(strstr(buf, "--cpu &quot;x&quot;"));
+	free(buf);
+	json_free(rep);
+}
+
 /* --vm --run-iso: the script against a stand-in qm (data/host/fake-qm). */
 static int run_script(int vmid, const char *state, bool fail_start, bool force, char *log, size_t size)
 {
@@ -752,6 +803,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_pve, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_killed_midway, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_run_iso, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_views, setup_tmp, teardown_tmp),
 	};
 
 	return cmocka_run_group_tests_name("host", tests, NULL, NULL);

@@ -755,6 +755,8 @@ static void outputs(struct check *c, struct host_run *r, const struct optv *vals
 	char *text;
 
 	if (vals[O_SHARE].set) {
+		if (mkdir(r->share_dir, 0755) < 0 && errno != EEXIST)
+			warn_msg("%s: %s", r->share_dir, strerror(errno));
 		snprintf(path, sizeof(path), "%s/%s.json", r->share_dir, r->node);
 		text = host_share_text(r, &len);
 		if (len > HOST_SHARE_MAX_BYTES)
@@ -824,6 +826,8 @@ int cmd_host(int argc, char **argv)
 	}
 	if (r.share_dir)
 		host_read_shares(&r, r.share_dir);
+	if (r.problems[0])
+		check_note(&c, "not read: %s", r.problems);
 	host_cluster_safe(&r.cluster);
 	if (r.pve_found)
 		check_ok(&c, true, "%s: %d node%s (%d with a known CPU), %d VM%s; cluster-safe CPU type %s", r.pve_dir,

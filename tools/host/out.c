@@ -317,8 +317,11 @@ static void read_share(struct host_run *r, const char *path)
 		return;
 	v = json_parse(text, len, err, sizeof(err));
 	free(text);
-	if (!v || strcmp(json_str(v, "schema", ""), SHARE_SCHEMA) != 0)
+	if (!v || strcmp(json_str(v, "schema", ""), SHARE_SCHEMA) != 0) {
+		str_append(r->problems, sizeof(r->problems), "; ", "%s: not a %s report%s%s", path, SHARE_SCHEMA,
+			   v ? "" : ": ", v ? "" : err);
 		goto out;
+	}
 	name = json_str(v, "node", "");
 	cpu = json_get(v, "cpu");
 	if (!*name || !cpu || !(json_get(cpu, "known") && json_get(cpu, "known")->b))
