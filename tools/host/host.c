@@ -68,9 +68,10 @@ const struct opt host_opts[] = {
 /* The wake-up stall the wake check warns about (wake/judge.c SHARE_WARN_NS):
  * an idle state whose exit alone takes this long is worth a finding. */
 #define HOST_CSTATE_WARN_US 100
-/* PVE's automatic ballooning (pvestatd, PVE/AutoBalloon.pm) starts taking
- * memory from VMs whose balloon minimum is below their memory when the
- * host's memory use passes 80%. */
+/* PVE's automatic ballooning aims at 80% host memory use (pve-manager
+ * PVE/Service/pvestatd.pm auto_balloning: goal = memtotal * 0.8 - memused,
+ * shared out by PVE/AutoBalloon.pm): above it, VMs whose balloon minimum is
+ * below their memory are shrunk towards that minimum. */
 #define AUTOBALLOON_USED_PCT 80
 /* Children: isa takes a few seconds, wake at most about 2 x 4 CPUs x 2
  * idle lengths x 0.3 s; the limits leave room for TCG and a busy host. */

@@ -63,7 +63,8 @@ char *host_iso_script(int vmid, const struct pve_vmconf *c, const char *iso, con
 		      size_t *len);
 
 /* pmxcfs keeps every file in RAM and refuses one larger than 1 MiB
- * (pve-cluster data/src/memdb.h, MEMDB_MAX_FILE_SIZE; 128 MiB in all):
+ * (pve-cluster src/pmxcfs/memdb.h: MEMDB_MAX_FILE_SIZE, 128 MiB in all;
+ * memdb_rename makes the temporary-file-and-rename protocol work there):
  * a shared report stays far below that. */
 #define HOST_SHARE_MAX_BYTES (256 * 1024)
 
