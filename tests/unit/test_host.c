@@ -147,6 +147,10 @@ static void test_numa_hotplug_description(void **state)
 	assert_string_equal(conf.hotplug, PVE_DEFAULT_HOTPLUG);
 	assert_int_equal(parse("numa: yes\n"), 0);
 	assert_int_equal(conf.numa, 1);
+	assert_int_equal(parse("description: one%20line\n"), 0);
+	assert_string_equal(conf.description, "one line");
+	assert_int_equal(parse("delete: net1\n[PENDING]\ndelete: net0\n"), 1); /* only in [PENDING] */
+	assert_non_null(strstr(conf.problems[0].msg, "100.conf:1: property 'delete'"));
 }
 
 static void test_sections(void **state)

@@ -485,7 +485,13 @@ int pve_parse_vmconf(const char *buf, size_t len, const char *file, struct pve_v
 			problem(c->problems, &c->nproblems, file, ln, "unable to parse config: %.80s", line);
 			continue;
 		}
-		if (in_main)
+		if (!in_main)
+			continue;
+		if (!strcmp(key, "description")) /* joins the '#' lines */
+			uri_unescape_append(c->description, sizeof(c->description), val);
+		else if (!strcmp(key, "delete"))
+			problem(c->problems, &c->nproblems, file, ln, "property 'delete' is only allowed in [PENDING]");
+		else
 			vm_key(c, file, ln, key, val);
 	}
 	/* PVE strips the description's trailing white space */
