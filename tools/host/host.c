@@ -52,7 +52,7 @@ const struct opt host_opts[] = {
 	{ "root", 0, OPT_STR, "DIR", "read /proc and /sys below DIR (default /; for tests)", 0, 0 },
 	{ "node", 0, OPT_STR, "NAME", "this node's name in DIR/nodes (default the host name)", 0, 0 },
 	{ "isa-json", 0, OPT_STR, "FILE", "the node's `triage isa` result from FILE instead of running it", 0, 0 },
-	{ "no-wake", 0, OPT_FLAG, NULL, "do not measure the wake-up stall (saves about 10 s)", 0, 0 },
+	{ "no-wake", 0, OPT_FLAG, NULL, "do not measure the wake-up stall (about 3 s on 2 CPUs, up to 10 s)", 0, 0 },
 	{ "wake-json", 0, OPT_STR, "FILE", "the node's `triage wake` result from FILE instead of running it", 0, 0 },
 	{ "prom", 0, OPT_STR, "FILE", "also write a node_exporter textfile (atomically)", 0, 0 },
 	{ "share", 0, OPT_STR, "DIR",
