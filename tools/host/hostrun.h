@@ -1,0 +1,71 @@
+/* One run of triage host: what it read and what it concluded, shared by
+ * host.c (the command, JSON, findings), vms.c (configs and the cluster)
+ * and out.c (the Prometheus textfile and the shared report). */
+#ifndef VMTRIAGE_HOSTRUN_H
+#define VMTRIAGE_HOSTRUN_H
+
+#include "host/host.h"
+
+struct host_run {
+	const char *root, *pve_dir, *share_dir;
+	char node[64];
+	int64_t started_unix;
+
+	struct host_cpu cpu;
+	char cpu_source[64];	/* "triage isa", a file, or why unknown */
+	const char *isa_status;
+
+	bool have_idle, have_mem;
+	struct host_idle idle;
+	struct host_mem mem;
+
+	bool pve_found, have_models;
+	struct pve_cpumodels models;
+	struct host_vm *vms;
+	int nvms, cap;
+	struct host_cluster cluster;
+	int self;		/* this node's index in cluster.nodes, -1 */
+	char problems[1024];	/* files that could not be read */
+
+	struct jval *wake;	/* `triage wake`'s object, or NULL */
+	char wake_note[160];
+
+	long long vm_mem_mib_node; /* configured memory of this node's VMs */
+	int nvms_node;
+	int vm_findings[3];	/* by severity, over every VM */
+};
+
+/* vms.c */
+int host_load_pve(struct host_run *r);
+void host_vm_features(struct host_run *r, struct host_vm *vm);
+const struct host_cpu *host_vm_node_cpu(const struct host_run *r, const struct host_vm *vm);
+void host_cluster_safe(struct host_cluster *cl);
+bool host_cluster_uniform(const struct host_cluster *cl);
+int host_runnable_types(const struct host_run *r, const char **out, int max);
+
+/* out.c: writes data to path through a temporary file in the same folder,
+ * fsync and rename, so a reader sees the old file or the new one, never
+ * part of one. kill_point names the step for the crash test hook
+ * (VMTRIAGE_HOST_KILL=kill_point kills the process just before the rename).
+ * Returns 0, or -1 with a message in err. */
+int host_write_atomic(const char *path, const char *data, size_t len, const char *kill_point, char *err,
+		      size_t errlen);
+/* The node_exporter textfile, malloc'd. */
+char *host_prom_text(const struct host_run *r, const struct check *c, size_t *len);
+/* The node's shared report (its CPU and idle state), malloc'd. */
+char *host_share_text(const struct host_run *r, size_t *len);
+/* Reads the other nodes' shared reports from dir into the cluster. */
+void host_read_shares(struct host_run *r, const char *dir);
+
+/* iso.c: the shell script behind --vm VMID --run-iso ISO (malloc'd), or
+ * NULL when the VM has no free virtio slot for the report disk. */
+char *host_iso_script(int vmid, const struct pve_vmconf *c, const char *iso, const char *work, bool force,
+		      size_t *len);
+
+/* pmxcfs keeps every file in RAM and refuses one larger than 1 MiB
+ * (pve-cluster src/pmxcfs/memdb.h: MEMDB_MAX_FILE_SIZE, 128 MiB in all;
+ * memdb_rename makes the temporary-file-and-rename protocol work there):
+ * a shared report stays far below that. */
+#define HOST_SHARE_MAX_BYTES (256 * 1024)
+
+#endif

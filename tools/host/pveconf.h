@@ -1,0 +1,113 @@
+/* Proxmox VE's configuration files, read as PVE reads them: pure functions
+ * over bytes, so the unit tests and the fuzzer feed them anything.
+ *
+ * A VM's config (/etc/pve/nodes/NODE/qemu-server/VMID.conf), after
+ * qemu-server PVE/QemuServer.pm parse_vm_config: blank lines skipped;
+ * '#' lines are the VM's description; "key: value" lines; a section header
+ * "[name]" starts a snapshot, "[PENDING]" the pending changes,
+ * "[special:cloudinit]" cloud-init's state: none of them is the current
+ * config. Values of cpu: and memory: are property strings
+ * (PVE/QemuServer/CPUConfig.pm, PVE/QemuServer/Memory.pm).
+ *
+ * The custom CPU models (/etc/pve/virtual-guest/cpu-models.conf), a
+ * PVE::SectionConfig file: "cpu-model: NAME" then indented "key value"
+ * lines. A line PVE would reject becomes a problem naming the file and the
+ * line; the rest of the file is still read, and a rejected value leaves
+ * the key at PVE's default, as PVE does. */
+#ifndef VMTRIAGE_PVECONF_H
+#define VMTRIAGE_PVECONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PVE_NAME_MAX 64
+#define PVE_FLAGS_MAX 24
+#define PVE_PROBLEMS_MAX 16
+#define PVE_SNAPSHOTS_MAX 16
+#define PVE_MODELS_MAX 32
+
+/* PVE's defaults (qemu-server PVE/QemuServer.pm $confdesc): no cpu: line
+ * runs kvm64, no memory: line 512 MiB, one socket of one core. */
+#define PVE_DEFAULT_CPU "kvm64"
+#define PVE_DEFAULT_MEMORY_MIB 512
+#define PVE_DEFAULT_HOTPLUG "network,disk,usb"
+
+struct pve_flag {
+	char name[32];
+	bool on; /* +flag, or -flag */
+};
+
+/* The cpu: property string (pve-vm-cpu-conf), or a custom model's keys. */
+struct pve_cpu {
+	char type[PVE_NAME_MAX];	/* cputype; "custom-NAME" for a custom model */
+	char reported_model[PVE_NAME_MAX]; /* custom models only */
+	struct pve_flag flags[PVE_FLAGS_MAX];
+	int nflags;
+	int hidden;			/* -1 unset, 0, 1 */
+	char hv_vendor_id[16];
+	char phys_bits[8];		/* "host" or 8..64, "" unset */
+};
+
+struct pve_problem {
+	int line;	/* 1-based; 0 for the whole file */
+	char msg[200];	/* "FILE:LINE: what" */
+};
+
+struct pve_vmconf {
+	bool cpu_set;		/* a valid cpu: line; else type is kvm64 */
+	struct pve_cpu cpu;
+	bool memory_set;
+	long long memory_mib;	/* current memory, default 512 */
+	bool balloon_set;	/* absent: a balloon device with min = memory */
+	long long balloon_mib;	/* 0: no balloon device */
+	int numa;		/* -1 unset (off), 0, 1 */
+	char hotplug[64];	/* as given, or the default */
+	int cores, sockets, vcpus; /* vcpus 0 unset */
+	char name[PVE_NAME_MAX];
+	char args[128];		/* raw QEMU arguments: a -cpu there overrides cpu: */
+	char boot[128], ide2[256]; /* as given, for putting them back */
+	unsigned virtio_used;	/* bit N: virtioN is configured */
+	char description[512];	/* the '#' lines, first ones */
+	char snapshots[PVE_SNAPSHOTS_MAX][41];
+	int nsnapshots;
+	bool pending, cloudinit; /* sections present */
+	struct pve_problem problems[PVE_PROBLEMS_MAX];
+	int nproblems;
+};
+
+struct pve_cpumodel {
+	char name[PVE_NAME_MAX]; /* without "custom-" */
+	struct pve_cpu cpu;	 /* reported_model defaults to kvm64 */
+};
+
+struct pve_cpumodels {
+	struct pve_cpumodel m[PVE_MODELS_MAX];
+	int n;
+	struct pve_problem problems[PVE_PROBLEMS_MAX];
+	int nproblems;
+};
+
+/* Parses a VM config; file names the file in messages. Always fills out
+ * (defaults where nothing valid is given); returns the number of problems. */
+int pve_parse_vmconf(const char *buf, size_t len, const char *file, struct pve_vmconf *out);
+
+/* Parses cpu-models.conf; returns the number of problems. */
+int pve_parse_cpumodels(const char *buf, size_t len, const char *file, struct pve_cpumodels *out);
+
+/* The model called name (with or without "custom-"), or NULL. */
+const struct pve_cpumodel *pve_cpumodel_find(const struct pve_cpumodels *m, const char *name);
+
+/* Parses a cpu: property string into c (for tests and the fuzzer too).
+ * Returns 0, or -1 with a message in err. */
+int pve_parse_cpu(const char *value, struct pve_cpu *c, char *err, size_t errlen);
+
+/* The report's extension names a QEMU CPU flag stands for ("pni" is
+ * sse3, "sse4_2" is sse4.2 and its string instructions...): up to max
+ * names into out; 0 when the flag is no extension the report knows. */
+int pve_flag_exts(const char *flag, const char **out, int max);
+
+/* A QEMU model name without its variant suffix ("Skylake-Client-IBRS",
+ * "Haswell-noTSX", "EPYC-Rome-v2" to the base name) into buf. */
+void pve_model_base(const char *name, char *buf, size_t size);
+
+#endif
