@@ -180,7 +180,9 @@ static void setup_system(void)
 static void open_consoles(void)
 {
 	struct winsize ws = { 0 };
-	int kmsg_tty, arg[2] = { TIOCL_SETKMSGREDIRECT, KMSG_VT };
+	/* TIOCLINUX reads bytes: the subcode, then the console number. */
+	char arg[2] = { TIOCL_SETKMSGREDIRECT, KMSG_VT };
+	int kmsg_tty;
 
 	for (size_t i = 0; i < NCONSOLES; i++)
 		consoles[i] = open(console_paths[i], O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -376,7 +378,11 @@ static void debug_exit(int code);
 
 static void power(int how)
 {
-	say("%s", how == RB_AUTOBOOT ? "rebooting" : "powering off");
+	/* The screen keeps its page (which says what happens next). */
+	if (st.screen)
+		say_serial("%s", how == RB_AUTOBOOT ? "rebooting" : "powering off");
+	else
+		say("%s", how == RB_AUTOBOOT ? "rebooting" : "powering off");
 	/* Deferred from the end of the run (triage.after=wait or shell), so a
 	 * test could look at the screen and press a key first. */
 	if (cl.exit_isa_debug && st.run_code >= 0)

@@ -224,6 +224,8 @@ static void test_page_80x25(void **state)
 	int v, f1, a1, keys;
 
 	render(&t, json, 25, 80, true, true);
+	/* The title keeps whole parts only. */
+	assert_string_equal(term_row(&t, 0), "vmtriage 0.1  quick triage  KVM guest  2026-11-28 06:00 UTC  machine 1a2b3c4d");
 	v = term_find(&t, "VERDICT: WARN - problems worth fixing");
 	assert_int_equal(v, 2);
 	/* The bar spans the row in colour (erased in the bar's colours). */
@@ -241,7 +243,7 @@ static void test_page_80x25(void **state)
 	assert_true(term_find(&t, "Report written to vmtriage/20261128T060000Z-1a2b3c4d/ on /dev/sdb") > 0);
 	/* Five findings do not fit in 25 rows: the rest are counted. */
 	assert_true(term_find(&t, "more finding") > 0 || term_find(&t, "5. WARN") > 0);
-	assert_true(term_find(&t, "Checks:  isa WARN 3.2 s  mem PASS 11 s") == 4);
+	assert_true(term_find(&t, "Checks:   isa WARN   mem PASS") == 4);
 	free(json);
 }
 

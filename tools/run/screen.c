@@ -256,12 +256,24 @@ char *screen_page(const struct jval *rep, const struct page_opts *o, size_t *len
 	fprintf(f, "\033[0m\033[H\033[J");
 
 	/* Title, verdict bar, the checks. */
-	snprintf(line, sizeof(line), "vmtriage %s   %s triage   %s%s   machine %s   %s",
-		 json_str(json_get(rep, "tool"), "version", "?"), json_str(run, "mode", "?"),
-		 vm ? json_str(json_get(sys, "hypervisor"), "name", "?") : "bare metal", vm ? " guest" : "",
-		 json_str(rep, "machine_id", "?"), json_str(run, "started_utc", "?"));
-	line[col_offset(line, width)] = '\0';
-	row(f, r++, cols, NULL, "%s", line);
+	{
+		/* The title: as many of its parts as fit, each whole. */
+		char parts[5][80];
+		const char *utc = json_str(run, "started_utc", "?");
+
+		snprintf(parts[0], sizeof(parts[0]), "vmtriage %s", json_str(json_get(rep, "tool"), "version", "?"));
+		snprintf(parts[1], sizeof(parts[1]), "%s triage", json_str(run, "mode", "?"));
+		snprintf(parts[2], sizeof(parts[2]), "%s%s",
+			 vm ? json_str(json_get(sys, "hypervisor"), "name", "?") : "bare metal", vm ? " guest" : "");
+		/* 2026-11-28T05:44:12Z as 2026-11-28 05:44 UTC */
+		snprintf(parts[3], sizeof(parts[3]), "%.10s %.5s UTC", utc, strlen(utc) > 11 ? utc + 11 : "");
+		snprintf(parts[4], sizeof(parts[4]), "machine %s", json_str(rep, "machine_id", "?"));
+		line[0] = '\0';
+		for (int i = 0; i < 5; i++)
+			if (screen_cols(line) + 2 + screen_cols(parts[i]) <= width)
+				str_append(line, sizeof(line), "  ", "%s", parts[i]);
+		row(f, r++, cols, NULL, "%s", line);
+	}
 	r++;
 	snprintf(line, sizeof(line), "  VERDICT: %s - %s", upper(st, up, sizeof(up)), lk->words);
 	row(f, r++, cols, c ? lk->bar : NULL, "%s", line);
@@ -269,11 +281,10 @@ char *screen_page(const struct jval *rep, const struct page_opts *o, size_t *len
 	snprintf(text, sizeof(text), "Checks:");
 	for (size_t i = 0; tests && tests->type == J_OBJ && i < tests->len; i++) {
 		const char *ts = json_str(tests->items[i], "status", "?");
-		double secs = json_num(tests->items[i], "duration_s", 0);
 		char item[160];
 
-		snprintf(item, sizeof(item), "  %s %s%s%s %.*f s", tests->keys[i], c ? looks_of(ts)->tag : "",
-			 upper(ts, up, sizeof(up)), c ? "\033[0m" : "", secs < 10 ? 1 : 0, secs);
+		snprintf(item, sizeof(item), "   %s %s%s%s", tests->keys[i], c ? looks_of(ts)->tag : "",
+			 upper(ts, up, sizeof(up)), c ? "\033[0m" : "");
 		if (visible_cols(text) + visible_cols(item) > width)
 			break;
 		strncat(text, item, sizeof(text) - strlen(text) - 1);
@@ -519,6 +530,14 @@ void screen_progress(struct screen *s, int i, double frac, double elapsed, const
 		strcat(bar, glyph(s->page.unicode, k < fill ? G_FULL : G_EMPTY));
 	snprintf(line, sizeof(line), "  %-7s %s %3.0f%%  %3.0f s  %-13s %s", s->names[i], bar, frac * 100, elapsed,
 		 left ? left : "", what ? what : "");
+	/* What the check says it does: whole words only. */
+	if (screen_cols(line) > s->page.cols - 1) {
+		char *sp;
+
+		line[col_offset(line, s->page.cols - 1)] = '\0';
+		if ((sp = strrchr(line, ' ')) != NULL)
+			*sp = '\0';
+	}
 	check_line(s, i, line);
 }
 
