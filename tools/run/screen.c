@@ -296,6 +296,9 @@ char *screen_page(const struct jval *rep, const struct page_opts *o, size_t *len
 	if (written && written->type == J_BOOL && written->b) {
 		snprintf(text, sizeof(text), "Report written to %s/ on %s (label %s): report.txt, report.html, report.json.",
 			 json_str(disk, "path", "?"), json_str(disk, "device", "?"), json_str(disk, "label", "?"));
+	} else if (!strcmp(json_str(disk, "target", ""), "none")) {
+		snprintf(text, sizeof(text), "Report in %s/: report.txt, report.html, report.json (no report disk requested).",
+			 json_str(run, "out_dir", "?"));
 	} else if (dev && dev->type == J_STR) {
 		snprintf(text, sizeof(text), "Report NOT written to %s (%s); it is in %s/ until power-off.", dev->str,
 			 json_str(disk, "error", "?"), json_str(run, "out_dir", "?"));
@@ -354,8 +357,9 @@ char *screen_page(const struct jval *rep, const struct page_opts *o, size_t *len
 			 ntop - shown == 1 ? "" : "s");
 		row(f, foot - 2 >= r ? foot - 2 : r, cols, NULL, "%s", line);
 	}
-	/* Park the cursor out of the way, hidden. */
-	fprintf(f, "\033[%d;1H\033[?25l", rows);
+	/* Park the cursor on the last row: hidden under the keys, shown for
+	 * a shell prompt that follows on a terminal. */
+	fprintf(f, "\033[%d;1H\033[?25%c", rows, o->keys ? 'l' : 'h');
 	if (fclose(f) != 0)
 		dief("out of memory");
 	return buf;
@@ -384,20 +388,26 @@ static bool has_glyphs(int fd)
 	struct unimapdesc d = { 0 };
 	struct unipair *p = NULL;
 	int found = 0;
+	bool got = false;
 
-	for (unsigned short ct = 512; ct && ct <= 32768; ct *= 2) {
+	/* The kernel says ENOMEM when the table is larger than the buffer. */
+	for (unsigned ct = 512; !got && ct <= 65535; ct *= 2) {
 		free(p);
 		p = calloc(ct, sizeof(*p));
 		if (!p)
 			return false;
-		d.entry_ct = ct;
+		d.entry_ct = (unsigned short)ct;
 		d.entries = p;
-		if (ioctl(fd, GIO_UNIMAP, &d) == 0)
-			break;
-		if (errno != ENOMEM) {
+		if (ioctl(fd, GIO_UNIMAP, &d) == 0) {
+			got = true;
+		} else if (errno != ENOMEM) {
 			free(p);
 			return errno == ENOTTY || errno == EINVAL ? is_utf8_locale() : false;
 		}
+	}
+	if (!got) {
+		free(p);
+		return false;
 	}
 	for (size_t w = 0; w < ARRAY_SIZE(want); w++)
 		for (unsigned i = 0; i < d.entry_ct; i++)
