@@ -69,7 +69,7 @@ static struct {
 	enum phase phase;
 	pid_t run_pid;
 	int run_out;		/* read end of the run's stdout and stderr */
-	int run_code;		/* its verdict, for a deferred isa-debug-exit */
+	int run_code;		/* its verdict, for a deferred isa-debug-exit; -1 none */
 	bool screen;		/* the run draws on the screen console */
 	bool page_shown;	/* the verdict page is what the screen shows */
 	pid_t shells[NCONSOLES];
@@ -84,21 +84,19 @@ static struct {
  * arrive whole, so a console that is slow is waited for. */
 static void out_to(size_t i, const char *buf, size_t len)
 {
-	{
-		size_t done = 0;
+	size_t done = 0;
 
-		while (consoles[i] >= 0 && done < len) {
-			ssize_t w = write(consoles[i], buf + done, len - done);
+	while (consoles[i] >= 0 && done < len) {
+		ssize_t w = write(consoles[i], buf + done, len - done);
 
-			if (w > 0) {
-				done += (size_t)w;
-			} else if (w < 0 && errno == EINTR) {
-				continue;
-			} else {
-				/* A console that takes nothing (no UART there) is dropped. */
-				close(consoles[i]);
-				consoles[i] = -1;
-			}
+		if (w > 0) {
+			done += (size_t)w;
+		} else if (w < 0 && errno == EINTR) {
+			continue;
+		} else {
+			/* A console that takes nothing (no UART there) is dropped. */
+			close(consoles[i]);
+			consoles[i] = -1;
 		}
 	}
 }
@@ -385,7 +383,7 @@ static void power(int how)
 		say("%s", how == RB_AUTOBOOT ? "rebooting" : "powering off");
 	/* Deferred from the end of the run (triage.after=wait or shell), so a
 	 * test could look at the screen and press a key first. */
-	if (cl.exit_isa_debug && st.run_code >= 0)
+	if (st.run_code >= 0)
 		debug_exit(st.run_code);
 	drain_consoles();
 	sync();
@@ -486,9 +484,10 @@ static void debug_exit(int code)
 
 static void after_run(int code)
 {
-	st.run_code = code;
 	/* With a menu or a shell to come, QEMU exits at the power-off. */
-	if (cl.exit_isa_debug && (cl.after == AFTER_POWEROFF || cl.after == AFTER_REBOOT))
+	if (cl.exit_isa_debug && (cl.after == AFTER_WAIT || cl.after == AFTER_SHELL))
+		st.run_code = code;
+	else if (cl.exit_isa_debug)
 		debug_exit(code);
 	switch (cl.after) {
 	case AFTER_POWEROFF: power(RB_POWER_OFF); break;
