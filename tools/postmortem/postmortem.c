@@ -518,6 +518,31 @@ static void fmt_span(char *buf, size_t size, double s)
 		snprintf(buf, size, "%.1f s", s);
 }
 
+/* What the first event of a finding says, in a person's words: the
+ * program and where it trapped, the process the OOM killer chose, the unit. */
+static void event_summary(char *buf, size_t size, const struct pm_event *e, const struct kmsg_rule *rule)
+{
+	const struct kmsg_trap *t = &e->trap;
+
+	if (e->has_trap) {
+		snprintf(buf, size, "%s[%d] died of a %s at ip 0x%llx", t->comm, t->pid, t->kind, t->ip);
+		if (t->has_map && t->ip >= t->base)
+			str_append(buf, size, "", " in %s+0x%llx", t->file, t->ip - t->base);
+	} else if (e->oom_victim[0]) {
+		snprintf(buf, size, "the OOM killer killed %s (%lld MiB resident)", e->oom_victim, e->oom_rss_kb / 1024);
+	} else if (e->unit[0] && e->signal[0]) {
+		snprintf(buf, size, "%s was killed by SIG%s", e->unit, e->signal);
+	} else if (e->exe[0]) {
+		snprintf(buf, size, "%s dumped core (signal %d)", e->exe, e->coredump_signal);
+	} else {
+		snprintf(buf, size, "%s", rule->summary);
+		/* The rule's words are written for a count ("message(s)"). */
+		if (strstr(buf, "(s)"))
+			memmove(strstr(buf, "(s)"), strstr(buf, "(s)") + 3, strlen(strstr(buf, "(s)") + 3) + 1);
+		str_append(buf, size, "", ": %.120s", e->line);
+	}
+}
+
 static void write_findings(struct ctx *x, const int *sel, int k)
 {
 	const struct pm *pm = &x->pm;
@@ -527,7 +552,7 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 		const struct pm_event *first = NULL;
 		enum severity sev = rule->sev;
 		int count = 0, shown = 0;
-		char id[64], t[32];
+		char id[64], t[32], what[300];
 		struct finding *f;
 		const char *dot = strchr(rule->id, '.');
 
@@ -547,8 +572,13 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 			continue;
 		snprintf(id, sizeof(id), "prev.%s", dot ? dot + 1 : rule->id);
 		iso_time(t, sizeof(t), first->t_us);
-		f = check_finding(x->c, id, sev, rule->advice, "%d %s in the last %d boot(s); first: %s at %s", count,
-				  rule->summary, k, first->program, t);
+		t[10] = ' ';
+		t[19] = '\0';
+		event_summary(what, sizeof(what), first, rule);
+		if (count > 1)
+			str_append(what, sizeof(what), "", "; %d in all in the last %d boot(s)", count, k);
+		f = check_finding(x->c, id, sev, rule->advice, "%s (%s UTC, boot %d)", what, t,
+				  label_of(sel, k, first->boot));
 		jw_int(&f->ev, "count", count);
 		if (rule->confirm)
 			jw_str(&f->ev, "confirm_with", rule->confirm);

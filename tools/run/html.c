@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "lib/opts.h"
 #include "lib/util.h"
+#include "report/view_postmortem.h"
 
 #define DP_RAW (-1)	/* show a number exactly as report.json has it */
 /* Above this many CPUs the ISA matrix lists only the CPUs that differ,
@@ -576,6 +577,7 @@ static const struct check_view {
 	{ "mem", mem_metrics, ARRAY_SIZE(mem_metrics), mem_detail },
 	{ "wake", wake_metrics, ARRAY_SIZE(wake_metrics), wake_detail },
 	{ "burnin", burnin_metrics, ARRAY_SIZE(burnin_metrics), burnin_detail },
+	{ "postmortem", NULL, 0, postmortem_html },
 };
 
 static const struct check_view *view_of(const char *name)

@@ -10,6 +10,7 @@
 #include <sys/random.h>
 
 #include "lib/textwrap.h"
+#include "report/view_postmortem.h"
 
 void machine_id(char out[9])
 {
@@ -132,6 +133,8 @@ char *render_text(const struct jval *rep, size_t *len)
 		text_wrap(f, lead, 16, line);
 		if (!strcmp(tests->keys[i], "burnin"))
 			burnin_line(f, t);
+		if (!strcmp(tests->keys[i], "postmortem"))
+			postmortem_text(f, t);
 		for (size_t k = 0; fl && k < fl->len; k++) {
 			snprintf(lead, sizeof(lead), "         %-4s ", json_str(fl->items[k], "severity", "?"));
 			text_wrap(f, lead, 16, json_str(fl->items[k], "summary", ""));
@@ -191,6 +194,9 @@ char *render_screen(const struct jval *rep, bool color, size_t *len)
 	}
 	if (!top || !top->len)
 		fprintf(f, "Nothing to fix was found.\n");
+	postmortem_screen_line(line, sizeof(line), json_path(rep, "tests.postmortem"));
+	if (line[0])
+		fprintf(f, "%s\n", line);
 	if (json_get(disk, "written") && json_get(disk, "written")->b)
 		snprintf(line, sizeof(line), "Report: %s on %s (label %s)", json_str(disk, "path", "?"),
 			 json_str(disk, "device", "?"), json_str(disk, "label", "?"));
