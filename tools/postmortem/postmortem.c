@@ -22,6 +22,7 @@
 
 #include "lib/check.h"
 #include "lib/util.h"
+#include "postmortem/disks.h"
 #include "postmortem/journal.h"
 
 #define PM_TEXT_MAX (512u << 20)	/* of one text log, decompressed */
@@ -33,6 +34,7 @@ enum {
 	O_ROOT = CHECK_COMMON_COUNT,
 	O_BOOTS,
 	O_JOURNAL,
+	O_DEVICES,
 	O_COUNT,
 };
 
@@ -41,6 +43,9 @@ const struct opt postmortem_opts[] = {
 	{ "root", 'r', OPT_STR, "DIR", "the root of the system whose logs to read (default /)", 0, 0 },
 	{ "boots", 'b', OPT_INT, "N", "how many of the latest boots to summarise (default 3)", 1, 1000 },
 	{ "journal", 'j', OPT_STR, "FILE", "read this one journal file instead of looking under the root", 0, 0 },
+	{ "devices", 'd', OPT_STR, "LIST",
+	  "read only these suspect devices, e.g. vdb1,vdc (default: every disk not in use, not the boot medium, "
+	  "not the report disk; with none, this system's own logs)", 0, 0 },
 	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 
@@ -57,8 +62,15 @@ struct source {
 	char note[240];
 };
 
+#define PM_MOUNT_DIR "/run/triage/suspect"
+/* The report disk's label (run/disk.h REPORT_LABEL): never a suspect. */
+#define PM_REPORT_LABEL "TRIAGE"
+#define PM_MAX_DISKS 64
+
 struct ctx {
 	struct check *c;
+	struct pm_disk disks[PM_MAX_DISKS];
+	int ndisks;
 	struct pm pm;
 	struct source *src;
 	int nsrc;
@@ -166,16 +178,14 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* root/dir/<machine-id>/ *.journal* */
-static void read_journal_dir(struct ctx *x, const char *root, const char *dir)
+/* path/<machine-id>/ *.journal* */
+static void read_journal_dir(struct ctx *x, const char *path)
 {
-	char path[600];
 	char *names[PM_MAX_FILES];
 	int n = 0;
 	DIR *d, *sub;
 	struct dirent *de, *fe;
 
-	snprintf(path, sizeof(path), "%s%s", root, dir);
 	d = opendir(path);
 	if (!d)
 		return;
@@ -222,9 +232,8 @@ static int older_first(const void *a, const void *b)
 }
 
 /* One family of rsyslog files: NAME, NAME.1, NAME.2.gz, NAME-20261128.xz. */
-static void read_text_family(struct ctx *x, const char *root, const char *family)
+static void read_text_family(struct ctx *x, const char *dir, const char *family)
 {
-	char dir[600];
 	struct logfile files[64];
 	struct pm_textstate ts;
 	int n = 0;
@@ -232,7 +241,6 @@ static void read_text_family(struct ctx *x, const char *root, const char *family
 	DIR *d;
 	struct dirent *de;
 
-	snprintf(dir, sizeof(dir), "%s/var/log", root);
 	d = opendir(dir);
 	if (!d)
 		return;
@@ -287,16 +295,32 @@ static void read_text_family(struct ctx *x, const char *root, const char *family
 	}
 }
 
-static bool family_present(const char *root, const char *family)
+static bool family_present(const char *logdir, const char *family)
 {
 	char p[600];
 	struct stat sb;
 
-	snprintf(p, sizeof(p), "%s/var/log/%s", root, family);
+	snprintf(p, sizeof(p), "%s/%s", logdir, family);
 	if (stat(p, &sb) == 0)
 		return true;
-	snprintf(p, sizeof(p), "%s/var/log/%s.1", root, family);
+	snprintf(p, sizeof(p), "%s/%s.1", logdir, family);
 	return stat(p, &sb) == 0;
+}
+
+/* A /var/log: its journal, then one family of text logs (syslog holds
+ * everything on Debian, messages on RHEL, kern.log the kernel alone). */
+static void read_logdir(struct ctx *x, const char *logdir)
+{
+	static const char *const families[] = { "syslog", "messages", "kern.log" };
+	char p[600];
+
+	snprintf(p, sizeof(p), "%s/journal", logdir);
+	read_journal_dir(x, p);
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++)
+		if (family_present(logdir, families[i])) {
+			read_text_family(x, logdir, families[i]);
+			break;
+		}
 }
 
 /* ---- pstore ---- */
@@ -358,6 +382,78 @@ static void read_pstore_dir(struct ctx *x, const char *path, int depth)
 		free(p);
 	}
 	closedir(d);
+}
+
+static void read_root(struct ctx *x, const char *root)
+{
+	char p[600];
+
+	snprintf(p, sizeof(p), "%s/var/log", root);
+	read_logdir(x, p);
+	snprintf(p, sizeof(p), "%s/run/log/journal", root);
+	read_journal_dir(x, p);
+	if (!root[0])
+		read_pstore_dir(x, "/sys/fs/pstore", 0);
+	snprintf(p, sizeof(p), "%s/var/lib/systemd/pstore", root);
+	read_pstore_dir(x, p, 0);
+}
+
+/* ---- the suspect disks ---- */
+
+static bool is_dir(const char *a, const char *b)
+{
+	char p[600];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s%s", a, b);
+	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* Mounts each suspect filesystem read-only, reads the logs on it (a whole
+ * root, or a separate /var), and unmounts it. */
+static void read_disks(struct ctx *x, const char *only)
+{
+	for (int i = 0; i < x->ndisks; i++) {
+		struct pm_disk *s = &x->disks[i];
+		char mnt[160];
+		int before = x->nsrc;
+
+		if (only) {
+			char list[512], *tok, *save = NULL;
+			bool want = false;
+
+			snprintf(list, sizeof(list), "%s", only);
+			for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+				if (!strcmp(tok, s->name) || (!strncmp(tok, "/dev/", 5) && !strcmp(tok + 5, s->name)))
+					want = true;
+			if (!want) {
+				s->skipped = true;
+				snprintf(s->note, sizeof(s->note), "not named by --devices");
+				continue;
+			}
+		}
+		if (s->skipped) {
+			check_note(x->c, "/dev/%s (%s): %s", s->name, s->fstype, s->note);
+			continue;
+		}
+		snprintf(mnt, sizeof(mnt), "%s/%s", PM_MOUNT_DIR, s->name);
+		if (pm_mount_ro(s, mnt) < 0) {
+			check_note(x->c, "/dev/%s: %s", s->name, s->note);
+			continue;
+		}
+		check_ok(x->c, true, "/dev/%s (%s%s%s) set read-only and mounted read-only without log replay",
+			 s->name, s->fstype, s->label[0] ? ", label " : "", s->label);
+		if (is_dir(mnt, "/var/log"))
+			read_root(x, mnt);
+		else if (is_dir(mnt, "/log")) {
+			char logdir[200];
+
+			snprintf(logdir, sizeof(logdir), "%s/log", mnt);
+			read_logdir(x, logdir);
+		}
+		s->logs = x->nsrc > before;
+		pm_unmount(s);
+	}
 }
 
 /* ---- output ---- */
@@ -461,6 +557,22 @@ static void write_data(struct ctx *x, const char *root, const int *sel, int k)
 	const struct pm *pm = &x->pm;
 
 	jw_str(w, "root", root);
+	jw_arr(w, "disks");
+	for (int i = 0; i < x->ndisks; i++) {
+		const struct pm_disk *d = &x->disks[i];
+
+		jw_obj(w, NULL);
+		jw_strf(w, "device", "/dev/%s", d->name);
+		jw_str(w, "disk", d->disk);
+		jw_str(w, "fstype", d->fstype);
+		jw_str(w, "label", d->label);
+		jw_bool(w, "read_only_set", d->blkro);
+		jw_bool(w, "logs", d->logs);
+		if (d->note[0])
+			jw_str(w, "note", d->note);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
 	jw_arr(w, "sources");
 	for (int i = 0; i < x->nsrc; i++) {
 		jw_obj(w, NULL);
@@ -632,6 +744,7 @@ int cmd_postmortem(int argc, char **argv)
 	struct ctx x = { 0 };
 	const char *root;
 	int nboots, sel[1000], k, unclean = 0, traps = 0, ooms = 0, events = 0;
+	bool use_disks = false;
 	char rootbuf[512];
 	int64_t t0;
 	int rc = check_begin(&c, "postmortem", usage, postmortem_opts, vals, argc, argv);
@@ -662,23 +775,20 @@ int cmd_postmortem(int argc, char **argv)
 	}
 
 	t0 = now_ns();
+	if (!vals[O_ROOT].set && !vals[O_JOURNAL].set) {
+		x.ndisks = pm_find_suspects(x.disks, PM_MAX_DISKS, PM_REPORT_LABEL);
+		use_disks = x.ndisks > 0 || vals[O_DEVICES].set;
+		if (use_disks && mkdir("/run/triage", 0755) < 0 && errno != EEXIST)
+			check_note(&c, "cannot make /run/triage: %s", strerror(errno));
+		if (use_disks && mkdir(PM_MOUNT_DIR, 0700) < 0 && errno != EEXIST)
+			check_note(&c, "cannot make %s: %s", PM_MOUNT_DIR, strerror(errno));
+	}
 	if (vals[O_JOURNAL].set) {
 		read_journal(&x, vals[O_JOURNAL].str);
+	} else if (vals[O_ROOT].set || !use_disks) {
+		read_root(&x, rootbuf);
 	} else {
-		static const char *const families[] = { "syslog", "messages", "kern.log" };
-		char p[600];
-
-		read_journal_dir(&x, rootbuf, "/var/log/journal");
-		read_journal_dir(&x, rootbuf, "/run/log/journal");
-		for (size_t i = 0; i < ARRAY_SIZE(families); i++)
-			if (family_present(rootbuf, families[i])) {
-				read_text_family(&x, rootbuf, families[i]);
-				break;
-			}
-		if (!rootbuf[0])
-			read_pstore_dir(&x, "/sys/fs/pstore", 0);
-		snprintf(p, sizeof(p), "%s/var/lib/systemd/pstore", rootbuf);
-		read_pstore_dir(&x, p, 0);
+		read_disks(&x, vals[O_DEVICES].set ? vals[O_DEVICES].str : NULL);
 	}
 	x.read_ns = now_ns() - t0;
 	pm_finish(&x.pm);
