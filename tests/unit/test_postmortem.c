@@ -21,6 +21,7 @@
 #include "lib/json.h"
 #include "lib/kmsg.h"
 #include "lib/util.h"
+#include "postmortem/disks.h"
 #include "postmortem/journal.h"
 #include "postmortem/postmortem.h"
 
@@ -537,6 +538,135 @@ static void test_root_empty(void **state)
 	free(d);
 }
 
+/* Superblocks as mkfs.ext4, mkfs.vfat and mkswap write them. */
+static void test_probe_fs(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *cmd, *after, *type, *label;
+	} cases[] = {
+		{ "mkfs.ext4 -q -F -L guestroot", " 8M", "ext4", "guestroot" },
+		{ "mkfs.vfat -n EFI", " >/dev/null", "vfat", "EFI" },
+		{ "mkfs.vfat -F 32 -n TRIAGE", " >/dev/null", "vfat", "TRIAGE" },
+		{ "mkswap", " >/dev/null 2>&1", "swap", "" },
+	};
+	char *img, cmd[300], label[64];
+	uint8_t *buf;
+	size_t len;
+
+	if (!fixtures[0])
+		skip();
+	img = fixture("probe.img");
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(cmd, sizeof(cmd), "rm -f %s && truncate -s 40M %s && %s %s%s", img, img, cases[i].cmd, img,
+			 cases[i].after);
+		if (system(cmd) != 0) {
+			fprintf(stderr, "# %s failed: skipped\n", cmd);
+			continue;
+		}
+		buf = (uint8_t *)read_file(img, 0x11000, &len);
+		assert_non_null(buf);
+		assert_string_equal(pm_probe_fs(buf, len, label, sizeof(label)), cases[i].type);
+		assert_string_equal(label, cases[i].label);
+		/* Cut short: never past the buffer (ASan), at worst not recognised. */
+		for (size_t cut = 0; cut < len; cut += 509)
+			pm_probe_fs(buf, cut, label, sizeof(label));
+		free(buf);
+	}
+	{
+		uint8_t z[0x11000] = { 0 };
+
+		assert_null(pm_probe_fs(z, sizeof(z), label, sizeof(label)));
+		memcpy(z, "LUKS\xba\xbe", 6);
+		assert_string_equal(pm_probe_fs(z, sizeof(z), label, sizeof(label)), "luks");
+	}
+	free(img);
+}
+
+static void test_report_target(void **state)
+{
+	(void)state;
+	char label[64], dev[64];
+
+	pm_report_target("console=ttyS0 triage.report=LABEL=mydisk quiet", label, sizeof(label), dev, sizeof(dev));
+	assert_string_equal(label, "mydisk");
+	assert_string_equal(dev, "");
+	pm_report_target("triage.report=/dev/vdc1", label, sizeof(label), dev, sizeof(dev));
+	assert_string_equal(dev, "vdc1");
+	pm_report_target("triage.mode=quick", label, sizeof(label), dev, sizeof(dev));
+	assert_string_equal(label, "");
+	assert_string_equal(dev, "");
+}
+
+/* The model alone: a pstore-like kernel panic, a Code: line that follows no
+ * trap, and a unit's signal line too long after its trap to belong to it. */
+static void test_model(void **state)
+{
+	(void)state;
+	struct pm pm;
+	struct pm_record r = { .boot = "b1", .source = "journal", .program = "kernel", .pid = -1, .unit = "",
+			       .coredump_signal = -1 };
+
+	pm_init(&pm);
+	r.t_us = 1000000;
+	r.message = "Code: 00 11 <22>";
+	pm_feed(&pm, &r);
+	r.message = "traps: a[1] trap invalid opcode ip:401000 sp:7ffd0000 error:0 in a[400000+2000]";
+	pm_feed(&pm, &r);
+	r.t_us += 10;
+	r.message = "random: crng init done";
+	pm_feed(&pm, &r);
+	r.message = "Code: 0f 0b <c4> e2";
+	pm_feed(&pm, &r); /* not right after the trap: not its bytes */
+	r.t_us += (int64_t)PM_TIE_WINDOW_US + 1;
+	r.program = "systemd";
+	r.message = "a.service: Main process exited, code=killed, status=4/ILL";
+	pm_feed(&pm, &r);
+	r.t_us += 5;
+	r.program = "kernel";
+	r.message = "Kernel panic - not syncing: Fatal exception";
+	pm_feed(&pm, &r);
+	/* The same words from a program are not the kernel's. */
+	r.program = "myapp";
+	r.message = "Kernel panic - not syncing: just testing";
+	pm_feed(&pm, &r);
+	pm_finish(&pm);
+	assert_int_equal(pm.nevents, 3);
+	assert_true(pm.events[0].has_trap);
+	assert_string_equal(pm.events[0].code, "");
+	assert_string_equal(pm.events[1].signal, "ILL");
+	assert_int_equal(pm.events[1].tied_to, -1);
+	assert_string_equal(kmsg_rules[pm.events[2].rule].id, "kernel.panic");
+	assert_int_equal(pm.nboots, 1);
+	assert_false(pm.boots[0].shutdown);
+	assert_true(pm_unclean(&pm.boots[0]));
+	pm_free(&pm);
+}
+
+static void test_root_pstore(void **state)
+{
+	(void)state;
+	int rc;
+	struct jval *v;
+	char *cmd;
+
+	if (!fixtures[0])
+		skip();
+	/* systemd-pstore's archive of an efi-pstore record (the kernel's kmsg dump). */
+	cmd = xasprintf("mkdir -p %s/pstoreroot/var/lib/systemd/pstore/1795590000/001 && printf '%%s\\n' "
+			"'Panic#1 Part1' '<4>[ 9000.123456] BUG: kernel NULL pointer dereference, address: 0000000000000008' "
+			"'<0>[ 9000.200000] Kernel panic - not syncing: Fatal exception' "
+			"> %s/pstoreroot/var/lib/systemd/pstore/1795590000/001/dmesg.txt", fixtures, fixtures);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	v = run_postmortem("pstoreroot", &rc);
+	assert_int_equal(rc, EXIT_FAIL);
+	assert_non_null(finding(v, "prev.panic"));
+	assert_non_null(finding(v, "prev.bug"));
+	assert_string_equal(json_str(json_path(v, "data.sources")->items[0], "kind", ""), "pstore");
+	json_free(v);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -581,6 +711,10 @@ int main(void)
 		cmocka_unit_test(test_root_journal),
 		cmocka_unit_test(test_root_text),
 		cmocka_unit_test(test_root_empty),
+		cmocka_unit_test(test_probe_fs),
+		cmocka_unit_test(test_report_target),
+		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_root_pstore),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/cmdline.h"
 #include "lib/util.h"
 
 static uint16_t le16(const uint8_t *p)
@@ -188,12 +189,29 @@ static bool skip_name(const char *n)
 	return false;
 }
 
+void pm_report_target(const char *cmdline, char *label, size_t lsize, char *dev, size_t dsize)
+{
+	struct triage_cmdline cl;
+
+	label[0] = dev[0] = '\0';
+	if (!cmdline)
+		return;
+	cmdline_parse(cmdline, &cl);
+	if (!strncasecmp(cl.report, "LABEL=", 6))
+		strlcpy_(label, cl.report + 6, lsize);
+	else if (!strncmp(cl.report, "/dev/", 5))
+		strlcpy_(dev, cl.report + 5, dsize);
+}
+
 int pm_find_suspects(struct pm_disk *out, int max, const char *report_label)
 {
+	char *cmdline = read_file("/proc/cmdline", 1 << 16, NULL), xlabel[128], xdev[128];
 	DIR *d = opendir("/sys/class/block");
 	struct dirent *de;
 	int n = 0;
 
+	pm_report_target(cmdline, xlabel, sizeof(xlabel), xdev, sizeof(xdev));
+	free(cmdline);
 	if (!d)
 		return 0;
 	while ((de = readdir(d)) && n < max) {
@@ -226,8 +244,12 @@ int pm_find_suspects(struct pm_disk *out, int max, const char *report_label)
 		strlcpy_(s->disk, disk, sizeof(s->disk));
 		strlcpy_(s->fstype, t, sizeof(s->fstype));
 		strlcpy_(s->label, label, sizeof(s->label));
-		if (!strcmp(t, "iso9660") || !strcasecmp(label, report_label))
+		if (!strcmp(t, "iso9660") || !strcasecmp(label, report_label) || (xlabel[0] && !strcasecmp(label, xlabel)) ||
+		    (xdev[0] && (!strcmp(xdev, de->d_name) || !strcmp(xdev, disk))))
 			continue; /* the boot medium, the report disk */
+		/* A report disk named by UUID= is not recognised here: it is read
+		 * like a suspect, and pm_unmount makes it writable again before the
+		 * run writes its report. */
 		{
 			char dl[64];
 			const char *dt = probe_dev(disk, dl, sizeof(dl));
@@ -267,6 +289,8 @@ int pm_mount_ro(struct pm_disk *s, const char *mnt)
 	}
 	/* The block device refuses writes before anything can mount it: even a
 	 * filesystem driver that wanted to replay a journal could not. */
+	if (ioctl(fd, BLKROGET, &ro) == 0 && !ro)
+		s->was_rw = true;
 	if (ioctl(fd, BLKROSET, &one) < 0 || ioctl(fd, BLKROGET, &ro) < 0 || !ro) {
 		snprintf(s->note, sizeof(s->note), "cannot set %s read-only (%s): not mounted", dev, strerror(errno));
 		close(fd);
@@ -303,4 +327,17 @@ void pm_unmount(struct pm_disk *s)
 		umount2(s->mnt, MNT_DETACH);
 	rmdir(s->mnt);
 	s->mnt[0] = '\0';
+	/* Back as it was, once nothing is mounted from it: a disk we were wrong
+	 * to take for a suspect (a report disk given by UUID) stays writable. */
+	if (s->was_rw) {
+		char dev[48];
+		int zero = 0, fd;
+
+		snprintf(dev, sizeof(dev), "/dev/%s", s->name);
+		fd = open(dev, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			ioctl(fd, BLKROSET, &zero);
+			close(fd);
+		}
+	}
 }

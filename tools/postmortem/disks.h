@@ -14,6 +14,7 @@ struct pm_disk {
 	char mnt[128];		/* where it is mounted now, or "" */
 	bool skipped;		/* in use here, LUKS, LVM: not mounted */
 	bool blkro;		/* BLKROSET was set */
+	bool was_rw;		/* ...by us: cleared again after unmounting */
 	bool logs;		/* logs were found on it */
 	char note[200];
 };
@@ -28,6 +29,12 @@ const char *pm_probe_fs(const uint8_t *buf, size_t len, char *label, size_t lsiz
  * mounted, swap, held by device-mapper: a live system's own disks are never
  * touched). LUKS and LVM ones are listed as skipped. Returns how many. */
 int pm_find_suspects(struct pm_disk *out, int max, const char *report_label);
+
+/* The report target the run was given (triage.report= on the kernel command
+ * line: LABEL=x, /dev/x, UUID=x) is never a suspect either: a read-only flag
+ * on it would stop the run writing its report. exclude_label and
+ * exclude_dev are filled from it ("" when absent). */
+void pm_report_target(const char *cmdline, char *exclude_label, size_t lsize, char *exclude_dev, size_t dsize);
 
 /* BLKROSET on the device, then a read-only mount without journal or log
  * replay on mnt. Returns 0, or -1 with s->note saying why. */

@@ -824,6 +824,15 @@ int cmd_postmortem(int argc, char **argv)
 		jw_int(m, "traps", traps);
 		jw_int(m, "oom_kills", ooms);
 	}
+	if (use_disks) {
+		char what[400] = "";
+
+		for (int i = 0; i < x.ndisks; i++)
+			if (x.disks[i].logs)
+				str_append(what, sizeof(what), ", ", "/dev/%s", x.disks[i].name);
+		snprintf(rootbuf, sizeof(rootbuf), "suspect disks: %s", what[0] ? what : "none with logs");
+		root = rootbuf;
+	}
 	write_data(&x, root, sel, k);
 	write_findings(&x, sel, k);
 	for (int i = 0; i < k; i++) {
