@@ -630,6 +630,13 @@ static void test_model(void **state)
 	r.program = "myapp";
 	r.message = "Kernel panic - not syncing: just testing";
 	pm_feed(&pm, &r);
+	/* journald restarted in the middle of a boot is not its end. */
+	r.program = "systemd-journald";
+	r.message = "Journal stopped";
+	pm_feed(&pm, &r);
+	r.t_us += (int64_t)PM_SHUTDOWN_TAIL_US + 1;
+	r.message = "Journal started";
+	pm_feed(&pm, &r);
 	pm_finish(&pm);
 	assert_int_equal(pm.nevents, 3);
 	assert_true(pm.events[0].has_trap);

@@ -165,8 +165,8 @@ void pm_feed(struct pm *pm, const struct pm_record *r)
 	if (kernel && !strncmp(m, "Linux version ", 14) && !b->linux_version_us)
 		b->linux_version_us = r->t_us;
 	for (size_t i = 0; i < ARRAY_SIZE(shutdown_markers); i++)
-		if (strstr(m, shutdown_markers[i]))
-			b->shutdown = true;
+		if (strstr(m, shutdown_markers[i]) && r->t_us >= b->shutdown_us)
+			b->shutdown_us = r->t_us ? r->t_us : 1;
 
 	/* The kernel prints a trap's instruction bytes as the next record. */
 	if (kernel && !strncmp(m, "Code: ", 6)) {
@@ -233,6 +233,11 @@ void pm_finish(struct pm *pm)
 {
 	int *map;
 
+	for (int i = 0; i < pm->nboots; i++) {
+		struct pm_boot *b = &pm->boots[i];
+
+		b->shutdown = b->shutdown_us && b->last_us - b->shutdown_us <= PM_SHUTDOWN_TAIL_US;
+	}
 	for (int i = 0; i < pm->nboots; i++) {
 		struct pm_boot *t = &pm->boots[i];
 

@@ -497,7 +497,7 @@ static void write_trap(struct jw *w, const struct kmsg_trap *t, const char *code
 	jw_obj_end(w);
 }
 
-static void write_event(struct jw *w, const struct pm *pm, const struct pm_event *e, int boot_label)
+static void write_event(struct jw *w, const struct pm *pm, const struct pm_event *e, int boot_label, bool with_us)
 {
 	char t[32];
 
@@ -505,7 +505,8 @@ static void write_event(struct jw *w, const struct pm *pm, const struct pm_event
 	jw_obj(w, NULL);
 	jw_str(w, "kind", kmsg_rules[e->rule].id);
 	jw_str(w, "time", t);
-	jw_int(w, "t_us", e->t_us);
+	if (with_us)
+		jw_int(w, "t_us", e->t_us);
 	jw_int(w, "boot", boot_label);
 	jw_str(w, "boot_id", pm->boots[e->boot].key);
 	jw_str(w, "program", e->program);
@@ -611,7 +612,7 @@ static void write_data(struct ctx *x, const char *root, const int *sel, int k)
 		jw_arr(w, "events");
 		for (int e = 0; e < pm->nevents; e++)
 			if (pm->events[e].boot == sel[i])
-				write_event(w, pm, &pm->events[e], -i);
+				write_event(w, pm, &pm->events[e], -i, true);
 		jw_arr_end(w);
 		jw_obj_end(w);
 	}
@@ -700,7 +701,7 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 
 			if (ev->rule != r || label_of(sel, k, ev->boot) > 0)
 				continue;
-			write_event(&f->ev, pm, ev, label_of(sel, k, ev->boot));
+			write_event(&f->ev, pm, ev, label_of(sel, k, ev->boot), false);
 			shown++;
 		}
 		jw_arr_end(&f->ev);

@@ -26,6 +26,10 @@
  * C-states, the host), not at load: systemd's own timers (tmpfiles, apt,
  * logrotate) write something at least every few hours on a busy system. */
 #define PM_QUIET_IDLE_US (15LL * 60 * 1000000)
+/* A shutdown message counts when the log ends within this of it: a system
+ * that goes on logging long after "Journal stopped" only restarted journald.
+ * systemd's default stop timeout is 90 s (DefaultTimeoutStopSec). */
+#define PM_SHUTDOWN_TAIL_US (120LL * 1000000)
 
 /* One record from any source. */
 struct pm_record {
@@ -64,7 +68,8 @@ struct pm_boot {
 	char source[24];
 	int64_t first_us, last_us, prev_us; /* prev: the record before the last */
 	long long records;
-	bool shutdown;		/* a shutdown or reboot message was logged */
+	bool shutdown;		/* it ended with a shutdown (pm_finish) */
+	int64_t shutdown_us;	/* the last shutdown or reboot message */
 	bool current;		/* the boot running now (--root / on a live system) */
 	bool dropped;		/* a text-log boot that a journal boot already covers */
 	int events;
