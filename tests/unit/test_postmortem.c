@@ -692,6 +692,42 @@ static void test_root_pstore(void **state)
 	json_free(v);
 }
 
+/* A log longer than the limit: its newest lines are read, whole, from a
+ * plain file, a gzip'd and an xz'd one (gzip and xz write them). */
+static void test_read_log_tail(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "big.log", "big.log.gz", "big.log.xz" };
+	char *cmd, *text, note[200];
+	size_t len;
+	bool cut;
+
+	if (!fixtures[0])
+		skip();
+	cmd = xasprintf("cd %s && seq -f 'Nov 28 05:30:55 h kernel: line %%.0f' 1 200000 > big.log && "
+			"gzip -c big.log > big.log.gz && xz -c big.log > big.log.xz", fixtures);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char *path = fixture(names[i]);
+
+		text = pm_read_log(path, 100000, &len, &cut, note, sizeof(note));
+		assert_non_null(text);
+		assert_true(cut);
+		assert_true(len <= 100000 && len > 40000);
+		assert_non_null(strstr(text, "kernel: line 200000\n"));
+		assert_null(strstr(text, "kernel: line 1\n"));
+		/* Whole lines only, at the start too (the plain file's cut). */
+		if (i == 0)
+			assert_memory_equal(text, "Nov 28", 6);
+		free(text);
+		free(path);
+	}
+	text = pm_read_log("/nonexistent/log", 100, &len, &cut, note, sizeof(note));
+	assert_null(text);
+	assert_non_null(strstr(note, "/nonexistent/log"));
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -741,6 +777,7 @@ int main(void)
 		cmocka_unit_test(test_report_target),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_root_pstore),
+		cmocka_unit_test(test_read_log_tail),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -85,6 +85,25 @@ static const uint8_t *object_at(const struct reader *r, uint64_t off, int type, 
 	return o;
 }
 
+/* Streams a zstd frame into a bounded buffer: only its start is wanted.
+ * Stops at the frame's end, a full buffer, or when a call makes no progress
+ * (input used up and nothing more to flush: a cut frame). */
+static long zstd_prefix(ZSTD_DCtx *z, ZSTD_inBuffer *ib, ZSTD_outBuffer *ob)
+{
+	while (ob->pos < ob->size) {
+		size_t in0 = ib->pos, out0 = ob->pos;
+		size_t rc = ZSTD_decompressStream(z, ob, ib);
+
+		if (ZSTD_isError(rc))
+			return -1;
+		if (rc == 0)
+			return (long)ob->pos;
+		if (ib->pos == in0 && ob->pos == out0)
+			return ib->pos == ib->size ? -1 : (long)ob->pos;
+	}
+	return (long)ob->pos;
+}
+
 long journal_decompress(int flags, const uint8_t *in, size_t inlen, uint8_t *out, size_t outsize)
 {
 	switch (flags & OBJ_COMPRESSED_MASK) {
@@ -92,23 +111,11 @@ long journal_decompress(int flags, const uint8_t *in, size_t inlen, uint8_t *out
 		ZSTD_DCtx *z = ZSTD_createDCtx();
 		ZSTD_inBuffer ib = { in, inlen, 0 };
 		ZSTD_outBuffer ob = { out, outsize, 0 };
-		long ret = -1;
+		long ret;
 
 		if (!z)
 			return -1;
-		/* Stream into a bounded buffer: only the start is wanted. */
-		while (ob.pos < ob.size) {
-			size_t rc = ZSTD_decompressStream(z, &ob, &ib);
-
-			if (ZSTD_isError(rc))
-				break;
-			if (rc == 0 || (ib.pos == ib.size && ob.pos < ob.size)) {
-				ret = (long)ob.pos;
-				break;
-			}
-		}
-		if (ob.pos == ob.size)
-			ret = (long)ob.pos;
+		ret = zstd_prefix(z, &ib, &ob);
 		ZSTD_freeDCtx(z);
 		return ret;
 	}
@@ -159,15 +166,7 @@ static long decompress(struct reader *r, int flags, const uint8_t *in, size_t in
 		ZSTD_outBuffer ob = { r->scratch, sizeof(r->scratch), 0 };
 
 		ZSTD_DCtx_reset(r->zstd, ZSTD_reset_session_only);
-		while (ob.pos < ob.size) {
-			size_t rc = ZSTD_decompressStream(r->zstd, &ob, &ib);
-
-			if (ZSTD_isError(rc))
-				return -1;
-			if (rc == 0 || ib.pos == ib.size)
-				break;
-		}
-		return (long)ob.pos;
+		return zstd_prefix(r->zstd, &ib, &ob);
 	}
 	return journal_decompress(flags, in, inlen, r->scratch, sizeof(r->scratch));
 }
@@ -298,10 +297,13 @@ static bool read_entry(struct reader *r, uint64_t off, struct journal_entry *e)
 struct offsets {
 	uint64_t *v;
 	size_t n, cap;
+	size_t max;	/* no file holds more entries than len / ENTRY_ITEMS */
 };
 
 static void push(struct offsets *o, uint64_t off)
 {
+	if (o->n >= o->max)
+		return;
 	if (o->n == o->cap) {
 		o->cap = o->cap ? o->cap * 2 : 1024;
 		o->v = xrealloc(o->v, o->cap * sizeof(*o->v));
@@ -419,6 +421,8 @@ int journal_read(const uint8_t *buf, size_t len, journal_entry_fn fn, void *ctx,
 	else
 		st->truncated = true;
 	r->zstd = ZSTD_createDCtx();
+	/* Twice: the chain's and the scan's offsets of the same entries. */
+	offs.max = 2 * (len / ENTRY_ITEMS) + 2;
 
 	walk_chain(r, le64(buf + H_ENTRY_ARRAY), &offs);
 	if (st->chain_broken || st->truncated || offs.n < st->n_entries ||

@@ -3,6 +3,9 @@
 #include "postmortem/postmortem.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <lzma.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,11 +163,14 @@ static char *inflate_gz(const unsigned char *in, size_t inlen, size_t max, size_
 	while (rc == Z_OK) {
 		if (n == cap) {
 			if (cap > max) {
+				/* The newest lines matter most: drop the older half. */
+				memmove(out, out + cap / 2, cap - cap / 2);
+				n = cap - cap / 2;
 				*cut = true;
-				break;
+			} else {
+				cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+				out = xrealloc(out, cap + 1);
 			}
-			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-			out = xrealloc(out, cap + 1);
 		}
 		z.next_out = (unsigned char *)out + n;
 		z.avail_out = (uInt)(cap - n);
@@ -179,9 +185,7 @@ static char *inflate_gz(const unsigned char *in, size_t inlen, size_t max, size_
 			break; /* input ended early: keep what there is */
 	}
 	inflateEnd(&z);
-	if (n > max)
-		n = max;
-	out[n] = '\0';
+	out[n] = '\0'; /* cap + 1 bytes are allocated */
 	*len = n;
 	return out;
 }
@@ -203,11 +207,14 @@ static char *unxz(const unsigned char *in, size_t inlen, size_t max, size_t *len
 	while (rc == LZMA_OK) {
 		if (n == cap) {
 			if (cap > max) {
+				/* The newest lines matter most: drop the older half. */
+				memmove(out, out + cap / 2, cap - cap / 2);
+				n = cap - cap / 2;
 				*cut = true;
-				break;
+			} else {
+				cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+				out = xrealloc(out, cap + 1);
 			}
-			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-			out = xrealloc(out, cap + 1);
 		}
 		s.next_out = (uint8_t *)out + n;
 		s.avail_out = cap - n;
@@ -215,35 +222,77 @@ static char *unxz(const unsigned char *in, size_t inlen, size_t max, size_t *len
 		n = cap - s.avail_out;
 	}
 	lzma_end(&s);
-	if (n > max)
-		n = max;
-	out[n] = '\0';
+	out[n] = '\0'; /* cap + 1 bytes are allocated */
 	*len = n;
 	return out;
 }
 
+static char *read_tail(const char *path, size_t max, size_t *len, bool *cut, char *note, size_t notesize)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	char *buf, *nl;
+	ssize_t n;
+
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		snprintf(note, notesize, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	buf = xmalloc(max + 1);
+	n = pread(fd, buf, max, sb.st_size > (off_t)max ? sb.st_size - (off_t)max : 0);
+	close(fd);
+	if (n < 0) {
+		snprintf(note, notesize, "%s: %s", path, strerror(errno));
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*cut = sb.st_size > (off_t)max;
+	/* Start at a whole line. */
+	nl = *cut ? memchr(buf, '\n', (size_t)n) : NULL;
+	if (nl) {
+		n -= nl + 1 - buf;
+		memmove(buf, nl + 1, (size_t)n + 1);
+	}
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Compressed logs are read whole, then undone: a rotated log this large
+ * compressed would be gigabytes of text. */
+#define PM_COMPRESSED_MAX (256u << 20)
+
 char *pm_read_log(const char *path, size_t max, size_t *len, bool *cut, char *note, size_t notesize)
 {
+	unsigned char magic[6] = { 0 };
 	size_t rawlen;
-	/* Compressed logs are read whole first: rotated ones are small. */
-	char *raw = read_file(path, max, &rawlen), *out;
-	const unsigned char *u = (const unsigned char *)raw;
+	char *raw, *out;
+	bool gz, xz;
+	int fd;
 
 	*cut = false;
 	note[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, magic, sizeof(magic)) < 0) {
+		snprintf(note, notesize, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	close(fd);
+	gz = magic[0] == 0x1f && magic[1] == 0x8b;
+	xz = !memcmp(magic, "\xfd" "7zXZ\0", 6);
+	if (!gz && !xz) /* plain text: its end, where the last boot is */
+		return read_tail(path, max, len, cut, note, notesize);
+	raw = read_file(path, PM_COMPRESSED_MAX, &rawlen);
 	if (!raw) {
 		snprintf(note, notesize, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (rawlen >= 2 && u[0] == 0x1f && u[1] == 0x8b)
-		out = inflate_gz(u, rawlen, max, len, cut);
-	else if (rawlen >= 6 && !memcmp(u, "\xfd" "7zXZ\0", 6))
-		out = unxz(u, rawlen, max, len, cut);
-	else {
-		*len = rawlen;
-		*cut = rawlen >= max;
-		return raw;
-	}
+	out = gz ? inflate_gz((unsigned char *)raw, rawlen, max, len, cut)
+		 : unxz((unsigned char *)raw, rawlen, max, len, cut);
 	free(raw);
 	if (!out)
 		snprintf(note, notesize, "%s: cannot decompress", path);

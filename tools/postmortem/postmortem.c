@@ -25,7 +25,9 @@
 #include "postmortem/disks.h"
 #include "postmortem/journal.h"
 
-#define PM_TEXT_MAX (512u << 20)	/* of one text log, decompressed */
+/* Of one text log, decompressed: its newest part when longer (the image may
+ * have 512 MiB of memory in all). */
+#define PM_TEXT_MAX (128u << 20)
 #define PM_PSTORE_MAX (1u << 20)
 #define PM_MAX_FILES 512
 #define PM_EVIDENCE_EVENTS 5
@@ -285,7 +287,7 @@ static void read_text_family(struct ctx *x, const char *dir, const char *family)
 				s->bytes = (long long)len;
 				s->records = x->pm.records - before;
 				if (cut)
-					snprintf(s->note, sizeof(s->note), "only the first %u MiB read", PM_TEXT_MAX >> 20);
+					snprintf(s->note, sizeof(s->note), "only the last %u MiB read", PM_TEXT_MAX >> 20);
 			}
 			free(text);
 		}

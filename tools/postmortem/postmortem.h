@@ -117,8 +117,8 @@ struct pm_textline {
 int pm_parse_syslog_line(const char *line, int year, struct pm_textline *out);
 
 /* Reads a log file whole, undoing gzip or xz (by their magic bytes), at
- * most max bytes of text. Returns a NUL-terminated buffer or NULL (errno or
- * a note in note). *cut is set when the text was longer than max. */
+ * most max bytes of text: the newest part (the end) when it is longer, and
+ * then *cut is set. Returns a NUL-terminated buffer or NULL (a note in note). */
 char *pm_read_log(const char *path, size_t max, size_t *len, bool *cut, char *note, size_t notesize);
 
 /* Feeds every line of a text log (a whole file's text) to the model, telling
