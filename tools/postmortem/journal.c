@@ -386,7 +386,6 @@ int journal_read(const uint8_t *buf, size_t len, journal_entry_fn fn, void *ctx,
 	struct offsets offs = { 0 };
 	struct journal_entry *e;
 	uint64_t arena, end;
-	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
 	if (len < JOURNAL_HEADER_MIN || memcmp(buf + H_SIGNATURE, "LPKSHHRH", 8)) {
@@ -441,10 +440,8 @@ int journal_read(const uint8_t *buf, size_t len, journal_entry_fn fn, void *ctx,
 			continue;
 		}
 		st->entries++;
-		if (fn && fn(e, ctx)) {
-			rc = 0;
+		if (fn && fn(e, ctx))
 			break;
-		}
 	}
 	free(e);
 
@@ -468,5 +465,5 @@ int journal_read(const uint8_t *buf, size_t len, journal_entry_fn fn, void *ctx,
 	ZSTD_freeDCtx(r->zstd);
 	free(r);
 	free(offs.v);
-	return rc;
+	return 0;
 }
