@@ -42,7 +42,7 @@ enum {
 
 const struct opt postmortem_opts[] = {
 	CHECK_COMMON_OPTS,
-	{ "root", 'r', OPT_STR, "DIR", "the root of the system whose logs to read (default /)", 0, 0 },
+	{ "root", 'r', OPT_STR, "DIR", "read the logs of the system rooted here, e.g. / (default: the suspect disks; / when there are none)", 0, 0 },
 	{ "boots", 'b', OPT_INT, "N", "how many of the latest boots to summarise (default 3)", 1, 1000 },
 	{ "journal", 'j', OPT_STR, "FILE", "read this one journal file instead of looking under the root", 0, 0 },
 	{ "devices", 'd', OPT_STR, "LIST",
@@ -54,7 +54,9 @@ const struct opt postmortem_opts[] = {
 static const char usage[] =
 	"What the previous boots left in their logs: traps, services killed by\n"
 	"signals, OOM kills, lockups, stalls, hardware errors, panics, and boots\n"
-	"that ended without a shutdown, from the journal, text logs and pstore.";
+	"that ended without a shutdown, from the journal, text logs and pstore.\n"
+	"The suspect disks (not in use here, not the boot medium, not the report\n"
+	"disk) are set read-only and mounted read-only without journal replay.";
 
 struct source {
 	char path[1024];
