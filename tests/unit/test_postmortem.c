@@ -668,6 +668,46 @@ static void test_model(void **state)
 	pm_free(&pm);
 }
 
+/* DEVICE words after the options (the check contract takes options only):
+ * option values stay with their options, the rest become --devices. */
+static void test_device_args(void **state)
+{
+	(void)state;
+	char *out, *rootp;
+	size_t len;
+	char *text;
+
+	if (!fixtures[0])
+		skip();
+	out = fixture("dev.json");
+	rootp = fixture("root");
+	{
+		/* With --root the devices are not read: the root is, and -o and -b
+		 * kept their values although words follow them. */
+		char *argv[] = { "postmortem", "-q", "-o", out, "nosuchdev1", "--boots", "2", "--root", rootp,
+				 "/dev/nosuchdev2", NULL };
+
+		assert_int_equal(cmd_postmortem(10, argv), EXIT_FAIL);
+		text = read_file(out, 1 << 24, &len);
+		assert_non_null(text);
+		assert_non_null(strstr(text, "\"boots_summarised\": 2") ? text : strstr(text, "\"boots_summarised\":2"));
+		free(text);
+	}
+	{
+		char *argv[] = { "postmortem", "-q", "--", "-o", NULL };
+
+		/* After --, "-o" is a device name, not an option missing its value. */
+		assert_int_not_equal(cmd_postmortem(4, argv), EXIT_ERROR);
+	}
+	{
+		char *argv[] = { "postmortem", "-q", "--nonsense", NULL };
+
+		assert_int_equal(cmd_postmortem(3, argv), EXIT_ERROR);
+	}
+	free(out);
+	free(rootp);
+}
+
 static void test_root_pstore(void **state)
 {
 	(void)state;
@@ -777,6 +817,7 @@ int main(void)
 		cmocka_unit_test(test_report_target),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_root_pstore),
+		cmocka_unit_test(test_device_args),
 		cmocka_unit_test(test_read_log_tail),
 	};
 

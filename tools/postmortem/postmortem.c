@@ -417,6 +417,21 @@ static bool is_dir(const char *a, const char *b)
  * root, or a separate /var), and unmounts it. */
 static void read_disks(struct ctx *x, const char *only)
 {
+	if (only) {
+		char list[512], *tok, *save = NULL;
+
+		snprintf(list, sizeof(list), "%s", only);
+		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			const char *name = strncmp(tok, "/dev/", 5) ? tok : tok + 5;
+			bool found = false;
+
+			for (int i = 0; i < x->ndisks; i++)
+				found |= !strcmp(x->disks[i].name, name);
+			if (!found)
+				check_note(x->c, "%s: not a suspect disk (absent, in use here, the report disk or "
+					   "the boot medium, or no filesystem recognised)", tok);
+		}
+	}
 	for (int i = 0; i < x->ndisks; i++) {
 		struct pm_disk *s = &x->disks[i];
 		char mnt[160];
@@ -441,6 +456,10 @@ static void read_disks(struct ctx *x, const char *only)
 			continue;
 		}
 		snprintf(mnt, sizeof(mnt), "%s/%s", PM_MOUNT_DIR, s->name);
+		if (mkdir("/run/triage", 0755) < 0 && errno != EEXIST)
+			check_note(x->c, "cannot make /run/triage: %s", strerror(errno));
+		if (mkdir(PM_MOUNT_DIR, 0700) < 0 && errno != EEXIST)
+			check_note(x->c, "cannot make %s: %s", PM_MOUNT_DIR, strerror(errno));
 		if (pm_mount_ro(s, mnt) < 0) {
 			check_note(x->c, "/dev/%s: %s", s->name, s->note);
 			continue;
@@ -742,6 +761,41 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 	}
 }
 
+/* `triage postmortem [options] [DEVICE...]`: the check contract takes
+ * options only, so the devices named after them become --devices=LIST. */
+static int devices_from_args(int argc, char **argv, char **out, char *list, size_t size)
+{
+	int n = 0;
+	bool rest = false;
+
+	list[0] = '\0';
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const struct opt *o = NULL;
+
+		if (i == 0 || (!rest && a[0] == '-' && a[1])) {
+			if (!strcmp(a, "--")) {
+				rest = true;
+				continue;
+			}
+			out[n++] = argv[i];
+			/* An option that takes a value as the next word keeps it. */
+			if (i > 0 && a[1] == '-' && !strchr(a, '='))
+				o = opt_find(postmortem_opts, a + 2);
+			else if (i > 0 && a[1] != '-' && !a[2])
+				for (const struct opt *t = postmortem_opts; t->name && !o; t++)
+					if (t->short_name == a[1])
+						o = t;
+			if (o && o->kind != OPT_FLAG && i + 1 < argc)
+				out[n++] = argv[++i];
+			continue;
+		}
+		str_append(list, size, ",", "%s", a);
+	}
+	out[n] = NULL;
+	return n;
+}
+
 int cmd_postmortem(int argc, char **argv)
 {
 	struct optv vals[O_COUNT + 1] = { 0 };
@@ -752,7 +806,16 @@ int cmd_postmortem(int argc, char **argv)
 	bool use_disks = false;
 	char rootbuf[512];
 	int64_t t0;
-	int rc = check_begin(&c, "postmortem", usage, postmortem_opts, vals, argc, argv);
+	char **args = xcalloc((size_t)argc + 2, sizeof(*args)), devlist[512], devopt[530];
+	int nargs = devices_from_args(argc, argv, args, devlist, sizeof(devlist));
+	int rc;
+
+	if (devlist[0]) {
+		snprintf(devopt, sizeof(devopt), "--devices=%s", devlist);
+		args[nargs++] = devopt;
+	}
+	rc = check_begin(&c, "postmortem", usage, postmortem_opts, vals, nargs, args);
+	free(args);
 
 	if (rc >= 0)
 		return rc;
@@ -783,10 +846,6 @@ int cmd_postmortem(int argc, char **argv)
 	if (!vals[O_ROOT].set && !vals[O_JOURNAL].set) {
 		x.ndisks = pm_find_suspects(x.disks, PM_MAX_DISKS, PM_REPORT_LABEL);
 		use_disks = x.ndisks > 0 || vals[O_DEVICES].set;
-		if (use_disks && mkdir("/run/triage", 0755) < 0 && errno != EEXIST)
-			check_note(&c, "cannot make /run/triage: %s", strerror(errno));
-		if (use_disks && mkdir(PM_MOUNT_DIR, 0700) < 0 && errno != EEXIST)
-			check_note(&c, "cannot make %s: %s", PM_MOUNT_DIR, strerror(errno));
 	}
 	if (vals[O_JOURNAL].set) {
 		read_journal(&x, vals[O_JOURNAL].str);
