@@ -275,6 +275,22 @@ int pm_find_suspects(struct pm_disk *out, int max, const char *report_label)
 	return n;
 }
 
+/* Clears the read-only flag again if it was ours to set. */
+static void restore_rw(struct pm_disk *s)
+{
+	char dev[48];
+	int zero = 0, fd;
+
+	if (!s->was_rw)
+		return;
+	snprintf(dev, sizeof(dev), "/dev/%s", s->name);
+	fd = open(dev, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ioctl(fd, BLKROSET, &zero);
+		close(fd);
+	}
+}
+
 int pm_mount_ro(struct pm_disk *s, const char *mnt)
 {
 	char dev[48];
@@ -313,6 +329,7 @@ int pm_mount_ro(struct pm_disk *s, const char *mnt)
 			 opts ? opts : "", strerror(errno),
 			 errno == ENODEV ? " (this kernel has no driver for it)" : "");
 		rmdir(mnt);
+		restore_rw(s);
 		return -1;
 	}
 	strlcpy_(s->mnt, mnt, sizeof(s->mnt));
@@ -329,15 +346,5 @@ void pm_unmount(struct pm_disk *s)
 	s->mnt[0] = '\0';
 	/* Back as it was, once nothing is mounted from it: a disk we were wrong
 	 * to take for a suspect (a report disk given by UUID) stays writable. */
-	if (s->was_rw) {
-		char dev[48];
-		int zero = 0, fd;
-
-		snprintf(dev, sizeof(dev), "/dev/%s", s->name);
-		fd = open(dev, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			ioctl(fd, BLKROSET, &zero);
-			close(fd);
-		}
-	}
+	restore_rw(s);
 }
