@@ -16,6 +16,7 @@
 
 #include "lib/actions.h"
 #include "lib/util.h"
+#include "report/view_postmortem.h"
 
 /* PVE's noVNC shows the VGA text mode: 80x25. */
 #define DEFAULT_ROWS 25
@@ -313,6 +314,13 @@ char *screen_page(const struct jval *rep, const struct page_opts *o, size_t *len
 	foot = rows - 1 - nfoot;
 	for (int i = 0; i < nfoot; i++)
 		row(f, foot + i, cols, NULL, "%s", foot_lines[i]);
+	/* The previous boots, read from the suspect system's disks: one line
+	 * above where the report went. */
+	postmortem_screen_line(line, sizeof(line), json_path(rep, "tests.postmortem"));
+	if (line[0]) {
+		line[col_offset(line, width)] = '\0';
+		row(f, --foot, cols, NULL, "%s", line);
+	}
 	if (o->keys) {
 		snprintf(line, sizeof(line), "%s", o->keys);
 		line[col_offset(line, width - 1)] = '\0';
