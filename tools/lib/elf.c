@@ -345,24 +345,39 @@ static bool ifunc_sym(void *ctx, const char *name, uint64_t addr, unsigned type)
 	return c->n < c->max;
 }
 
-size_t elf_ifunc_resolvers(const struct elf *e, uint64_t *out, size_t max)
+#define R_X86_64_RELATIVE 8
+
+static size_t rela_addends(const struct elf *e, uint32_t type, uint64_t *out, size_t max)
 {
-	struct ifunc_ctx c = { out, 0, max };
 	struct elf_sec s;
 	uint32_t name, link;
 	uint64_t entsize;
+	size_t n = 0;
 
-	for (unsigned i = 0; i < e->shnum && c.n < max; i++) {
+	for (unsigned i = 0; i < e->shnum && n < max; i++) {
 		const uint8_t *p;
 
 		if (!shdr_raw(e, i, &name, &s, &link, &entsize) || s.type != SHT_RELA || entsize != RELA_SIZE)
 			continue;
 		if (!(p = elf_bytes(e, s.offset, s.size)))
 			continue;
-		for (uint64_t j = 0; j + RELA_SIZE <= s.size && c.n < max; j += RELA_SIZE)
-			if ((rd64(p + j + 8) & 0xffffffffU) == R_X86_64_IRELATIVE)
-				out[c.n++] = rd64(p + j + 16);
+		for (uint64_t j = 0; j + RELA_SIZE <= s.size && n < max; j += RELA_SIZE)
+			if ((rd64(p + j + 8) & 0xffffffffU) == type)
+				out[n++] = rd64(p + j + 16);
 	}
+	return n;
+}
+
+size_t elf_relative_addends(const struct elf *e, uint64_t *out, size_t max)
+{
+	return rela_addends(e, R_X86_64_RELATIVE, out, max);
+}
+
+size_t elf_ifunc_resolvers(const struct elf *e, uint64_t *out, size_t max)
+{
+	struct ifunc_ctx c = { out, 0, max };
+
+	c.n = rela_addends(e, R_X86_64_IRELATIVE, out, max);
 	elf_each_symbol(e, ifunc_sym, &c);
 	return c.n;
 }

@@ -104,6 +104,10 @@ void elf_each_symbol(const struct elf *e, bool (*fn)(void *ctx, const char *name
  * into out (duplicates possible). Returns how many. */
 size_t elf_ifunc_resolvers(const struct elf *e, uint64_t *out, size_t max);
 
+/* Addends of R_X86_64_RELATIVE relocations (pointers the loader fills in:
+ * function pointer tables of a PIE or shared library), at most max. */
+size_t elf_relative_addends(const struct elf *e, uint64_t *out, size_t max);
+
 /* Function symbols (.symtab, else .dynsym), sorted by address, in a
  * malloc'd array the caller frees; NULL and *n 0 if there are none. */
 struct elf_sym *elf_func_symbols(const struct elf *e, size_t *n);

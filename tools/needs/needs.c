@@ -20,10 +20,11 @@
  * distribution (LLVM, browsers) are some hundreds of MiB. */
 #define NEEDS_MAX_FILE (1ULL << 30)
 
-enum { O_ON, O_JSON, O_OUT, O_HELP };
+enum { O_ON, O_JSON, O_LIST, O_OUT, O_HELP };
 const struct opt needs_opts[] = {
 	[O_ON] = { "on", 0, OPT_STR, "TYPE", "exit 1 if a file needs more than the PVE CPU type TYPE offers (e.g. x86-64-v2-AES)", 0, 0 },
 	[O_JSON] = { "json", 0, OPT_FLAG, NULL, "JSON (the check contract's shape) instead of text", 0, 0 },
+	[O_LIST] = { "list", 0, OPT_FLAG, NULL, "list every instruction: address, length, mnemonic, extensions", 0, 0 },
 	[O_OUT] = { "output", 'o', OPT_STR, "FILE", "write to FILE, not stdout", 0, 0 },
 	[O_HELP] = { "help", 'h', OPT_FLAG, NULL, "show this help", 0, 0 },
 	{ NULL, 0, 0, NULL, NULL, 0, 0 },
@@ -121,7 +122,16 @@ static void text_level(FILE *o, x86_exts_t set)
 	const char *t = needs_pve_type(set, &unj);
 	char names[256];
 
-	fprintf(o, "x86-64-v%d, PVE type %s", x86_exts_level(set), t ? t : "(none in the table)");
+	x86_exts_t beyond = 0;
+	int level = x86_exts_level(set);
+
+	for (int b = 0; b < X86_NEXTS; b++)
+		if ((set >> b & 1) && (x86_exts[b].level == 0 || x86_exts[b].level > level) && !(unj >> b & 1))
+			beyond |= 1ULL << b;
+	fprintf(o, "x86-64-v%d", level);
+	if (beyond)
+		fprintf(o, " plus %s", x86_exts_names(beyond, names, sizeof(names)));
+	fprintf(o, ", PVE type %s", t ? t : "(none in the table)");
 	if (unj)
 		fprintf(o, " (not judged: %s)", x86_exts_names(unj, names, sizeof(names)));
 }
@@ -380,6 +390,19 @@ int cmd_needs(int argc, char **argv)
 		}
 	}
 	n = argc - pos;
+	if (v[O_LIST].set) {
+		for (int i = 0; i < n; i++) {
+			size_t len = 0;
+			char *buf = read_file(argv[pos + i], NEEDS_MAX_FILE, &len);
+
+			if (!buf || needs_list((const uint8_t *)buf, len, stdout, err, sizeof(err)) < 0) {
+				fprintf(stderr, "triage needs: %s: %s\n", argv[pos + i], buf ? err : strerror(errno));
+				status = EXIT_ERROR;
+			}
+			free(buf);
+		}
+		return fflush(stdout) == 0 ? status : EXIT_ERROR;
+	}
 	files = xcalloc((size_t)n, sizeof(*files));
 	for (int i = 0; i < n; i++) {
 		files[i].path = argv[pos + i];

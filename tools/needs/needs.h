@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "lib/elf.h"
 #include "lib/x86dec.h"
@@ -61,6 +62,11 @@ struct needs_scan {
  * x86-64, no executable code). A warning about a damaged table may be in
  * s->err with a 0 return. */
 int needs_scan(const uint8_t *data, size_t size, struct needs_scan *s);
+
+/* One line per instruction of the executable sections, "ADDR LEN
+ * MNEMONIC EXT,EXT" (hex address, "-" for none), for tests against
+ * objdump. Returns 0, or -1 with err. */
+int needs_list(const uint8_t *data, size_t size, FILE *o, char *err, size_t errlen);
 
 /* Whether a function name marks a dispatch variant ("_avx2", ".avx512f.1",
  * "_evex", "_sse4_2"...). */

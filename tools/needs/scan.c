@@ -264,6 +264,7 @@ static bool in_region(const struct regions *r, uint64_t addr)
 }
 
 #define MAX_RESOLVERS 4096
+#define MAX_RELATIVE (1 << 20)
 
 static void find_variants(const struct elf *e, const struct code *c, const struct elf_sym *syms, size_t nsyms,
 			  struct regions *r, struct needs_scan *s)
@@ -281,9 +282,19 @@ static void find_variants(const struct elf *e, const struct code *c, const struc
 	if (!nvar)
 		return;
 	qsort(var, nvar, sizeof(*var), u64_cmp);
-	/* Function starts: symbols, call targets, resolvers' choices. */
+	/* Function starts: symbols, call targets, relocated pointers into
+	 * code (function tables of a PIE), resolvers' choices. */
 	for (size_t i = 0; i < nsyms; i++)
 		add_addr(&starts, &nst, &cst, syms[i].addr);
+	{
+		uint64_t *rel = xmalloc(MAX_RELATIVE * sizeof(*rel)), av;
+		size_t nrel = elf_relative_addends(e, rel, MAX_RELATIVE);
+
+		for (size_t i = 0; i < nrel; i++)
+			if (code_at(c, rel[i], &av))
+				add_addr(&starts, &nst, &cst, rel[i]);
+		free(rel);
+	}
 	for (size_t i = 0; i < nvar; i++)
 		add_addr(&starts, &nst, &cst, var[i]);
 	for (int k = 0; k < c->nsec; k++) {
@@ -298,6 +309,8 @@ static void find_variants(const struct elf *e, const struct code *c, const struc
 				off++;
 				continue;
 			}
+			/* Not the leas: glibc's string functions take addresses of
+			 * their own labels, which would cut a variant short. */
 			if (in.map == 0 && in.op == 0xe8 &&
 			    branch_target(c->sec[k].p + off, &in, c->sec[k].addr + off, &to, &lea))
 				add_addr(&starts, &nst, &cst, to);
@@ -415,6 +428,43 @@ int needs_scan(const uint8_t *data, size_t size, struct needs_scan *s)
 		if (!s->err[0])
 			snprintf(s->err, sizeof(s->err), "no executable sections (stripped of section headers?)");
 		return -1;
+	}
+	return 0;
+}
+
+int needs_list(const uint8_t *data, size_t size, FILE *o, char *err, size_t errlen)
+{
+	struct elf e;
+	struct elf_sec sec;
+	char names[512];
+
+	if (elf_open(&e, data, size) < 0) {
+		snprintf(err, errlen, "%s", e.err);
+		return -1;
+	}
+	for (unsigned i = 0; i < e.shnum; i++) {
+		const uint8_t *p;
+
+		if (!elf_shdr(&e, i, &sec) || !(sec.flags & ELF_SHF_EXECINSTR) || sec.type == ELF_SHT_NOBITS ||
+		    !(p = elf_bytes(&e, sec.offset, sec.size)))
+			continue;
+		for (uint64_t off = 0; off < sec.size;) {
+			struct x86_insn in;
+			int len = x86_decode(p + off, sec.size - off, &in);
+
+			if (!len) {
+				fprintf(o, "%llx 1 (bad) -\n", (unsigned long long)(sec.addr + off));
+				off++;
+				continue;
+			}
+			x86_exts_names(in.needs, names, sizeof(names));
+			for (char *c = names; *c; c++)
+				if (*c == ' ')
+					*c = ',';
+			fprintf(o, "%llx %d %s %s\n", (unsigned long long)(sec.addr + off), len, in.mnemonic,
+				names[0] ? names : "-");
+			off += (uint64_t)len;
+		}
 	}
 	return 0;
 }
