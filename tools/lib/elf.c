@@ -172,7 +172,7 @@ static void props_in(const struct elf *e, uint64_t off, uint64_t len, struct elf
 
 	if (!b)
 		return;
-	while (len - i >= 12) {
+	while (i <= len && len - i >= 12) {
 		uint32_t namesz = rd32(b + i), descsz = rd32(b + i + 4), type = rd32(b + i + 8);
 		uint64_t name = i + 12, desc = name + ((namesz + 3ULL) & ~3ULL);
 		/* 8-byte alignment of the descriptor and of the next note for
@@ -186,11 +186,11 @@ static void props_in(const struct elf *e, uint64_t off, uint64_t len, struct elf
 			uint64_t j = desc, end = desc + descsz;
 
 			p->found = true;
-			while (end - j >= 8) {
+			while (j <= end && end - j >= 8) {
 				uint32_t pt = rd32(b + j), psz = rd32(b + j + 4);
 
 				if (psz > end - j - 8)
-					break;
+					break; /* the property runs past its note */
 				if (psz >= 4) {
 					uint32_t v = rd32(b + j + 8);
 
