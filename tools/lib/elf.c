@@ -93,8 +93,10 @@ int elf_open(struct elf *e, const uint8_t *data, size_t size)
 		e->phnum = 0;
 	}
 	if (e->shnum && !elf_bytes(e, e->shoff, (uint64_t)e->shnum * SHDR_SIZE)) {
-		snprintf(e->err, sizeof(e->err), "section headers (%u at %#llx) run past the end of the file (%zu bytes)",
-			 e->shnum, (unsigned long long)e->shoff, size);
+		if (!e->err[0]) /* the first problem is the one to report */
+			snprintf(e->err, sizeof(e->err),
+				 "section headers (%u at %#llx) run past the end of the file (%zu bytes)", e->shnum,
+				 (unsigned long long)e->shoff, size);
 		e->shnum = 0;
 	}
 	if (e->shstrndx >= e->shnum)

@@ -369,6 +369,7 @@ static void classify(struct x86_insn *in, bool evex_b)
 static void base_name(struct x86_insn *in, uint8_t rex_w)
 {
 	static const char *const alu[] = { "add", "or", "adc", "sbb", "and", "sub", "xor", "cmp" };
+	static const char *const grp3[] = { "test", "test", "not", "neg", "mul", "imul", "div", "idiv" };
 	static const char *const grp5[] = { "inc", "dec", "call", "call", "jmp", "jmp", "push", "" };
 	uint8_t op = in->op;
 	int reg = (in->modrm >> 3) & 7;
@@ -394,6 +395,8 @@ static void base_name(struct x86_insn *in, uint8_t rex_w)
 			n = "(x87)";
 		else if (op == 0xff)
 			n = grp5[reg];
+		else if (op == 0xf6 || op == 0xf7)
+			n = grp3[reg];
 		else {
 			switch (op) {
 			case 0x63: n = "movsxd"; break;
