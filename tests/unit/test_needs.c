@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
 #include "lib/elf.h"
+#include "lib/faultinsn.h"
+#include "lib/json.h"
 #include "lib/util.h"
 #include "lib/x86dec.h"
 #include "needs/needs.h"
@@ -251,6 +254,124 @@ static void test_pve_type(void **state)
 	assert_false(known);
 }
 
+static struct jval *isa_json(const char *absent)
+{
+	char text[1024], err[128];
+	struct jval *v;
+
+	snprintf(text, sizeof(text),
+		 "{\"name\": \"isa\", \"data\": {\"extensions\": ["
+		 "{\"name\": \"sse2\", \"state\": \"ok\"}, {\"name\": \"popcnt\", \"state\": \"%s\"},"
+		 "{\"name\": \"avx\", \"state\": \"ok\"}, {\"name\": \"avx2\", \"state\": \"%s\"},"
+		 "{\"name\": \"avx512f\", \"state\": \"absent\"}]}}",
+		 strcmp(absent, "popcnt") ? "ok" : "absent", strcmp(absent, "avx2") ? "works-unadvertised" : "faults");
+	v = json_parse(text, strlen(text), err, sizeof(err));
+	if (!v)
+		fail_msg("%s", err);
+	return v;
+}
+
+static void test_fault_code_line(void **state)
+{
+	uint8_t b[FAULT_CODE_MAX];
+	int ip;
+
+	(void)state;
+	assert_int_equal(fault_parse_code("[  12.3] Code: 48 89 e5 <c4> e2 7d 78 c0 c3", b, sizeof(b), &ip), 9);
+	assert_int_equal(ip, 3);
+	assert_int_equal(b[3], 0xc4);
+	assert_int_equal(b[8], 0xc3);
+	assert_int_equal(fault_parse_code("Code: Unable to access opcode bytes at 0x7f00.", b, sizeof(b), &ip), -1);
+	assert_int_equal(fault_parse_code("Code: 0f <0b", b, sizeof(b), &ip), 1); /* a cut line: what came before */
+}
+
+/* The seed's scenario from the Code: bytes alone: vpbroadcastb, AVX2. */
+static void test_fault_code_bytes(void **state)
+{
+	uint8_t code[FAULT_CODE_MAX];
+	int ip, n = fault_parse_code("Code: 90 90 <c4> e2 7d 78 c0 c3", code, sizeof(code), &ip);
+	struct trap_event t = { 0x7f0000001002ULL, NULL, 0, 0, code, (size_t)n, ip };
+	struct fault_insn f;
+	struct jval *no_avx2 = isa_json("avx2"), *all = isa_json("");
+
+	(void)state;
+	assert_int_equal(fault_insn(&t, NULL, no_avx2, &f), FAULT_NEEDS_MISSING);
+	assert_string_equal(f.insn.mnemonic, "vpbroadcastb");
+	assert_string_equal(f.source, "code");
+	assert_int_equal(f.missing, X86_E(AVX2));
+	assert_string_equal(f.pve_type, "x86-64-v3");
+	assert_non_null(strstr(f.summary, "needs AVX2"));
+	assert_non_null(strstr(f.summary, "x86-64-v3"));
+	assert_int_equal(fault_insn(&t, NULL, all, &f), FAULT_EXECUTES);
+	assert_non_null(strstr(f.summary, "look elsewhere"));
+	/* base instructions, and ud2 on purpose */
+	n = fault_parse_code("Code: <48> 89 07", code, sizeof(code), &ip);
+	t.code_len = (size_t)n;
+	t.code_ip = ip;
+	assert_int_equal(fault_insn(&t, NULL, all, &f), FAULT_BASE);
+	assert_string_equal(f.insn.mnemonic, "mov");
+	n = fault_parse_code("Code: <0f> 0b", code, sizeof(code), &ip);
+	t.code_len = (size_t)n;
+	assert_int_equal(fault_insn(&t, NULL, all, &f), FAULT_BASE);
+	assert_non_null(strstr(f.summary, "ud2"));
+	/* nothing to decode */
+	t.code = NULL;
+	assert_int_equal(fault_insn(&t, NULL, all, &f), FAULT_UNKNOWN);
+	json_free(no_avx2);
+	json_free(all);
+}
+
+/* A shared library named by its base name, as the kernel prints it, found
+ * in the loader's directories under a root, mapped at a high address;
+ * its text segment starts at file offset 0x1000. */
+static void test_fault_from_file(void **state)
+{
+	char root[] = "/tmp/test_needs.XXXXXX", dir[256], path[300];
+	size_t len;
+	uint8_t *d = load("pie", &len);
+	struct trap_event t = { 0x7f3a12341005ULL, "libfoo.so.1", 0x7f3a12341000ULL, 0x1000, NULL, 0, -1 };
+	struct fault_insn f;
+	struct jval *no_popcnt = isa_json("popcnt");
+	FILE *o;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(dir, sizeof(dir), "%s/usr/lib", root);
+	snprintf(path, sizeof(path), "mkdir -p %s", dir);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof(path), "%s/libfoo.so.1", dir);
+	assert_non_null(o = fopen(path, "wb"));
+	assert_int_equal(fwrite(d, 1, len, o), len);
+	fclose(o);
+	assert_int_equal(fault_insn(&t, root, no_popcnt, &f), FAULT_NEEDS_MISSING);
+	assert_string_equal(f.source, "file");
+	assert_string_equal(f.insn.mnemonic, "popcnt");
+	assert_int_equal(f.offset, 0x1005);
+	assert_string_equal(f.pve_type, "x86-64-v2");
+	assert_non_null(strstr(f.summary, "needs POPCNT"));
+	/* The Code: bytes win when the file on disk differs */
+	{
+		uint8_t code[] = { 0xc4, 0xe2, 0x7d, 0x78, 0xc0 };
+
+		t.code = code;
+		t.code_len = sizeof(code);
+		t.code_ip = 0;
+		fault_insn(&t, root, no_popcnt, &f);
+		assert_string_equal(f.source, "code");
+		assert_string_equal(f.insn.mnemonic, "vpbroadcastb");
+		assert_non_null(strstr(f.note, "differs"));
+	}
+	/* not found */
+	t.code = NULL;
+	t.file = "libbar.so";
+	assert_int_equal(fault_insn(&t, root, no_popcnt, &f), FAULT_UNKNOWN);
+	assert_non_null(strstr(f.summary, "not found"));
+	snprintf(path, sizeof(path), "rm -rf %s", root);
+	assert_int_equal(system(path), 0);
+	json_free(no_popcnt);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +382,9 @@ int main(void)
 		cmocka_unit_test(test_elf_hostile),
 		cmocka_unit_test(test_dispatch_names),
 		cmocka_unit_test(test_pve_type),
+		cmocka_unit_test(test_fault_code_line),
+		cmocka_unit_test(test_fault_code_bytes),
+		cmocka_unit_test(test_fault_from_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/faultinsn.h"
 #include "lib/pvetypes.h"
 #include "lib/util.h"
 
@@ -63,41 +64,9 @@ int needs_declared_level(uint32_t isa_needed)
 	return level;
 }
 
-/* Extensions of set that no PVE type names. */
-static x86_exts_t unknown_to_pve(x86_exts_t set)
-{
-	x86_exts_t out = 0;
-
-	for (int b = 0; b < X86_NEXTS; b++) {
-		bool named = false;
-
-		if (!(set >> b & 1))
-			continue;
-		for (int t = 0; t < pve_ntypes && !named; t++)
-			named = pve_type_has(&pve_types[t], x86_exts[b].name);
-		if (!named)
-			out |= 1ULL << b;
-	}
-	return out;
-}
-
 const char *needs_pve_type(x86_exts_t set, x86_exts_t *unjudged)
 {
-	x86_exts_t u = unknown_to_pve(set);
-
-	if (unjudged)
-		*unjudged = u;
-	set &= ~u;
-	for (int t = 0; t < pve_ntypes; t++) {
-		bool all = true;
-
-		for (int b = 0; b < X86_NEXTS && all; b++)
-			if (set >> b & 1)
-				all = pve_type_has(&pve_types[t], x86_exts[b].name);
-		if (all)
-			return pve_types[t].name;
-	}
-	return NULL;
+	return fault_pve_type(set, unjudged);
 }
 
 x86_exts_t needs_missing_on(const char *type, x86_exts_t set, bool *known)
