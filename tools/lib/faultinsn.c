@@ -83,6 +83,46 @@ int fault_parse_code(const char *line, uint8_t *out, size_t max, int *ip_index)
 	return n ? n : -1;
 }
 
+int fault_parse_trap(const char *text, struct trap_event *t, char *file, size_t filelen)
+{
+	const char *p = strstr(text, " ip:"), *in;
+	unsigned long long a, b, c;
+	int used = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->code_ip = -1;
+	if (!p)
+		p = strstr(text, " ip ");
+	if (!p || sscanf(p + 4, "%llx", &a) != 1)
+		return -1;
+	t->ip = a;
+	/* " in NAME[HEX+HEX]": the first " in " whose bracket parses (a
+	 * program's name may hold " in " or spaces); the name runs to '['. */
+	for (in = strstr(text, " in "); in; in = strstr(in + 1, " in ")) {
+		const char *br = strchr(in + 4, '[');
+		size_t n;
+
+		if (!br)
+			break;
+		n = (size_t)(br - (in + 4));
+		if (!n || n >= filelen)
+			continue;
+		if (sscanf(br + 1, "%llx,%llx+%llx]%n", &c, &a, &b, &used) == 3 && used) {
+			t->has_offset = true;
+			t->offset = c;
+		} else if (sscanf(br + 1, "%llx+%llx]%n", &a, &b, &used) != 2 || !used) {
+			continue;
+		}
+		memcpy(file, in + 4, n);
+		file[n] = '\0';
+		t->file = file;
+		t->base = a;
+		t->size = b;
+		break;
+	}
+	return 0;
+}
+
 /* Reads root/dir/name into a buffer, or NULL. */
 static uint8_t *read_under(const char *root, const char *path, char *used, size_t usedlen, size_t *len)
 {
@@ -101,6 +141,18 @@ static bool from_file(const uint8_t *d, size_t len, const struct trap_event *t, 
 		snprintf(f->note, sizeof(f->note), "%.120s: %s", f->path, e.err);
 		return false;
 	}
+	if (t->has_offset) {
+		/* The kernel computed it from the mapping's own file offset. */
+		if (t->offset >= len) {
+			snprintf(f->note, sizeof(f->note), "%.120s: offset %#llx past the end of the file", f->path,
+				 (unsigned long long)t->offset);
+			return false;
+		}
+		f->offset = t->offset;
+		avail = len - t->offset;
+		f->vaddr = 0;
+		goto decode;
+	}
 	if (!elf_trap_vaddr(&e, t->ip, t->base, t->size, &f->vaddr)) {
 		snprintf(f->note, sizeof(f->note), "%.120s: no executable segment fits ip %#llx in [%#llx+%#llx]", f->path,
 			 (unsigned long long)t->ip, (unsigned long long)t->base, (unsigned long long)t->size);
@@ -111,6 +163,7 @@ static bool from_file(const uint8_t *d, size_t len, const struct trap_event *t, 
 			 (unsigned long long)f->vaddr);
 		return false;
 	}
+decode:
 	if (avail > X86_MAX_LEN)
 		avail = X86_MAX_LEN;
 	memcpy(f->bytes, d + f->offset, avail);
@@ -233,9 +286,13 @@ enum fault_verdict fault_insn(const struct trap_event *t, const char *root, cons
 		x86_exts_names(f->missing, miss, sizeof(miss));
 		for (char *c = miss; *c; c++)
 			*c = (char)toupper((unsigned char)*c);
+		char lvl[32] = "";
+
+		if (f->level > 1)
+			snprintf(lvl, sizeof(lvl), "x86-64-v%d, ", f->level);
 		snprintf(f->summary, sizeof(f->summary),
-			 "died at %s, which needs %s; this vCPU does not execute it -> x86-64-v%d, PVE type %s",
-			 f->insn.mnemonic, miss, f->level, f->pve_type ? f->pve_type : "host");
+			 "died at %s, which needs %s; this vCPU does not execute it -> %sPVE type %s", f->insn.mnemonic,
+			 miss, lvl, f->pve_type ? f->pve_type : "host");
 	} else if (f->unmeasured) {
 		f->verdict = FAULT_NOT_MEASURED;
 		snprintf(f->summary, sizeof(f->summary), "died at %s (%s), which triage isa does not test", f->insn.mnemonic,

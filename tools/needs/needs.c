@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/faultinsn.h"
 #include "lib/json.h"
 #include "lib/opts.h"
 #include "lib/pvetypes.h"
@@ -20,11 +21,14 @@
  * distribution (LLVM, browsers) are some hundreds of MiB. */
 #define NEEDS_MAX_FILE (1ULL << 30)
 
-enum { O_ON, O_JSON, O_LIST, O_OUT, O_HELP };
+enum { O_ON, O_JSON, O_LIST, O_TRAP, O_ISA, O_ROOT, O_OUT, O_HELP };
 const struct opt needs_opts[] = {
 	[O_ON] = { "on", 0, OPT_STR, "TYPE", "exit 1 if a file needs more than the PVE CPU type TYPE offers (e.g. x86-64-v2-AES)", 0, 0 },
 	[O_JSON] = { "json", 0, OPT_FLAG, NULL, "JSON (the check contract's shape) instead of text", 0, 0 },
 	[O_LIST] = { "list", 0, OPT_FLAG, NULL, "list every instruction: address, length, mnemonic, extensions", 0, 0 },
+	[O_TRAP] = { "trap", 0, OPT_STR, "TEXT", "instead of files: the kernel's trap line (and its Code: line): the instruction and its verdict", 0, 0 },
+	[O_ISA] = { "isa", 0, OPT_STR, "FILE", "with --trap: the JSON of triage isa (or a report.json) to judge against", 0, 0 },
+	[O_ROOT] = { "root", 0, OPT_STR, "DIR", "with --trap: the crashed system's root, where its files are (default /)", 0, 0 },
 	[O_OUT] = { "output", 'o', OPT_STR, "FILE", "write to FILE, not stdout", 0, 0 },
 	[O_HELP] = { "help", 'h', OPT_FLAG, NULL, "show this help", 0, 0 },
 	{ NULL, 0, 0, NULL, NULL, 0, 0 },
@@ -355,6 +359,87 @@ static void write_json(FILE *o, struct needs_file *files, int n, const char *on,
 	fputc('\n', o);
 }
 
+static const char *const verdict_names[] = {
+	[FAULT_UNKNOWN] = "unknown", [FAULT_NEEDS_MISSING] = "needs-missing", [FAULT_EXECUTES] = "executes",
+	[FAULT_BASE] = "base", [FAULT_NOT_MEASURED] = "not-measured",
+};
+
+/* --trap: one trap report decoded and judged (lib/faultinsn). */
+static int trap_main(const char *text, const char *isa_path, const char *root, bool json, FILE *o)
+{
+	struct trap_event t;
+	struct fault_insn *f = xcalloc(1, sizeof(*f));
+	char file[256], err[256], names[256];
+	uint8_t code[FAULT_CODE_MAX];
+	struct jval *isa = NULL;
+	const char *cl = strstr(text, "Code:");
+	int n, ip, rc;
+
+	if (fault_parse_trap(text, &t, file, sizeof(file)) < 0) {
+		fprintf(stderr, "triage needs: --trap: no ip in '%s'\n", text);
+		free(f);
+		return EXIT_ERROR;
+	}
+	if (cl && (n = fault_parse_code(cl, code, sizeof(code), &ip)) > 0) {
+		t.code = code;
+		t.code_len = (size_t)n;
+		t.code_ip = ip;
+	}
+	if (isa_path) {
+		size_t len;
+		char *buf = read_file(isa_path, 64 << 20, &len);
+
+		if (!buf || !(isa = json_parse(buf, len, err, sizeof(err)))) {
+			fprintf(stderr, "triage needs: %s: %s\n", isa_path, buf ? err : strerror(errno));
+			free(buf);
+			free(f);
+			return EXIT_ERROR;
+		}
+		free(buf);
+	}
+	fault_insn(&t, root, isa, f);
+	if (json) {
+		struct jw w;
+
+		jw_init(&w, o, 2);
+		jw_obj(&w, NULL);
+		jw_str(&w, "verdict", verdict_names[f->verdict]);
+		jw_str(&w, "summary", f->summary);
+		jw_strf(&w, "ip", "%#llx", (unsigned long long)t.ip);
+		jw_str(&w, "file", t.file);
+		jw_str(&w, "source", f->source);
+		jw_str(&w, "path", f->path[0] ? f->path : NULL);
+		if (f->decoded) {
+			char hex[3 * X86_MAX_LEN + 1] = "";
+
+			for (int i = 0; i < f->insn.len; i++)
+				str_append(hex, sizeof(hex), " ", "%02x", f->bytes[i]);
+			jw_strf(&w, "offset", "%#llx", (unsigned long long)f->offset);
+			jw_str(&w, "mnemonic", f->insn.mnemonic);
+			jw_str(&w, "bytes", hex);
+			jw_str(&w, "needs", x86_exts_names(f->insn.needs, names, sizeof(names)));
+			jw_str(&w, "missing", x86_exts_names(f->missing, names, sizeof(names)));
+			jw_int(&w, "level", f->level);
+			jw_str(&w, "pve_type", f->pve_type);
+		}
+		jw_str(&w, "note", f->note[0] ? f->note : NULL);
+		jw_obj_end(&w);
+		fputc('\n', o);
+	} else {
+		fprintf(o, "%s\n", f->summary);
+		if (f->decoded)
+			fprintf(o, "  instruction: %s (%d bytes) from %s%s%s at offset %#llx\n", f->insn.mnemonic, f->insn.len,
+				f->source, f->path[0] && !strcmp(f->source, "file") ? " " : "",
+				f->path[0] && !strcmp(f->source, "file") ? f->path : "", (unsigned long long)f->offset);
+		if (f->note[0])
+			fprintf(o, "  note: %s\n", f->note);
+	}
+	rc = f->verdict == FAULT_NEEDS_MISSING ? EXIT_FAIL : f->verdict == FAULT_UNKNOWN ? EXIT_ERROR : EXIT_PASS;
+	json_free(isa);
+	free(f);
+	return rc;
+}
+
 int cmd_needs(int argc, char **argv)
 {
 	struct optv v[ARRAY_SIZE(needs_opts)] = { 0 };
@@ -376,6 +461,17 @@ int cmd_needs(int argc, char **argv)
 		printf("\nexit status: 0 runs on TYPE (or no --on), 2 only dispatch variants need more,\n"
 		       "1 needs more than TYPE, 3 a file could not be read\n");
 		return EXIT_PASS;
+	}
+	if (pos >= 0 && v[O_TRAP].set) {
+		if (v[O_OUT].set && !(o = fopen(v[O_OUT].str, "w"))) {
+			fprintf(stderr, "triage needs: %s: %s\n", v[O_OUT].str, strerror(errno));
+			return EXIT_ERROR;
+		}
+		status = trap_main(v[O_TRAP].str, v[O_ISA].set ? v[O_ISA].str : NULL, v[O_ROOT].set ? v[O_ROOT].str : NULL,
+				   v[O_JSON].set, o);
+		if (o != stdout)
+			fclose(o);
+		return status;
 	}
 	if (pos < 0 || pos >= argc) {
 		fprintf(stderr, "triage needs: %s\n", pos < 0 ? err : "expects ELF files (see --help)");
