@@ -244,9 +244,14 @@ static void find_variants(const struct elf *e, const struct code *c, const struc
 	size_t nvar = 0, cvar = 0, nst = 0, cst = 0;
 
 	memset(r, 0, sizeof(*r));
-	s->ifunc_resolvers = (unsigned)nres;
-	for (size_t i = 0; i < nres; i++)
+	/* An ifunc symbol and its IRELATIVE relocation name one resolver. */
+	qsort(res, nres, sizeof(*res), u64_cmp);
+	for (size_t i = 0; i < nres; i++) {
+		if (i && res[i] == res[i - 1])
+			continue;
+		s->ifunc_resolvers++;
 		resolver_variants(c, res[i], &var, &nvar, &cvar);
+	}
 	free(res);
 	if (!nvar)
 		return;
