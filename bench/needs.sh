@@ -2,8 +2,8 @@
 # bench/needs.sh OUTDIR: what the decoder of `triage needs` costs and how
 # fast it is.
 #
-#   size    text+data of the decoder (lib/x86dec), the ELF reader (lib/elf)
-#           and the needs command's objects in the musl build, and the same
+#   size    text+data of the decoder (lib/x86dec), the ELF reader (lib/elf),
+#           the trap join (lib/faultinsn) and the needs command's objects in the musl build, and the same
 #           objects xz-compressed as the initramfs compresses them
 #           (xz -9, --x86): an upper bound of what they add to initrd.xz.
 #   speed   `triage needs` on stress-ng's binary (1.1 M instructions)
@@ -19,7 +19,7 @@ out=$1
 triage=${TRIAGE:-$out/triage}
 reps=${REPS:-3}
 file=${FILE:-/usr/bin/stress-ng}
-objs=("$out/musl/tools/lib/x86dec.o" "$out/musl/tools/lib/elf.o" "$out/musl/tools/needs/scan.o" "$out/musl/tools/needs/needs.o")
+objs=("$out/musl/tools/lib/x86dec.o" "$out/musl/tools/lib/elf.o" "$out/musl/tools/lib/faultinsn.o" "$out/musl/tools/needs/scan.o" "$out/musl/tools/needs/needs.o")
 
 total=0
 for o in "${objs[@]}"; do
