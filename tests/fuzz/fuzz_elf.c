@@ -2,7 +2,8 @@
  * needs` over any bytes. Seeds: corpus/elf/ (small real ELF files).
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I tools \
  *     tests/fuzz/fuzz_elf.c tools/lib/elf.c tools/lib/x86dec.c \
- *     tools/needs/scan.c tools/lib/pvetypes.c tools/lib/util.c */
+ *     tools/needs/scan.c tools/lib/faultinsn.c tools/lib/json.c \
+ *     tools/lib/pvetypes.c tools/lib/util.c (with -std=gnu11 -D_GNU_SOURCE) */
 #include <stdint.h>
 #include <stdlib.h>
 

@@ -308,10 +308,59 @@ static void find_variants(const struct elf *e, const struct code *c, const struc
 	free(starts);
 }
 
+static void add_code(struct code *c, struct needs_scan *s, const char *name, uint64_t addr, const uint8_t *p,
+		     uint64_t size)
+{
+	if (c->nsec == (int)ARRAY_SIZE(c->sec)) {
+		snprintf(s->err, sizeof(s->err), "more than %zu executable sections: the rest not scanned",
+			 ARRAY_SIZE(c->sec));
+		return;
+	}
+	c->sec[c->nsec].addr = addr;
+	c->sec[c->nsec].size = size;
+	c->sec[c->nsec].p = p;
+	c->nsec++;
+	s->nsections++;
+	str_append(s->sections, sizeof(s->sections), " ", "%s", name[0] ? name : "?");
+	s->code_bytes += size;
+}
+
+/* The executable sections; a file without section headers (sstrip,
+ * some packers) by its executable PT_LOAD segments instead. */
+static void collect_code(const struct elf *e, struct code *c, struct needs_scan *s)
+{
+	struct elf_sec sec;
+	struct elf_seg seg;
+	const uint8_t *p;
+
+	for (unsigned i = 0; i < e->shnum; i++) {
+		if (!elf_shdr(e, i, &sec) || !(sec.flags & ELF_SHF_EXECINSTR) || sec.type == ELF_SHT_NOBITS || !sec.size)
+			continue;
+		if (!(p = elf_bytes(e, sec.offset, sec.size))) {
+			snprintf(s->err, sizeof(s->err), "section %.40s (%llu bytes at %#llx) runs past the end of the file",
+				 sec.name, (unsigned long long)sec.size, (unsigned long long)sec.offset);
+			continue;
+		}
+		add_code(c, s, sec.name, sec.addr, p, sec.size);
+	}
+	if (c->nsec)
+		return;
+	for (unsigned i = 0; i < e->phnum; i++) {
+		uint64_t size;
+
+		if (!elf_phdr(e, i, &seg) || seg.type != ELF_PT_LOAD || !(seg.flags & ELF_PF_X) || !seg.filesz ||
+		    seg.offset >= e->size)
+			continue;
+		size = seg.filesz < e->size - seg.offset ? seg.filesz : e->size - seg.offset;
+		add_code(c, s, "(PT_LOAD)", seg.vaddr, e->data + seg.offset, size);
+	}
+	if (c->nsec && !s->err[0])
+		snprintf(s->err, sizeof(s->err), "no section headers: decoded the executable segments (headers and data in them too)");
+}
+
 int needs_scan(const uint8_t *data, size_t size, struct needs_scan *s)
 {
 	struct elf e;
-	struct elf_sec sec;
 	struct elf_sym *syms;
 	size_t nsyms;
 	const struct elf_sym *last_fn = NULL;
@@ -332,29 +381,7 @@ int needs_scan(const uint8_t *data, size_t size, struct needs_scan *s)
 	s->symbols = nsyms > 0;
 	elf_each_symbol(&e, cpu_check_symbol, s);
 
-	for (unsigned i = 0; i < e.shnum; i++) {
-		const uint8_t *p;
-
-		if (!elf_shdr(&e, i, &sec) || !(sec.flags & ELF_SHF_EXECINSTR) || sec.type == ELF_SHT_NOBITS || !sec.size)
-			continue;
-		if (!(p = elf_bytes(&e, sec.offset, sec.size))) {
-			snprintf(s->err, sizeof(s->err), "section %s (%llu bytes at %#llx) runs past the end of the file",
-				 sec.name, (unsigned long long)sec.size, (unsigned long long)sec.offset);
-			continue;
-		}
-		if (c.nsec == (int)ARRAY_SIZE(c.sec)) {
-			snprintf(s->err, sizeof(s->err), "more than %zu executable sections: the rest not scanned",
-				 ARRAY_SIZE(c.sec));
-			break;
-		}
-		c.sec[c.nsec].addr = sec.addr;
-		c.sec[c.nsec].size = sec.size;
-		c.sec[c.nsec].p = p;
-		c.nsec++;
-		s->nsections++;
-		str_append(s->sections, sizeof(s->sections), " ", "%s", sec.name[0] ? sec.name : "?");
-		s->code_bytes += sec.size;
-	}
+	collect_code(&e, &c, s);
 	find_variants(&e, &c, syms, nsyms, &reg, s);
 
 	for (int k = 0; k < c.nsec; k++) {
@@ -409,34 +436,36 @@ int needs_scan(const uint8_t *data, size_t size, struct needs_scan *s)
 int needs_list(const uint8_t *data, size_t size, FILE *o, char *err, size_t errlen)
 {
 	struct elf e;
-	struct elf_sec sec;
+	struct code c = { 0 };
+	struct needs_scan *s = xcalloc(1, sizeof(*s));
 	char names[512];
 
 	if (elf_open(&e, data, size) < 0) {
 		snprintf(err, errlen, "%s", e.err);
+		free(s);
 		return -1;
 	}
-	for (unsigned i = 0; i < e.shnum; i++) {
-		const uint8_t *p;
+	c.e = &e;
+	collect_code(&e, &c, s);
+	free(s);
+	for (int k = 0; k < c.nsec; k++) {
+		const uint8_t *p = c.sec[k].p;
 
-		if (!elf_shdr(&e, i, &sec) || !(sec.flags & ELF_SHF_EXECINSTR) || sec.type == ELF_SHT_NOBITS ||
-		    !(p = elf_bytes(&e, sec.offset, sec.size)))
-			continue;
-		for (uint64_t off = 0; off < sec.size;) {
+		for (uint64_t off = 0; off < c.sec[k].size;) {
 			struct x86_insn in;
-			int len = x86_decode(p + off, sec.size - off, &in);
+			int len = x86_decode(p + off, c.sec[k].size - off, &in);
+			unsigned long long addr = c.sec[k].addr + off;
 
 			if (!len) {
-				fprintf(o, "%llx 1 (bad) -\n", (unsigned long long)(sec.addr + off));
+				fprintf(o, "%llx 1 (bad) -\n", addr);
 				off++;
 				continue;
 			}
 			x86_exts_names(in.needs, names, sizeof(names));
-			for (char *c = names; *c; c++)
-				if (*c == ' ')
-					*c = ',';
-			fprintf(o, "%llx %d %s %s\n", (unsigned long long)(sec.addr + off), len, in.mnemonic,
-				names[0] ? names : "-");
+			for (char *ch = names; *ch; ch++)
+				if (*ch == ' ')
+					*ch = ',';
+			fprintf(o, "%llx %d %s %s\n", addr, len, in.mnemonic, names[0] ? names : "-");
 			off += (uint64_t)len;
 		}
 	}
