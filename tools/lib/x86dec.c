@@ -572,7 +572,13 @@ int x86_decode(const uint8_t *p, size_t n, struct x86_insn *in)
 	if (info & (BAD | PFXB))
 		return 0;
 	in->has_modrm = info & M;
-	if (in->has_modrm) {
+	if (in->has_modrm && in->map == 1 && in->op >= 0x20 && in->op <= 0x23) {
+		/* mov to/from CR/DR: ModRM.mod is ignored, always registers */
+		if (i >= n)
+			return 0;
+		in->modrm = p[i] | 0xc0;
+		i += 1;
+	} else if (in->has_modrm) {
 		m = modrm_len(p, n, i);
 		if (m < 0)
 			return 0;
