@@ -35,7 +35,7 @@ MUSL_OBJ   = $(patsubst %.c,$(OUT)/musl/%.o,$(1))
 HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 
-.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-html check-qemu check-quick \
+.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-html check-qemu check-quick check-needs \
         bench deps clean help report-disk sizes
 .DEFAULT_GOAL := all
 # Objects are never intermediate: keep them (and make no `rm` noise after
@@ -51,6 +51,7 @@ help:
 	@echo "  check-includes  the layering rules of the #include lines (scripts/check-includes)"
 	@echo "  check-html   report.html in headless Chromium: renders, loads nothing, numbers match"
 	@echo "  check-qemu   QEMU boot tests only (tests/qemu/cases)"
+	@echo "  check-needs  triage needs against objdump -d and readelf -n on programs built at each -march level"
 	@echo "  check-quick  unit tests and a small subset of the boot tests"
 	@echo "  bench        benchmarks: sizes, boot times, check timings"
 	@echo "  tools        $(OUT)/triage and $(OUT)/init (static, musl)"
@@ -137,7 +138,10 @@ check-qemu: all
 check-quick: check-unit all
 	@tests/qemu/run --quick $(OUT)
 
-check: check-includes check-unit check-html check-qemu
+check-needs: $(OUT)/triage
+	@tests/needs/check $(OUT)/triage
+
+check: check-includes check-unit check-html check-needs check-qemu
 
 bench: all
 	@scripts/bench $(OUT)
