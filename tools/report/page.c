@@ -115,9 +115,16 @@ static void header(FILE *f, const struct jval *rep)
 	fputs("</span><span>exit code ", f);
 	html_value(f, "span", json_get(v, "exit_code"), "verdict.exit_code", 0, 1);
 	fputs("</span></div>\n<p class=\"meta\">", f);
-	html_textf(f, "%s %s, machine %s, %s mode, started %s, took ", json_str(json_path(rep, "system"), "hostname", "?"),
-	           json_true(hv, "vm") ? "(virtual machine)" : hv ? "(bare metal)" : "(no system facts)",
-	           json_str(rep, "machine_id", "?"), json_str(run, "mode", "?"), json_str(run, "started_utc", "?"));
+	/* a check's own JSON read as a report (report/report.c) */
+	if (!json_get(rep, "system") && !json_get(rep, "machine_id") && json_len(json_obj(rep, "tests")) == 1)
+		html_textf(f, "The result of one check, not of a run: no system facts, no kernel log; %s mode, took ",
+			   json_str(run, "mode", "?"));
+	else
+		html_textf(f, "%s %s, machine %s, %s mode, started %s, took ",
+			   json_str(json_path(rep, "system"), "hostname", "?"),
+			   json_true(hv, "vm") ? "(virtual machine)" : hv ? "(bare metal)" : "(no system facts)",
+			   json_str(rep, "machine_id", "?"),
+			   json_str(run, "mode", "?"), json_str(run, "started_utc", "?"));
 	html_value(f, "span", json_get(run, "duration_s"), "run.duration_s", 1, 1);
 	html_textf(f, " s; vmtriage %s.", json_str(json_get(rep, "tool"), "version", "?"));
 	fputs("</p>\n<nav><a href=\"#top\">first look</a><a href=\"#checks\">checks</a><a href=\"#system\">system</a>"
