@@ -82,18 +82,23 @@ static void text_node(FILE *f, const struct jval *d)
 {
 	const struct jval *cpu = json_get(d, "cpu"), *cs = json_get(d, "cstates"), *mem = json_get(d, "memory");
 	const struct jval *st = json_arr(cs, "states");
-	char buf[1024], lead[64];
+	char buf[1024], lead[64], lv[8];
 
-	fprintf(f, "         node %s: %s, x86-64-v%.0f\n", json_str(d, "node", "?"), json_str(cpu, "brand", "CPU unknown"),
-		json_num(cpu, "level", 0));
+	const char *brand = json_str(cpu, "brand", "");
+
+	/* host writes an empty brand and level 0 for a CPU it could not read */
+	fprintf(f, "         node %s: %s, x86-64%s%s\n", json_str(d, "node", "?"), *brand ? brand : "CPU unknown",
+		json_num(cpu, "level", 0) >= 1 ? "-" : " level ",
+		json_num(cpu, "level", 0) >= 1 ? level_text(lv, sizeof(lv), cpu) : "unknown");
 	text_not_known(f, "         ", cpu, J_OBJ, "tests.host.data.cpu");
-	if (!text_not_known(f, "         PVE types it runs: ", json_get(cpu, "pve_types"), J_ARR,
-			    "tests.host.data.cpu.pve_types")) {
+	if (json_get(cpu, "pve_types") && !text_not_known(f, "         PVE types it runs: ", json_get(cpu, "pve_types"),
+							 J_ARR, "tests.host.data.cpu.pve_types")) {
 		names(buf, sizeof(buf), json_arr(cpu, "pve_types"), 64);
-		text_wrap(f, "         PVE types it runs: ", 11, buf);
+		text_wrap(f, "         PVE types it runs: ", 11, buf[0] ? buf : "none");
 	}
 	snprintf(lead, sizeof(lead), "         C-states (%s): ", json_str(cs, "driver", "no cpuidle"));
-	if (!text_not_known(f, lead, json_get(cs, "states"), J_ARR, "tests.host.data.cstates.states")) {
+	if (cs && !text_not_known(f, lead, cs, J_OBJ, "tests.host.data.cstates") &&
+	    !text_not_known(f, lead, json_get(cs, "states"), J_ARR, "tests.host.data.cstates.states")) {
 		buf[0] = 0;
 		for (size_t i = 0; i < json_len(st); i++)
 			str_append(buf, sizeof(buf), ", ", "%s %.0fus%s", json_str(json_at(st, i), "name", "?"),
@@ -101,46 +106,53 @@ static void text_node(FILE *f, const struct jval *d)
 				   json_num(json_at(st, i), "disabled_cpus", 0) > 0 ? " (off)" : "");
 		text_wrap(f, lead, 11, buf[0] ? buf : "none");
 	}
-	if (!text_not_known(f, "         memory: ", mem, J_OBJ, "tests.host.data.memory"))
+	if (mem && !text_not_known(f, "         memory: ", mem, J_OBJ, "tests.host.data.memory"))
 		fprintf(f, "         memory %.0f MiB, swap %.0f MiB, VMs here %.0f MiB, KSM %.0f pages\n",
 			json_num(mem, "total_kib", 0) / 1024, json_num(mem, "swap_total_kib", 0) / 1024,
 			json_num(mem, "vm_memory_mib", 0), json_num(mem, "ksm_pages_sharing", 0));
 }
 
+/* One VM in 80 columns: the fix is the qm set option, the VM id is in the row. */
+static void text_vm(FILE *f, const struct jval *vm)
+{
+	const struct jval *c = json_get(vm, "cpu"), *lacks = json_get(c, "lacks");
+	char line[160], nlacks[8], lv[8], bal[16];
+	size_t n;
+
+	if (lacks && !json_is(lacks, J_NULL) && !json_is(lacks, J_ARR))
+		snprintf(nlacks, sizeof(nlacks), "?");
+	else
+		snprintf(nlacks, sizeof(nlacks), "%zu", json_len(lacks));
+	balloon_text(bal, sizeof(bal), vm);
+	snprintf(line, sizeof(line), "         %-5.0f %-6.6s %-18.18s %-3s %-5s %-8.8s %.19s", json_num(vm, "vmid", 0),
+		 json_str(vm, "node", "?"), json_str(c, "type", "?"), level_text(lv, sizeof(lv), c), nlacks, bal,
+		 fix_option(vm));
+	for (n = strlen(line); n && line[n - 1] == ' '; n--)
+		;
+	fprintf(f, "%.*s\n", (int)n, line);
+}
+
 static void host_text(FILE *f, const struct jval *test)
 {
 	const struct jval *d = json_obj(test, "data"), *cl = json_get(d, "cluster"), *vms = json_arr(d, "vms");
-	char lv[8], bal[16];
 
 	if (!d)
 		return;
 	text_node(f, d);
-	if (!text_not_known(f, "         cluster: ", cl, J_OBJ, "tests.host.data.cluster"))
+	if (cl && !text_not_known(f, "         cluster: ", cl, J_OBJ, "tests.host.data.cluster"))
 		fprintf(f, "         cluster-safe CPU type: %s (%.0f of %zu nodes' CPUs known)\n",
 			json_str(cl, "safe_type", "unknown"), json_num(json_get(test, "metrics"), "nodes_known", 0),
 			json_len(json_arr(cl, "nodes")));
-	if (text_not_known(f, "         VMs: ", json_get(d, "vms"), J_ARR, "tests.host.data.vms"))
+	if (!json_get(d, "vms") || text_not_known(f, "         VMs: ", json_get(d, "vms"), J_ARR, "tests.host.data.vms"))
 		return;
 	if (!json_len(vms)) {
 		fprintf(f, "         no VM configs found under %s\n", json_str(d, "pve_dir", "?"));
 		return;
 	}
-	/* 80 columns: the fix is the qm set option, the VM id is in the row */
 	fprintf(f, "         %-5s %-6s %-18s %-3s %-5s %-8s %s\n", "VMID", "node", "CPU type", "lvl", "lacks", "balloon",
 		"qm set VMID");
-	for (size_t i = 0; i < json_len(vms); i++) {
-		const struct jval *vm = json_at(vms, i), *c = json_get(vm, "cpu"), *lacks = json_get(c, "lacks");
-		char nlacks[8];
-
-		if (lacks && !json_is(lacks, J_ARR))
-			snprintf(nlacks, sizeof(nlacks), "?");
-		else
-			snprintf(nlacks, sizeof(nlacks), "%zu", json_len(lacks));
-		balloon_text(bal, sizeof(bal), vm);
-		fprintf(f, "         %-5.0f %-6.6s %-18.18s %-3s %-5s %-8.8s %.19s\n", json_num(vm, "vmid", 0),
-			json_str(vm, "node", "?"), json_str(c, "type", "?"), level_text(lv, sizeof(lv), c), nlacks, bal,
-			fix_option(vm));
-	}
+	for (size_t i = 0; i < json_len(vms); i++)
+		text_vm(f, json_at(vms, i));
 }
 
 /* ---- HTML ---- */
@@ -202,9 +214,12 @@ static void node_facts(FILE *f, const struct jval *d, const char *name)
 	html_not_known(f, mem, J_OBJ, path);
 	fputs("<div class=\"scroll\"><table class=\"facts\">\n", f);
 	fact(f, "node", "%s", json_str(d, "node", "?"));
-	fact(f, "CPU", "%s (%s), x86-64-v%.0f by what it advertises and executes; source: %s",
-	     json_str(cpu, "brand", "unknown"), json_str(cpu, "vendor", "?"), json_num(cpu, "level", 0),
-	     json_str(cpu, "source", "?"));
+	if (json_num(cpu, "level", 0) >= 1)
+		fact(f, "CPU", "%s (%s), x86-64-v%.0f by what it advertises and executes; source: %s",
+		     json_str(cpu, "brand", "?"), json_str(cpu, "vendor", "?"), json_num(cpu, "level", 0),
+		     json_str(cpu, "source", "?"));
+	else /* host writes level 0 for a CPU it could not read, and why as its source */
+		fact(f, "CPU", "%s", json_str(cpu, "source", "unknown"));
 	fputs("<tr><th>PVE types it runs</th><td>", f);
 	snprintf(path, sizeof(path), "tests.%s.data.cpu.pve_types", name);
 	if (!html_not_known(f, json_get(cpu, "pve_types"), J_ARR, path))
