@@ -29,7 +29,7 @@ HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 
 .PHONY: all tools kernel initramfs iso run check check-unit check-html check-qemu check-quick \
-        bench deps clean help report-disk sizes fuzz check-fuzz
+        bench deps clean help report-disk sizes fuzz check-fuzz check-unit-clang
 .DEFAULT_GOAL := all
 # Objects are never intermediate: keep them (and make no `rm` noise after
 # the test summary).
@@ -41,6 +41,7 @@ help:
 	@echo "  run          build, boot the ISO under QEMU with a report disk, leave the report in $(OUT)/report/"
 	@echo "  check        all tests: unit tests (cmocka, ASan+UBSan) and QEMU boot tests"
 	@echo "  check-unit   unit tests only"
+	@echo "  check-unit-clang  the unit tests built by clang (ASan, UBSan with float-cast-overflow)"
 	@echo "  check-fuzz   every libFuzzer target (tests/fuzz/) for FUZZ_CHECK_SECONDS each, and its regressions"
 	@echo "  fuzz         the same for FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600 [FUZZ=json,cmdline])"
 	@echo "  check-html   report.html in headless Chromium: renders, loads nothing, numbers match"
@@ -114,6 +115,23 @@ $(OUT)/unit/%: $(OUT)/host/tests/unit/%.o $(HOST_LIB_OBJ)
 check-unit: $(UNIT_BINS)
 	@scripts/unit-tests $(UNIT_BINS)
 
+# The same unit tests built by clang: its -fsanitize=float-cast-overflow
+# (gcc's UBSan has no such check) sees a double from a file cast to an int.
+CLANG_CFLAGS  = $(COMMON) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)
+CLANG_OBJ     = $(patsubst %.c,$(OUT)/clang/%.o,$(1))
+UNIT_CLANG_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit-clang/%,$(UNIT_SRC))
+
+$(OUT)/clang/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CLANG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/unit-clang/%: $(OUT)/clang/tests/unit/%.o $(call CLANG_OBJ,$(LIB_SRC) $(CMD_SRC))
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ -lcmocka -lcpuid -lm
+
+check-unit-clang: $(UNIT_CLANG_BINS)
+	@scripts/unit-tests $(UNIT_CLANG_BINS)
+
 check-html: $(OUT)/triage
 	@TRIAGE=$(OUT)/triage tests/html/check $(OUT)/html-check
 
@@ -167,7 +185,7 @@ check-fuzz: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	@scripts/fuzz --seconds $(FUZZ_SECONDS) $(OUT) $(subst $(comma), ,$(FUZZ))
 
-check: check-unit check-fuzz check-html check-qemu
+check: check-unit check-unit-clang check-fuzz check-html check-qemu
 
 bench: all
 	@scripts/bench $(OUT)
@@ -175,4 +193,4 @@ bench: all
 clean:
 	rm -rf $(OUT)
 
--include $(shell find $(OUT)/musl $(OUT)/host $(OUT)/fuzzobj -name '*.d' 2>/dev/null)
+-include $(shell find $(OUT)/musl $(OUT)/host $(OUT)/fuzzobj $(OUT)/clang -name '*.d' 2>/dev/null)
