@@ -198,10 +198,18 @@ void jw_num(struct jw *w, const char *key, double v)
 		return;
 	}
 	prefix(w, key);
-	if (v == floor(v) && fabs(v) < 1e15)
+	if (v == floor(v) && fabs(v) < 1e15) {
 		fprintf(w->f, "%.0f", v);
-	else
-		fprintf(w->f, "%.10g", v);
+	} else {
+		/* The shortest of 15 or 17 digits that reads back as the same
+		 * double: a report read and written again keeps its numbers. */
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%.15g", v);
+		if (strtod(buf, NULL) != v)
+			snprintf(buf, sizeof(buf), "%.17g", v);
+		fputs(buf, w->f);
+	}
 }
 
 void jw_bool(struct jw *w, const char *key, bool v)
