@@ -182,7 +182,7 @@ static void write_cpus(struct jw *w)
 	jw_obj_end(w);
 }
 
-static long long meminfo_kib(const char *text, const char *field)
+long long sysinfo_meminfo_kib(const char *text, const char *field)
 {
 	const char *p = text;
 	size_t n = strlen(field);
@@ -204,7 +204,7 @@ static void write_memory(struct jw *w)
 
 	jw_obj(w, "memory");
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-		long long v = mi ? meminfo_kib(mi, fields[i]) : -1;
+		long long v = mi ? sysinfo_meminfo_kib(mi, fields[i]) : -1;
 		char key[40];
 
 		snprintf(key, sizeof(key), "%s%s", fields[i], strncmp(fields[i], "Huge", 4) ? "_kib" : "");

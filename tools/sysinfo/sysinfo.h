@@ -8,4 +8,7 @@
  * is null, never a guess. */
 void sysinfo_write(struct jw *w, const char *key);
 
+/* The kB value of a /proc/meminfo field ("MemTotal"), -1 if absent. */
+long long sysinfo_meminfo_kib(const char *text, const char *field);
+
 #endif
