@@ -39,7 +39,7 @@ help:
 	@echo "vmtriage make targets:"
 	@echo "  all          (default) tools, kernel, initramfs and the hybrid ISO; prints sizes"
 	@echo "  run          build, boot the ISO under QEMU with a report disk, leave the report in $(OUT)/report/"
-	@echo "  check        all tests: unit tests (cmocka, ASan+UBSan) and QEMU boot tests"
+	@echo "  check        all tests: unit tests (gcc and clang), fuzz targets (bounded), HTML, QEMU boot tests"
 	@echo "  check-unit   unit tests only"
 	@echo "  check-unit-clang  the unit tests built by clang (ASan, UBSan with float-cast-overflow)"
 	@echo "  check-fuzz   every libFuzzer target (tests/fuzz/) for FUZZ_CHECK_SECONDS each, and its regressions"
