@@ -1,10 +1,12 @@
 /* Helpers shared by the libFuzzer targets in tests/fuzz/ (linked into each).
  *
- * A target that reads a whole report takes the JSON text, optionally
- * followed by a NUL and mutation bytes: each three bytes change the type of
- * one node of the parsed tree, so the fuzzer decides which member of a valid
- * report turns into a string, a number, an array... The seeds are plain
- * report.json files. */
+ * A target that reads a whole report takes either the JSON text, optionally
+ * followed by a NUL and mutation bytes, or "#", the number of one of the
+ * recorded reports in tests/unit/data/report/ and mutation bytes alone
+ * (where nearly every change the fuzzer makes is a new mutation, not broken
+ * JSON). Each three mutation bytes change the type of one node of the parsed
+ * tree, so the fuzzer decides which member of a valid report turns into a
+ * string, a number, an array... */
 #ifndef VMTRIAGE_FUZZ_H
 #define VMTRIAGE_FUZZ_H
 

@@ -1,9 +1,13 @@
+#include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
 #include "lib/util.h"
+
+#define SHALLOW 5
 
 char *fuzz_cstr(const uint8_t *data, size_t size)
 {
@@ -68,25 +72,27 @@ bool fuzz_equal(const struct jval *a, const struct jval *b, double rel_tol)
 	return false;
 }
 
-static size_t count_nodes(const struct jval *v)
+/* Nodes at most maxdepth levels down (the renderers' and compare's paths
+ * are a few levels deep; a deep node is rarely read by name). */
+static size_t count_nodes(const struct jval *v, int maxdepth)
 {
 	size_t n = 1;
 
-	if (v->type == J_ARR || v->type == J_OBJ)
+	if ((v->type == J_ARR || v->type == J_OBJ) && maxdepth > 0)
 		for (size_t i = 0; i < v->len; i++)
-			n += count_nodes(v->items[i]);
+			n += count_nodes(v->items[i], maxdepth - 1);
 	return n;
 }
 
-/* The node with this preorder index. */
-static struct jval *nth_node(struct jval *v, size_t *k)
+/* The node with this preorder index among those count_nodes counts. */
+static struct jval *nth_node(struct jval *v, size_t *k, int maxdepth)
 {
 	if (*k == 0)
 		return v;
 	--*k;
-	if (v->type == J_ARR || v->type == J_OBJ)
+	if ((v->type == J_ARR || v->type == J_OBJ) && maxdepth > 0)
 		for (size_t i = 0; i < v->len; i++) {
-			struct jval *hit = nth_node(v->items[i], k);
+			struct jval *hit = nth_node(v->items[i], k, maxdepth - 1);
 
 			if (hit)
 				return hit;
@@ -146,28 +152,66 @@ static void retype(struct jval *v, unsigned type, unsigned arg)
 	}
 }
 
+/* The recorded reports a mutation-only input starts from (read once; the
+ * targets run from the repository root, as scripts/fuzz does). */
+static const char *const base_files[] = {
+	"tests/unit/data/report/synthetic-full.json", "tests/unit/data/report/burnin-vm-warn.json",
+	"tests/unit/data/report/guest-v2aes.json",    "tests/unit/data/report/host-v4.json",
+	"tests/unit/data/report/kvm-quick-warn.json", "tests/unit/data/report/burnin-host-synthetic.json",
+};
+#define NBASE (sizeof(base_files) / sizeof(base_files[0]))
+
+static struct jval *base_report(unsigned i)
+{
+	static struct jval *base[NBASE];
+	static bool loaded;
+
+	if (!loaded) {
+		for (size_t k = 0; k < NBASE; k++) {
+			size_t len;
+			char *text = read_file(base_files[k], 1 << 24, &len);
+
+			base[k] = text ? json_parse(text, len, NULL, 0) : NULL;
+			if (!base[k]) {
+				fprintf(stderr, "fuzz: cannot read %s (run from the repository root)\n", base_files[k]);
+				abort();
+			}
+			free(text);
+		}
+		loaded = true;
+	}
+	return fuzz_clone(base[i % NBASE]);
+}
+
 bool fuzz_report_pair(const uint8_t *data, size_t size, struct jval **a, struct jval **b)
 {
-	const uint8_t *nul = memchr(data, 0, size);
-	size_t tlen = nul ? (size_t)(nul - data) : size;
+	const uint8_t *nul = memchr(data, 0, size), *m;
 	struct jval *side[2];
-	size_t nodes[2];
 
-	side[0] = json_parse((const char *)data, tlen, NULL, 0);
-	if (!side[0])
-		return false;
+	if (size && data[0] == '#') {
+		/* "#", a recorded report's number, then only mutations: every
+		 * byte the fuzzer changes changes a type, none breaks the JSON. */
+		if (size < 2)
+			return false;
+		side[0] = base_report(data[1]);
+		m = data + 2;
+	} else {
+		side[0] = json_parse((const char *)data, nul ? (size_t)(nul - data) : size, NULL, 0);
+		if (!side[0])
+			return false;
+		m = nul ? nul + 1 : data + size;
+	}
 	side[1] = fuzz_clone(side[0]);
-	nodes[0] = nodes[1] = count_nodes(side[0]);
-	/* Each mutation: side and node (two bytes, modulo the node count), type. */
-	for (const uint8_t *m = nul ? nul + 1 : data + size; m + 3 <= data + size; m += 3) {
-		int s = m[0] >> 7;
-		size_t k = ((size_t)(m[0] & 0x7f) << 8 | m[1]) % nodes[s];
-		struct jval *n = nth_node(side[s], &k);
+	/* Each mutation: side (bit 7), shallow nodes only (bit 6: at most
+	 * SHALLOW levels down) and node index (14 bits, modulo the count),
+	 * then the new type (3 bits) and a value for it (5 bits). */
+	for (; m + 3 <= data + size; m += 3) {
+		int s = m[0] >> 7, depth = m[0] & 0x40 ? SHALLOW : INT_MAX;
+		size_t k = ((size_t)(m[0] & 0x3f) << 8 | m[1]) % count_nodes(side[s], depth);
+		struct jval *n = nth_node(side[s], &k, depth);
 
-		if (n) {
+		if (n)
 			retype(n, m[2] & 7, m[2] >> 3);
-			nodes[s] = count_nodes(side[s]);
-		}
 	}
 	*a = side[0];
 	*b = side[1];
