@@ -1,4 +1,5 @@
-/* The /proc readers of lib/procfs (meminfo, vmstat, stat) on any text: no
+/* The /proc readers of lib/procfs (meminfo, vmstat, stat) and mem's memory
+ * pressure reader on any text, with the sizes mem derives from them: no
  * crash, no undefined behaviour (signed overflow included), and what they
  * give stays in range: a count or size is never negative, busy never more
  * than the total. */
@@ -8,6 +9,7 @@
 
 #include "lib/procfs.h"
 #include "lib/util.h"
+#include "mem/mem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -17,14 +19,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct meminfo mi;
 	struct vmstat vs;
 	struct cpustat st;
+	struct psi ps;
 
 	memcpy(text, data, size);
 	text[size] = '\0';
 	if (meminfo_parse(text, &mi) == 0 &&
 	    ((!mi.has_avail && mi.avail_kib != mi.free_kib) || mi.total_kib < 0 || mi.free_kib < 0 || mi.avail_kib < 0))
 		abort();
+	if (meminfo_parse(text, &mi) == 0 && mem_reserve_kib(mi.total_kib) < 0)
+		abort();
 	if (vmstat_parse(text, &vs) == 0 && (vs.balloon_inflate < 0 || vs.balloon_deflate < 0 || vs.pgmajfault < 0))
 		abort();
+	if (vmstat_parse(text, &vs) == 0 && mem_balloon_kib(&vs) < 0)
+		abort();
+	(void)mem_parse_psi(text, &ps);
 	for (int cpu = -1; cpu < 4; cpu++) {
 		if (cpustat_parse(text, cpu, &st) < 0)
 			continue;

@@ -89,6 +89,24 @@ static void test_yaml_shapes(void **state)
 	assert_int_equal(sng_parse_yaml("", &r, err, sizeof(err)), -1);
 }
 
+/* Numbers from stress-ng's file are checked before they become integers:
+ * 1e30, nan or a negative max-rss is unknown (0), not undefined. */
+static void test_yaml_huge_values(void **state)
+{
+	static const char *const bad[] = { "1e30", "nan", "-inf", "-5", "9.3e18" };
+	char text[256], err[128];
+	struct sng_result r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "---\nmetrics:\n    - stressor: vm\n      bogo-ops: %s\n      max-rss: %s\n...\n", bad[i], bad[i]);
+		assert_int_equal(sng_parse_yaml(text, &r, err, sizeof(err)), 0);
+		assert_int_equal(r.n, 1);
+		assert_int_equal(r.m[0].max_rss_kib, 0);
+	}
+}
+
 /* ---- log lines ---- */
 
 static void test_log_sigill_recorded(void **state)
@@ -644,6 +662,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_yaml_recorded),
 		cmocka_unit_test(test_yaml_shapes),
+		cmocka_unit_test(test_yaml_huge_values),
 		cmocka_unit_test(test_log_sigill_recorded),
 		cmocka_unit_test(test_log_verify),
 		cmocka_unit_test(test_log_signal_forms),

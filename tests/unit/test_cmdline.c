@@ -62,7 +62,7 @@ static void test_bad_options_become_problems(void **state)
 		      "triage.tests=isa,,mem triage.bogus=1 triage.novalue triage.empty= triage.timelimit=0 "
 		      "triage.fault=melt:isa triage.report=/dev/../etc",
 		      &c);
-	assert_int_equal(c.nproblems, 11);
+	assert_int_equal(c.nproblems, 12); /* triage.report twice is one more */
 	/* defaults stay in force */
 	assert_int_equal(c.mode, MODE_QUICK);
 	assert_int_equal(c.after, AFTER_WAIT);
@@ -71,6 +71,44 @@ static void test_bad_options_become_problems(void **state)
 	assert_int_equal(c.ntests, 0);
 	assert_non_null(strstr(c.problems[0], "triage.mode=fast"));
 	assert_non_null(strstr(c.problems[5], "triage.bogus"));
+}
+
+/* Time limits are bounded, and the message says the bound. */
+static void test_timelimit_bounds(void **state)
+{
+	(void)state;
+	struct triage_cmdline c;
+
+	cmdline_parse("triage.timelimit=3000000000", &c);
+	assert_int_equal(c.nproblems, 1);
+	assert_true(c.timelimit_ns == 0);
+	assert_string_equal(c.problems[0], "triage.timelimit=3000000000: expected a duration from 1s to 168h; ignored");
+	cmdline_parse("triage.timelimit=1e10", &c);
+	assert_true(c.timelimit_ns == 0);
+	assert_string_equal(c.problems[0], "triage.timelimit=1e10: expected a duration from 1s to 168h; ignored");
+	cmdline_parse("triage.timelimit=0.5s", &c);
+	assert_string_equal(c.problems[0], "triage.timelimit=0.5s: expected a duration from 1s to 168h; ignored");
+	cmdline_parse("triage.timelimit=168h", &c);
+	assert_int_equal(c.nproblems, 0);
+	assert_true(c.timelimit_ns == CMDLINE_TIMELIMIT_MAX_S * 1000000000LL);
+}
+
+/* A single-value option given twice is a problem (the last one counts). */
+static void test_repeated_options(void **state)
+{
+	(void)state;
+	struct triage_cmdline c;
+
+	cmdline_parse("triage.mode=standard triage.mem.percent=50 triage.mode=burnin triage.mem.percent=85 "
+		      "triage.wake.percent=50",
+		      &c);
+	assert_int_equal(c.mode, MODE_BURNIN);
+	assert_int_equal(c.nproblems, 2);
+	assert_string_equal(c.problems[0], "triage.mode=burnin: given more than once; the last one counts");
+	assert_string_equal(c.problems[1], "triage.mem.percent=85: given more than once; the last one counts");
+	assert_int_equal(c.nknobs, 2);
+	assert_string_equal(c.knobs[0].value, "85");
+	assert_string_equal(c.knobs[1].check, "wake");
 }
 
 static void test_long_and_many(void **state)
@@ -198,6 +236,8 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_bad_options_become_problems),
+		cmocka_unit_test(test_timelimit_bounds),
+		cmocka_unit_test(test_repeated_options),
 		cmocka_unit_test(test_long_and_many),
 		cmocka_unit_test(test_report_targets),
 		cmocka_unit_test(test_opt_parse),

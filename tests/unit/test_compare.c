@@ -209,6 +209,39 @@ static void test_json(void **state)
 	pair_free(p);
 }
 
+/* Values from a file: a level far outside 1-4 is no level (not an undefined
+ * cast), and of two entries with one name the first counts, as it did
+ * before the tables were indexed. */
+static void test_levels_and_duplicates(void **state)
+{
+	(void)state;
+	static const char a_text[] =
+		"{\"schema\":\"vmtriage/1\",\"tests\":{\"isa\":{\"data\":{\"extensions\":["
+		"{\"name\":\"avx2\",\"state\":\"ok\",\"level\":1e30},{\"name\":\"sse2\",\"state\":\"ok\",\"level\":1},"
+		"{\"name\":\"bmi2\",\"state\":\"ok\",\"level\":3},{\"name\":\"fma\",\"state\":\"ok\",\"level\":-2147483649}]}}}}";
+	static const char b_text[] =
+		"{\"schema\":\"vmtriage/1\",\"tests\":{\"isa\":{\"data\":{\"extensions\":["
+		"{\"name\":\"sse2\",\"state\":\"ok\"},{\"name\":\"avx2\",\"state\":\"hidden\"},{\"name\":\"bmi2\",\"state\":\"hidden\"},"
+		"{\"name\":\"bmi2\",\"state\":\"ok\"},{\"name\":\"fma\",\"state\":\"absent\"}]}}}}";
+	struct jval *a = json_parse(a_text, sizeof(a_text) - 1, NULL, 0), *b = json_parse(b_text, sizeof(b_text) - 1, NULL, 0);
+	struct cmp *c = calloc(1, sizeof(*c));
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	cmp_build(c, a, "a.json", b, "b.json");
+	assert_int_equal(c->only[0].n, 3);
+	assert_string_equal(c->only[0].name[0], "avx2");
+	assert_int_equal(c->only[0].level[0], 0);
+	assert_string_equal(c->only[0].name[1], "bmi2");
+	assert_int_equal(c->only[0].level[1], 3);
+	assert_int_equal(c->only[0].level[2], 0);
+	assert_int_equal(c->only[1].n, 0);
+	free(c);
+	json_free(a);
+	json_free(b);
+}
+
 static void test_load_errors(void **state)
 {
 	(void)state;
@@ -236,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_text_80_columns),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_levels_and_duplicates),
 	};
 	return cmocka_run_group_tests_name("compare", tests, NULL, NULL);
 }

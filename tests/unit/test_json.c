@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "lib/json.h"
+#include "report/report.h"
 
 static char *render(void (*fn)(struct jw *), int indent)
 {
@@ -164,6 +166,133 @@ static void test_parse_depth_limit(void **state)
 	json_free(v);
 }
 
+/* The reader and the writer share one depth: a valid 40-deep report (and
+ * the deepest the reader takes) is written back as JSON that parses. */
+static void test_depth_roundtrip(void **state)
+{
+	(void)state;
+	for (int depth = 40; depth <= JSON_MAX_NESTING; depth += JSON_MAX_NESTING - 40) {
+		char in[4 * JSON_MAX_NESTING + 64], *out;
+		size_t n = 0, len;
+		struct jval *v, *again;
+
+		n += (size_t)sprintf(in, "{\"schema\":\"vmtriage/1\",\"x\":");
+		for (int i = 1; i < depth; i++)
+			in[n++] = '[';
+		for (int i = 1; i < depth; i++)
+			in[n++] = ']';
+		in[n++] = '}';
+		v = json_parse(in, n, NULL, 0);
+		assert_non_null(v);
+		out = json_to_string(v, 2, &len);
+		again = json_parse(out, len, NULL, 0);
+		assert_non_null(again);
+		json_free(again);
+		free(out);
+		json_free(v);
+	}
+}
+
+static void test_parse_long_number(void **state)
+{
+	(void)state;
+	const char *in = "[1234567890123456789012345678901234567890123456789012345678901234567890, "
+			 "-0.00000000000000000000000000000000000000000000000000000000000000000000001e-5]";
+	char err[128];
+	struct jval *v = json_parse(in, strlen(in), err, sizeof(err));
+
+	assert_non_null(v);
+	assert_true(fabs(v->items[0]->num / 1.2345678901234568e69 - 1) < 1e-15);
+	assert_true(v->items[1]->num < 0 && v->items[1]->num > -1e-70);
+	json_free(v);
+	/* beyond a double: refused by name, not turned into null */
+	assert_null(json_parse("[1e400]", 7, err, sizeof(err)));
+	assert_string_equal(err, "number out of range at byte 1");
+	assert_null(json_parse("-1e99999", 8, err, sizeof(err)));
+	assert_string_equal(err, "number out of range at byte 0");
+}
+
+static void test_parse_bom(void **state)
+{
+	(void)state;
+	const char *in = "\xef\xbb\xbf{\"schema\": \"vmtriage/1\"}";
+	char err[128];
+	struct jval *v = json_parse(in, strlen(in), err, sizeof(err));
+
+	assert_non_null(v);
+	assert_string_equal(json_str(v, "schema", NULL), "vmtriage/1");
+	json_free(v);
+	/* a BOM elsewhere is not white space */
+	assert_null(json_parse("[\xef\xbb\xbf 1]", 7, err, sizeof(err)));
+}
+
+static void test_parse_utf8(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		const char *err;
+	} bad[] = {
+		{ "\"a\xff\"", "invalid UTF-8 in string at byte 2" },
+		{ "\"\xc3\"", "invalid UTF-8 in string at byte 1" },	       /* cut sequence */
+		{ "\"\xc0\xaf\"", "invalid UTF-8 in string at byte 1" },       /* overlong '/' */
+		{ "\"\xe0\x80\xaf\"", "invalid UTF-8 in string at byte 1" },   /* overlong */
+		{ "\"\xed\xa0\x80\"", "invalid UTF-8 in string at byte 1" },   /* a surrogate */
+		{ "\"\xf4\x90\x80\x80\"", "invalid UTF-8 in string at byte 1" }, /* above U+10FFFF */
+		{ "{\"k\\u0000\": 1}", "\\u0000 in a string (not accepted: strings are read as C strings) at byte 3" },
+		{ "{\"schema\": \"vmtriage/1\\u0000evil\"}", "\\u0000 in a string (not accepted: strings are read as C strings) at byte 22" },
+	};
+	const char *good = "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\"";
+	char err[160];
+	struct jval *v;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = json_parse(bad[i].in, strlen(bad[i].in), err, sizeof(err));
+		if (v)
+			fail_msg("accepted: %s", bad[i].in);
+		assert_string_equal(err, bad[i].err);
+	}
+	v = json_parse(good, strlen(good), err, sizeof(err));
+	assert_non_null(v);
+	assert_int_equal(v->len, 13);
+	json_free(v);
+}
+
+/* Text from the system may be any bytes; what the writer writes is UTF-8. */
+static void test_escape_invalid_utf8(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct jval *v;
+
+	json_escape(f, "a\xff\xc3\xa9\xc3", 5);
+	fclose(f);
+	assert_string_equal(buf, "\"a\\ufffd\xc3\xa9\\ufffd\"");
+	v = json_parse(buf, len, NULL, 0);
+	assert_non_null(v);
+	json_free(v);
+	free(buf);
+}
+
+/* A file over the limit is "too large", not cut and then misread. */
+static void test_report_too_large(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/vmtriage-test-XXXXXX", err[300];
+	int fd = mkstemp(path);
+	static const char head[] = "{\"schema\": \"vmtriage/1\", \"pad\": \"";
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, head, sizeof(head) - 1), (ssize_t)sizeof(head) - 1);
+	assert_int_equal(ftruncate(fd, REPORT_MAX_BYTES + 1), 0);
+	close(fd);
+	assert_null(report_load(path, err, sizeof(err)));
+	assert_non_null(strstr(err, ": too large: more than 64 MiB"));
+	unlink(path);
+}
+
 static void test_value_rewrite(void **state)
 {
 	(void)state;
@@ -193,6 +322,12 @@ int main(void)
 		cmocka_unit_test(test_parse_rejects),
 		cmocka_unit_test(test_parse_depth_limit),
 		cmocka_unit_test(test_value_rewrite),
+		cmocka_unit_test(test_depth_roundtrip),
+		cmocka_unit_test(test_parse_long_number),
+		cmocka_unit_test(test_parse_bom),
+		cmocka_unit_test(test_parse_utf8),
+		cmocka_unit_test(test_escape_invalid_utf8),
+		cmocka_unit_test(test_report_too_large),
 	};
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }

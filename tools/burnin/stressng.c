@@ -238,7 +238,8 @@ static void set_metric(struct sng_metrics *m, const char *key, const char *val)
 	double d;
 
 	if (!strcmp(key, "max-rss")) {
-		if (parse_double(val, &d) == 0)
+		/* Checked before the cast: nan or 1e30 would be undefined. */
+		if (parse_double(val, &d) == 0 && d >= 0 && d < 0x1p62)
 			m->max_rss_kib = (long long)d;
 		return;
 	}

@@ -84,26 +84,98 @@ static const struct jval *extensions(const struct jval *rep)
 	return e && e->type == J_ARR ? e : NULL;
 }
 
-/* The state of a named extension in a report, NULL if not in its table. */
-static const char *ext_state(const struct jval *rep, const char *name)
+/* Each side's extension table sorted by name, for the look-ups of one
+ * cmp_build: a report may list any number of extensions, and a scan per
+ * look-up made compare quadratic (40k a side took 40 s). */
+struct ext_ref {
+	const char *name;
+	size_t pos;		/* in the table: the first of equal names wins */
+	const struct jval *e;
+};
+
+static struct ext_index {
+	const struct jval *rep;
+	struct ext_ref *ref;
+	size_t n;
+} ext_idx[2];
+
+static int ext_ref_cmp(const void *a, const void *b)
+{
+	const struct ext_ref *x = a, *y = b;
+	int d = strcmp(x->name, y->name);
+
+	return d ? d : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static void ext_index_build(struct ext_index *ix, const struct jval *rep)
 {
 	const struct jval *exts = extensions(rep);
 
-	for (size_t i = 0; exts && i < exts->len; i++)
-		if (!strcmp(json_str(exts->items[i], "name", ""), name))
-			return json_str(exts->items[i], "state", "?");
+	ix->rep = rep;
+	ix->n = 0;
+	ix->ref = exts && exts->len ? xmalloc(exts->len * sizeof(*ix->ref)) : NULL;
+	for (size_t i = 0; exts && i < exts->len; i++) {
+		const char *name = json_str(exts->items[i], "name", NULL);
+
+		if (name)
+			ix->ref[ix->n++] = (struct ext_ref){ name, i, exts->items[i] };
+	}
+	if (ix->n)
+		qsort(ix->ref, ix->n, sizeof(*ix->ref), ext_ref_cmp);
+}
+
+static void ext_index_free(struct ext_index *ix)
+{
+	free(ix->ref);
+	memset(ix, 0, sizeof(*ix));
+}
+
+/* A named extension's entry in a report's table, or NULL. */
+static const struct jval *ext_find(const struct jval *rep, const char *name)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct ext_index *ix = &ext_idx[i];
+		size_t lo = 0, hi = ix->n;
+
+		if (ix->rep != rep)
+			continue;
+		/* the first entry not less than name (pos 0 sorts first) */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (strcmp(ix->ref[mid].name, name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return lo < ix->n && !strcmp(ix->ref[lo].name, name) ? ix->ref[lo].e : NULL;
+	}
 	return NULL;
+}
+
+/* The state of a named extension in a report, NULL if not in its table. */
+static const char *ext_state(const struct jval *rep, const char *name)
+{
+	const struct jval *e = ext_find(rep, name);
+
+	return e ? json_str(e, "state", "?") : NULL;
+}
+
+/* An extension's psABI level (1-4), 0 if none or not a level: the value
+ * comes from a file and is checked before it becomes an int. */
+static int level_of(const struct jval *e)
+{
+	double l = json_num(e, "level", 0);
+
+	return l >= 1 && l <= 4 ? (int)l : 0;
 }
 
 /* The psABI level of a named extension in a report's table, 0 if none. */
 static int ext_level(const struct jval *rep, const char *name)
 {
-	const struct jval *exts = extensions(rep);
+	const struct jval *e = ext_find(rep, name);
 
-	for (size_t i = 0; exts && i < exts->len; i++)
-		if (!strcmp(json_str(exts->items[i], "name", ""), name))
-			return (int)json_num(exts->items[i], "level", 0);
-	return 0;
+	return e ? level_of(e) : 0;
 }
 
 static void only_add(struct cmp_only *o, const struct jval *e)
@@ -111,7 +183,7 @@ static void only_add(struct cmp_only *o, const struct jval *e)
 	if (o->n >= CMP_MAX_EXTS)
 		return;
 	o->name[o->n] = json_str(e, "name", "?");
-	o->level[o->n++] = (int)json_num(e, "level", 0);
+	o->level[o->n++] = level_of(e);
 }
 
 static bool is_broken(const char *state)
@@ -468,11 +540,15 @@ void cmp_build(struct cmp *c, const struct jval *a, const char *path_a, const st
 {
 	memset(c, 0, sizeof(*c));
 	sides(c, a, path_a, b, path_b);
+	ext_index_build(&ext_idx[0], a);
+	ext_index_build(&ext_idx[1], b);
 	isa_diff(c);
 	figures(c);
 	wake_rows(c);
 	for (size_t i = 0; i < ARRAY_SIZE(advisors); i++)
 		advisors[i](c);
+	ext_index_free(&ext_idx[0]);
+	ext_index_free(&ext_idx[1]);
 }
 
 /* ---- the command ---- */

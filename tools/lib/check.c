@@ -145,6 +145,7 @@ struct finding *check_finding(struct check *c, const char *id, enum severity sev
 	return f;
 }
 
+__attribute__((format(printf, 4, 0)))
 static void tap(struct check *c, const char *lead, const char *tail, const char *fmt, va_list ap)
 {
 	if (c->quiet)

@@ -86,10 +86,25 @@ static void set_fault(struct triage_cmdline *c, const char *v)
 	cmdline_problem(c, "triage.fault=%s: expected crash:CHECK, hang:CHECK or garbage:CHECK; ignored", v);
 }
 
-static void option(struct triage_cmdline *c, const char *key, const char *v)
+/* The options that take one value; a second one is reported (the kernel
+ * passes both, and the last would silently win). */
+static const char *const single[] = { "mode", "after", "exit", "report", "tests", "fault", "timelimit" };
+
+static void repeated(struct triage_cmdline *c, unsigned *seen, const char *key, const char *v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(single); i++)
+		if (!strcmp(key, single[i])) {
+			if (*seen & 1u << i)
+				cmdline_problem(c, "triage.%s=%s: given more than once; the last one counts", key, v);
+			*seen |= 1u << i;
+		}
+}
+
+static void option(struct triage_cmdline *c, unsigned *seen, const char *key, const char *v)
 {
 	int i;
 
+	repeated(c, seen, key, v);
 	if (!strcmp(key, "mode")) {
 		if ((i = mode_from_name(v)) < 0)
 			cmdline_problem(c, "triage.mode=%s: expected quick, standard, burnin or shell; using quick", v);
@@ -117,8 +132,9 @@ static void option(struct triage_cmdline *c, const char *key, const char *v)
 	} else if (!strcmp(key, "timelimit")) {
 		long long ns;
 
-		if (parse_duration_ns(v, &ns) < 0 || ns < 1000000000LL)
-			cmdline_problem(c, "triage.timelimit=%s: expected a duration of at least 1s; ignored", v);
+		if (parse_duration_ns(v, &ns) < 0 || ns < 1000000000LL || ns > CMDLINE_TIMELIMIT_MAX_S * 1000000000LL)
+			cmdline_problem(c, "triage.timelimit=%s: expected a duration from 1s to %dh; ignored", v,
+					CMDLINE_TIMELIMIT_MAX_S / 3600);
 		else
 			c->timelimit_ns = ns;
 	} else {
@@ -134,6 +150,13 @@ static void option(struct triage_cmdline *c, const char *key, const char *v)
 			cmdline_problem(c, "triage.%s: value too long; ignored", key);
 			return;
 		}
+		for (int j = 0; j < c->nknobs; j++)
+			if (!strncmp(c->knobs[j].check, key, (size_t)(dot - key)) && !c->knobs[j].check[dot - key] &&
+			    !strcmp(c->knobs[j].name, dot + 1)) {
+				cmdline_problem(c, "triage.%s=%s: given more than once; the last one counts", key, v);
+				strlcpy_(c->knobs[j].value, v, sizeof(c->knobs[j].value));
+				return;
+			}
 		if (c->nknobs == CMDLINE_MAX_KNOBS) {
 			cmdline_problem(c, "triage.%s: too many options; ignored", key);
 			return;
@@ -149,6 +172,7 @@ static void option(struct triage_cmdline *c, const char *key, const char *v)
 void cmdline_parse(const char *text, struct triage_cmdline *c)
 {
 	char word[512];
+	unsigned seen = 0;
 
 	memset(c, 0, sizeof(*c));
 	strlcpy_(c->report, "auto", sizeof(c->report));
@@ -189,11 +213,13 @@ void cmdline_parse(const char *text, struct triage_cmdline *c)
 			cmdline_problem(c, "triage.%s: empty value; ignored", key);
 			continue;
 		}
-		option(c, key, eq + 1);
+		option(c, &seen, key, eq + 1);
 	}
 }
 
 void cmdline_set(struct triage_cmdline *c, const char *key, const char *value)
 {
-	option(c, key, value);
+	unsigned seen = 0; /* one option set from outside the command line: never a repeat */
+
+	option(c, &seen, key, value);
 }

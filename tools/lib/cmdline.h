@@ -14,6 +14,10 @@ enum after { AFTER_WAIT, AFTER_POWEROFF, AFTER_REBOOT, AFTER_SHELL };
 #define CMDLINE_MAX_KNOBS 32
 #define CMDLINE_MAX_PROBLEMS 16
 #define CMDLINE_MAX_TESTS 8
+/* triage.timelimit's bound: a burn-in of a week is the longest anyone
+ * plans; beyond it the number is a typo (and would overflow the run's
+ * seconds). */
+#define CMDLINE_TIMELIMIT_MAX_S (7 * 24 * 3600)
 
 /* triage.<check>.<name>=<value>: checked later against the check's options. */
 struct knob {

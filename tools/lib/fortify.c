@@ -1,15 +1,21 @@
 /* Debian's libcpuid.a is built against glibc with _FORTIFY_SOURCE, so it
  * calls four checked variants that musl does not have. These forward to the
  * plain functions (the buffer sizes libcpuid passes are its own). Only the
- * musl build needs them; glibc has the real ones. */
-#ifndef __GLIBC__
+ * musl build needs them; glibc has the real ones.
+ *
+ * The headers come first: __GLIBC__ is defined by glibc's <features.h>, which
+ * every libc header includes, so testing it before any include is always
+ * true and the glibc build would replace glibc's own checked functions. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-int __fprintf_chk(FILE *f, int flag, const char *fmt, ...);
-int __snprintf_chk(char *s, size_t n, int flag, size_t slen, const char *fmt, ...);
-int __vsnprintf_chk(char *s, size_t n, int flag, size_t slen, const char *fmt, va_list ap);
+#ifndef __GLIBC__
+int __fprintf_chk(FILE *f, int flag, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int __snprintf_chk(char *s, size_t n, int flag, size_t slen, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+int __vsnprintf_chk(char *s, size_t n, int flag, size_t slen, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 char *__strcpy_chk(char *dst, const char *src, size_t dstlen);
 
 int __fprintf_chk(FILE *f, int flag, const char *fmt, ...)

@@ -50,7 +50,7 @@ static void open_container(struct jw *w, const char *key, bool array)
 {
 	prefix(w, key);
 	fputc(array ? '[' : '{', w->f);
-	if (w->depth + 1 >= JW_MAX_DEPTH) {
+	if (w->depth >= JW_MAX_DEPTH) {
 		w->misuse = true;
 		return;
 	}
@@ -80,6 +80,37 @@ void jw_obj_end(struct jw *w) { close_container(w, false); }
 void jw_arr(struct jw *w, const char *key) { open_container(w, key, true); }
 void jw_arr_end(struct jw *w) { close_container(w, true); }
 
+/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0. */
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t k;
+
+	if (*p >= 0xc2 && *p <= 0xdf)
+		k = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		k = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		k = 4;
+	else
+		return 0;
+	if (*p == 0xe0)
+		lo = 0xa0;
+	else if (*p == 0xed)
+		hi = 0x9f;
+	else if (*p == 0xf0)
+		lo = 0x90;
+	else if (*p == 0xf4)
+		hi = 0x8f;
+	if ((size_t)(end - p) < k || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < k; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return k;
+}
+
 void json_escape(FILE *f, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -97,7 +128,18 @@ void json_escape(FILE *f, const char *s, size_t n)
 		case '\b': fputs("\\b", f); break;
 		case '\f': fputs("\\f", f); break;
 		default:
-			if (c < 0x20 || c == 0x7f) {
+			if (c >= 0x80) {
+				/* Text from the system (a kernel log line, DMI)
+				 * may be any bytes; the output stays UTF-8. */
+				size_t k = utf8_seq((const unsigned char *)s + i, (const unsigned char *)s + n);
+
+				if (!k) {
+					fputs("\\ufffd", f);
+				} else {
+					fwrite(s + i, 1, k, f);
+					i += k - 1;
+				}
+			} else if (c < 0x20 || c == 0x7f) {
 				fputs("\\u00", f);
 				fputc(hex[c >> 4], f);
 				fputc(hex[c & 15], f);
@@ -155,10 +197,18 @@ void jw_num(struct jw *w, const char *key, double v)
 		return;
 	}
 	prefix(w, key);
-	if (v == floor(v) && fabs(v) < 1e15)
+	if (v == floor(v) && fabs(v) < 1e15) {
 		fprintf(w->f, "%.0f", v);
-	else
-		fprintf(w->f, "%.10g", v);
+	} else {
+		/* The shortest of 15 or 17 digits that reads back as the same
+		 * double: a report read and written again keeps its numbers. */
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%.15g", v);
+		if (strtod(buf, NULL) != v)
+			snprintf(buf, sizeof(buf), "%.17g", v);
+		fputs(buf, w->f);
+	}
 }
 
 void jw_bool(struct jw *w, const char *key, bool v)
@@ -218,6 +268,8 @@ char *json_to_string(const struct jval *v, int indent, size_t *len)
 	jw_value(&w, NULL, v);
 	if (fclose(f) != 0)
 		dief("out of memory");
+	if (w.misuse)
+		dief("internal error: a JSON tree deeper than %d levels", JW_MAX_DEPTH);
 	if (len)
 		*len = n;
 	return buf;
@@ -322,6 +374,20 @@ static char *parse_string(struct parser *ps, size_t *len)
 			free(out);
 			return NULL;
 		}
+		if (c >= 0x80) {
+			size_t k = utf8_seq((const unsigned char *)ps->p - 1, (const unsigned char *)q);
+
+			if (!k) {
+				ps->p--;
+				fail(ps, "invalid UTF-8 in string");
+				free(out);
+				return NULL;
+			}
+			memcpy(out + n, ps->p - 1, k);
+			n += k;
+			ps->p += k - 1;
+			continue;
+		}
 		if (c != '\\') {
 			out[n++] = (char)c;
 			continue;
@@ -347,6 +413,11 @@ static char *parse_string(struct parser *ps, size_t *len)
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 			} else if (cp >= 0xdc00 && cp < 0xe000) {
 				goto bad;
+			} else if (cp == 0) {
+				ps->p -= 6;
+				fail(ps, "\\u0000 in a string (not accepted: strings are read as C strings)");
+				free(out);
+				return NULL;
 			}
 			/* \uXXXX is 6 input bytes and at most 4 output bytes; a
 			 * surrogate pair is 12 input bytes for 4 output bytes. */
@@ -455,8 +526,9 @@ static struct jval *parse_container(struct parser *ps, int depth, bool array)
 static struct jval *parse_number(struct parser *ps)
 {
 	const char *s = ps->p;
-	char buf[64];
+	char buf[64], *num;
 	struct jval *v;
+	double d;
 	size_t n;
 
 	if (ps->p < ps->end && *ps->p == '-')
@@ -484,13 +556,22 @@ static struct jval *parse_number(struct parser *ps)
 		while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9')
 			ps->p++;
 	}
+	/* Any number of digits is valid JSON: a long one is read as the
+	 * nearest double, one beyond a double's range is refused. */
 	n = (size_t)(ps->p - s);
-	if (n >= sizeof(buf))
-		goto bad;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
+	num = n < sizeof(buf) ? buf : xmalloc(n + 1);
+	memcpy(num, s, n);
+	num[n] = '\0';
+	d = strtod(num, NULL);
+	if (num != buf)
+		free(num);
+	if (!isfinite(d)) {
+		ps->p = s;
+		fail(ps, "number out of range");
+		return NULL;
+	}
 	v = new_val(J_NUM);
-	v->num = strtod(buf, NULL);
+	v->num = d;
 	return v;
 bad:
 	fail(ps, "bad number");
@@ -546,6 +627,10 @@ struct jval *json_parse(const char *text, size_t len, char *err, size_t errlen)
 
 	if (err && errlen)
 		err[0] = '\0';
+	/* RFC 8259 lets a reader ignore a byte order mark; editors on
+	 * Windows write one. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		ps.p += 3;
 	v = parse_value(&ps, 0);
 	if (!v)
 		return NULL;

@@ -11,14 +11,16 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define JW_MAX_DEPTH 32
+/* Containers open at once, for the writer and the reader alike: whatever
+ * the reader accepts, the writer can write back (`triage report --json`). */
+#define JW_MAX_DEPTH 64
 
 struct jw {
 	FILE *f;
 	int depth;
 	int indent;			 /* spaces per level; 0 writes one line */
-	bool first[JW_MAX_DEPTH];	 /* nothing written yet at this level */
-	bool in_array[JW_MAX_DEPTH];
+	bool first[JW_MAX_DEPTH + 1];	 /* nothing written yet at this level */
+	bool in_array[JW_MAX_DEPTH + 1];
 	bool misuse;			 /* a key where none belongs, or overflow */
 };
 
@@ -58,10 +60,14 @@ struct jval {
 	char **keys;	      /* J_OBJ keys */
 };
 
-#define JSON_MAX_NESTING 64
+#define JSON_MAX_NESTING JW_MAX_DEPTH
 
-/* Parses exactly one JSON value (white space around it allowed). Returns
- * NULL and a message with the byte offset in err on bad input. */
+/* Parses exactly one JSON value (white space around it allowed, and a UTF-8
+ * byte order mark before it). Returns NULL and a message with the byte
+ * offset in err on bad input: invalid UTF-8, a \u0000 (every consumer reads
+ * strings as C strings), a number beyond a double's range or nesting deeper
+ * than JSON_MAX_NESTING are refused by name. Numbers of any length are read
+ * as doubles. */
 struct jval *json_parse(const char *text, size_t len, char *err, size_t errlen);
 void json_free(struct jval *v);
 
@@ -103,7 +109,8 @@ const char *json_type_name(enum jtype type);
 
 /* Writes a parsed value back out. */
 void jw_value(struct jw *w, const char *key, const struct jval *v);
-/* A parsed value as JSON text (indent 0: one line), malloc'd. */
+/* A parsed value as JSON text (indent 0: one line), malloc'd. Exits with a
+ * message for a tree deeper than JW_MAX_DEPTH (the parser never makes one). */
 char *json_to_string(const struct jval *v, int indent, size_t *len);
 
 #endif

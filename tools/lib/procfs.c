@@ -60,8 +60,9 @@ int meminfo_parse(const char *text, struct meminfo *mi)
 	mi->has_avail = procfs_field(text, "MemAvailable", ':', &mi->avail_kib);
 	if (!mi->has_avail)
 		mi->avail_kib = mi->free_kib;
-	mi->has_swap = procfs_field(text, "SwapTotal", ':', &mi->swap_total_kib) &
-		       procfs_field(text, "SwapFree", ':', &mi->swap_free_kib);
+	/* Both read, whatever the first says: a half-known swap is still shown. */
+	mi->has_swap = procfs_field(text, "SwapTotal", ':', &mi->swap_total_kib);
+	mi->has_swap = procfs_field(text, "SwapFree", ':', &mi->swap_free_kib) && mi->has_swap;
 	procfs_field(text, "CommitLimit", ':', &mi->commit_limit_kib);
 	procfs_field(text, "Committed_AS", ':', &mi->committed_kib);
 	mi->has_hugepages = procfs_field(text, "HugePages_Total", ':', &mi->hugepages_total);

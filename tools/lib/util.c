@@ -13,6 +13,7 @@
 const char *prog_name = "triage";
 
 /* The one body of warn_msg and dief: "triage: message\n" on stderr. */
+static void vmsg(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static void vmsg(const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: ", prog_name);

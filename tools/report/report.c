@@ -147,13 +147,21 @@ static bool not_a_report(const struct jval *rep, char *why, size_t size)
 struct jval *report_load(const char *path, char *err, size_t errlen)
 {
 	size_t len = 0;
-	/* /proc/self/fd/0 rather than /dev/stdin: the image's /dev has no such link. */
-	char *text = read_file(strcmp(path, "-") ? path : "/proc/self/fd/0", REPORT_MAX_BYTES, &len);
+	/* /proc/self/fd/0 rather than /dev/stdin: the image's /dev has no such
+	 * link. One byte over the limit: a file that large is refused as such,
+	 * not cut and then misread. */
+	char *text = read_file(strcmp(path, "-") ? path : "/proc/self/fd/0", REPORT_MAX_BYTES + 1, &len);
 	struct jval *rep, *wrapped;
 	char why[240] = "";
 
 	if (!text) {
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (len > REPORT_MAX_BYTES) {
+		snprintf(err, errlen, "%s: too large: more than %d MiB (a report.json is far smaller)", path,
+			 REPORT_MAX_BYTES >> 20);
+		free(text);
 		return NULL;
 	}
 	rep = json_parse(text, len, why, sizeof(why));

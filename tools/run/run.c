@@ -252,7 +252,8 @@ static void run_one(struct plan *p, const struct command *c, struct check_result
 	snprintf(logpath, sizeof(logpath), "%s/%s.log", p->outdir, c->name);
 	if (!strcmp(p->cl.fault_check, c->name))
 		fault = p->cl.fault_kind;
-	if (p->cl.timelimit_ns)
+	/* cmdline_parse bounds it (CMDLINE_TIMELIMIT_MAX_S), so it fits an int. */
+	if (p->cl.timelimit_ns > 0 && p->cl.timelimit_ns <= CMDLINE_TIMELIMIT_MAX_S * 1000000000LL)
 		limit = (int)(p->cl.timelimit_ns / 1000000000LL);
 
 	deadline = t0 + (int64_t)limit * 1000000000LL;

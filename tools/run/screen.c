@@ -246,10 +246,10 @@ char *screen_page(const struct jval *rep, const struct page_opts *o, size_t *len
 	const struct looks *lk = looks_of(st);
 	int rows = o->rows > 0 ? o->rows : DEFAULT_ROWS, cols = o->cols > 0 ? o->cols : DEFAULT_COLS;
 	int width = cols < MAX_WIDTH ? cols : MAX_WIDTH, r = 1, foot, sumlines = rows >= 40 ? 3 : 2;
-	bool vm = vmv && vmv->type == J_BOOL && vmv->b, c = o->color;
+	bool vm = json_is_true(vmv), c = o->color;
 	char *buf = NULL, up[16], line[512], text[1024], wrapped[8][256];
 	FILE *f = open_memstream(&buf, len);
-	int nfoot, nw, shown = 0, ntop = top && top->type == J_ARR ? (int)top->len : 0;
+	int nfoot, nw, shown = 0, ntop = json_is(top, J_ARR) ? (int)json_len(top) : 0;
 	char foot_lines[8][256];
 
 	if (!f)
@@ -280,11 +280,11 @@ char *screen_page(const struct jval *rep, const struct page_opts *o, size_t *len
 	row(f, r++, cols, c ? lk->bar : NULL, "%s", line);
 	r++;
 	snprintf(text, sizeof(text), "Checks:");
-	for (size_t i = 0; tests && tests->type == J_OBJ && i < tests->len; i++) {
-		const char *ts = json_str(tests->items[i], "status", "?");
+	for (size_t i = 0; json_is(tests, J_OBJ) && i < json_len(tests); i++) {
+		const char *ts = json_str(json_at(tests, i), "status", "?");
 		char item[160];
 
-		snprintf(item, sizeof(item), "   %s %s%s%s", tests->keys[i], c ? looks_of(ts)->tag : "",
+		snprintf(item, sizeof(item), "   %s %s%s%s", json_key(tests, i), c ? looks_of(ts)->tag : "",
 			 upper(ts, up, sizeof(up)), c ? "\033[0m" : "");
 		if (visible_cols(text) + visible_cols(item) > width)
 			break;
@@ -294,7 +294,7 @@ char *screen_page(const struct jval *rep, const struct page_opts *o, size_t *len
 	r += 2;
 
 	/* The footer, from the bottom up: keys, a blank row, the report. */
-	if (written && written->type == J_BOOL && written->b) {
+	if (json_is_true(written)) {
 		snprintf(text, sizeof(text), "Report written to %s/ on %s (label %s): report.txt, report.html, report.json.",
 			 json_str(disk, "path", "?"), json_str(disk, "device", "?"), json_str(disk, "label", "?"));
 	} else if (!strcmp(json_str(disk, "target", ""), "none")) {
@@ -332,7 +332,7 @@ char *screen_page(const struct jval *rep, const struct page_opts *o, size_t *len
 		row(f, r, cols, NULL, "%s", !strcmp(st, "pass") ? "Nothing to fix was found." : "No finding to show.");
 	}
 	for (int k = 0; k < ntop; k++) {
-		const struct jval *t = top->items[k];
+		const struct jval *t = json_at(top, k);
 		const char *sev = json_str(t, "severity", "?");
 		char lead[32], act[400];
 		int na, need, room = foot - 1 - r - (k + 1 < ntop ? 1 : 0);

@@ -69,8 +69,8 @@ char *render_screen(const struct jval *rep, bool color, size_t *len)
 		i++;
 	snprintf(line, sizeof(line), "  VERDICT: %s - %s", upper(st, up, sizeof(up)), looks[i].words);
 	fprintf(f, "\n%s%-*s%s\n\n", color ? looks[i].ansi : "", TEXT_WIDTH, line, color ? "\033[0m" : "");
-	for (size_t k = 0; top && k < top->len; k++) {
-		const struct jval *t = top->items[k];
+	for (size_t k = 0; k < json_len(top); k++) {
+		const struct jval *t = json_at(top, k);
 
 		snprintf(line, sizeof(line), "%zu. [%s] %s", k + 1, json_str(t, "severity", "?"), json_str(t, "summary", ""));
 		if (strlen(line) == TEXT_WIDTH)
@@ -79,19 +79,19 @@ char *render_screen(const struct jval *rep, bool color, size_t *len)
 		snprintf(line, sizeof(line), "   %s", json_str(t, "id", ""));
 		fprintf(f, "%s\n", line);
 	}
-	if (!top || !top->len)
+	if (!json_len(top))
 		fprintf(f, "Nothing to fix was found.\n");
 	postmortem_screen_line(line, sizeof(line), json_path(rep, "tests.postmortem"));
 	if (line[0])
 		fprintf(f, "%s\n", line);
-	if (json_get(disk, "written") && json_get(disk, "written")->b)
+	if (json_true(disk, "written"))
 		snprintf(line, sizeof(line), "Report: %s on %s (label %s)", json_str(disk, "path", "?"),
 			 json_str(disk, "device", "?"), json_str(disk, "label", "?"));
 	else
 		snprintf(line, sizeof(line), "Report: %s/ only (%s)", json_str(json_get(rep, "run"), "out_dir", "?"),
 			 json_str(disk, "error", "no disk"));
 	fprintf(f, "\n%s\n", line);
-	if (!json_get(disk, "device") || json_get(disk, "device")->type != J_STR)
+	if (!json_is(json_get(disk, "device"), J_STR))
 		fprintf(f, "To keep the report, attach a disk with a FAT or ext4 filesystem labelled\n"
 			   "TRIAGE (scripts/report-disk makes one) and boot again.\n");
 	if (fclose(f) != 0)
