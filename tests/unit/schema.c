@@ -51,13 +51,26 @@ int schema_check_file(const char *check, const char *file, bool every_key, char 
 void assert_check_schema(const char *check, const char *file, bool every_key)
 {
 	static char msg[16384];
-	int n = schema_check_file(check, file, every_key, msg, sizeof(msg));
+	const char *keep = getenv("VMTRIAGE_SCHEMA_KEEP");
+	int n;
+
+	/* A folder to keep each object in, to look at what was validated. */
+	if (keep) {
+		static int seq;
+		char cmd[400];
+
+		snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && cp '%s' '%s/%s-%d-%d.json'", keep, file, keep, check,
+			 (int)getpid(), seq++);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot keep %s in %s\n", file, keep);
+	}
+	n = schema_check_file(check, file, every_key, msg, sizeof(msg));
 
 	if (n < 0)
 		fail_msg("cannot validate `triage %s`'s JSON: %s", check, msg);
 	/* cmocka cuts long messages: the whole list first. */
 	if (n > 0) {
-		print_error("%s", msg);
+		fprintf(stderr, "%s", msg);
 		fail_msg("`triage %s` wrote JSON that schema/checks/%s.schema.json (or the check contract) rejects: "
 			 "%d problem%s above", check, check, n, n == 1 ? "" : "s");
 	}
