@@ -522,6 +522,28 @@ static void test_given_memory(void **state)
  * Every member of metrics and data must be one schema/checks/mem.schema.json
  * declares, everything it requires must be there, and renaming any key
  * the command wrote must be rejected (--every-key). */
+/* The check can fail: the same object with fill_gibps renamed is rejected,
+ * and the message names both the stray key and the missing one. */
+static void renamed_key_named(const char *text, size_t len)
+{
+	char path[] = "/tmp/test_mem_renamed_XXXXXX", msg[4096], *copy = strndup(text, len), *at;
+	int fd = mkstemp(path);
+
+	assert_non_null(copy);
+	assert_true(fd >= 0);
+	at = strstr(copy, "\"fill_gibps\"");
+	assert_non_null(at);
+	at[10] = 'z'; /* "fill_gibpz" */
+	assert_int_equal(write(fd, copy, len), (ssize_t)len);
+	close(fd);
+	assert_true(schema_check_file("mem", path, false, msg, sizeof(msg)) > 0);
+	if (!strstr(msg, "tests.mem.metrics: Additional properties are not allowed ('fill_gibpz' was unexpected)") ||
+	    !strstr(msg, "tests.mem.metrics: 'fill_gibps' is a required property"))
+		fail_msg("the message does not name the renamed key:\n%s", msg);
+	unlink(path);
+	free(copy);
+}
+
 static void test_json_matches_fragment(void **state)
 {
 	static const char *const runs[][12] = {
@@ -546,6 +568,8 @@ static void test_json_matches_fragment(void **state)
 			fail_msg("triage mem exited %d: %s", rc, json_str(v, "reason", "?"));
 		assert_non_null(json_path(v, "data.verify.passes"));
 		assert_check_schema("mem", out, i == 0);
+		if (i == 0)
+			renamed_key_named(text, len);
 		json_free(v);
 		free(text);
 		unlink(out);
