@@ -346,7 +346,7 @@ static void test_clock_trust(void **state)
  * the facts around them varied (hypervisor, clocksource, idle driver,
  * scheduling, blocks by time or by count), into a check as cmd_wake ends:
  * schema/checks/wake.schema.json must accept it, and reject any key of
- * metrics and data renamed (--every-key). */
+ * metrics and data renamed (--every-key, on a KVM guest's and a TCG one's). */
 static void test_json_matches_fragment(void **state)
 {
 	static const char *const files[] = {
@@ -408,7 +408,8 @@ static void test_json_matches_fragment(void **state)
 		wake_write(&c, &x, &l.v, l.b, l.nb, &s, l.env.shallow_held ? 0 : -1);
 		check_end(&c, -1, NULL);
 		print_message("  %s\n", files[i]);
-		assert_check_schema("wake", out, true);
+		/* Every key renamed in turn takes a while: two files of unlike shape. */
+		assert_check_schema("wake", out, i == 1 || i == 3);
 		unlink(out);
 		unload(&l);
 	}
