@@ -9,12 +9,19 @@ HOST_CC  ?= gcc
 # Debian's libcpuid: headers for both builds, the static archive for musl.
 CPUID_INC := /usr/include/libcpuid
 CPUID_LIB := /usr/lib/x86_64-linux-gnu/libcpuid.a
+# Debian's decompressors for the post-mortem's journal and rotated logs:
+# their static archives in the musl build, headers through a folder of links
+# (adding /usr/include itself would pull in glibc's headers).
+COMPRESS_NAMES := zstd lzma lz4 z
+COMPRESS_HDRS  := zstd.h zstd_errors.h lzma.h lzma lz4.h zlib.h zconf.h
+COMPRESS_LIBS  := $(patsubst %,/usr/lib/x86_64-linux-gnu/lib%.a,$(COMPRESS_NAMES))
+MUSL_INC       := $(OUT)/musl-include
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 COMMON    := -std=gnu11 -D_GNU_SOURCE $(WARN) -I tools -I $(CPUID_INC)
 # The binaries must run on any x86-64 CPU (kvm64 included): baseline ISA,
 # with wider instructions only inside functions marked target("...").
-MUSL_CFLAGS := $(COMMON) -O2 -march=x86-64 -mtune=generic -fno-plt
+MUSL_CFLAGS := $(COMMON) -I $(MUSL_INC) -O2 -march=x86-64 -mtune=generic -fno-plt
 HOST_CFLAGS := $(COMMON) -O1 -g -march=x86-64 -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
@@ -30,7 +37,7 @@ MUSL_OBJ   = $(patsubst %.c,$(OUT)/musl/%.o,$(1))
 HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 
-.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-html check-qemu check-quick \
+.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-html check-qemu check-quick check-needs \
         bench deps clean help report-disk sizes
 .DEFAULT_GOAL := all
 # Objects are never intermediate: keep them (and make no `rm` noise after
@@ -46,6 +53,7 @@ help:
 	@echo "  check-includes  the layering rules of the #include lines (scripts/check-includes)"
 	@echo "  check-html   report.html in headless Chromium: renders, loads nothing, numbers match"
 	@echo "  check-qemu   QEMU boot tests only (tests/qemu/cases)"
+	@echo "  check-needs  triage needs against objdump -d and readelf -n on programs built at each -march level"
 	@echo "  check-quick  unit tests and a small subset of the boot tests"
 	@echo "  bench        benchmarks: sizes, boot times, check timings"
 	@echo "  tools        $(OUT)/triage and $(OUT)/init (static, musl)"
@@ -66,7 +74,11 @@ tools: $(OUT)/triage $(OUT)/init
 
 # ---- the image's binaries (musl, static) ----
 
-$(OUT)/musl/%.o: %.c | deps
+$(MUSL_INC): | deps
+	@mkdir -p $@
+	@for h in $(COMPRESS_HDRS); do ln -sfn /usr/include/$$h $@/$$h; done
+
+$(OUT)/musl/%.o: %.c | deps $(MUSL_INC)
 	@mkdir -p $(@D)
 	$(MUSL_CC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -76,7 +88,7 @@ $(OUT)/musl/libtriage.a: $(call MUSL_OBJ,$(LIB_SRC))
 
 TRIAGE_OBJ = $(call MUSL_OBJ,tools/triage.c $(CMD_SRC))
 $(OUT)/triage: $(TRIAGE_OBJ) $(OUT)/musl/libtriage.a
-	$(MUSL_CC) -static -o $@ $(TRIAGE_OBJ) $(OUT)/musl/libtriage.a $(CPUID_LIB) $(OUT)/musl/libtriage.a -lm
+	$(MUSL_CC) -static -o $@ $(TRIAGE_OBJ) $(OUT)/musl/libtriage.a $(CPUID_LIB) $(OUT)/musl/libtriage.a $(COMPRESS_LIBS) -lm
 
 $(OUT)/init: $(call MUSL_OBJ,$(INIT_SRC)) $(OUT)/musl/libtriage.a
 	$(MUSL_CC) -static -o $@ $^
@@ -110,7 +122,7 @@ HOST_LIB_OBJ := $(call HOST_OBJ,$(LIB_SRC) $(CMD_SRC))
 
 $(OUT)/unit/%: $(OUT)/host/tests/unit/%.o $(call HOST_OBJ,$(UNIT_HELP)) $(HOST_LIB_OBJ)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ -lcmocka -lcpuid -lm
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ -lcmocka -lcpuid $(addprefix -l,$(COMPRESS_NAMES)) -lm
 
 check-unit: $(UNIT_BINS)
 	@scripts/unit-tests $(UNIT_BINS)
@@ -128,7 +140,10 @@ check-qemu: all
 check-quick: check-unit all
 	@tests/qemu/run --quick $(OUT)
 
-check: check-includes check-unit check-html check-qemu
+check-needs: $(OUT)/triage
+	@tests/needs/check $(OUT)/triage
+
+check: check-includes check-unit check-html check-needs check-qemu
 
 bench: all
 	@scripts/bench $(OUT)

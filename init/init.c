@@ -1,9 +1,16 @@
 /* init: PID 1 of the vmtriage image.
  *
  * Mounts the kernel filesystems, protects itself from the OOM killer, reads
- * the triage.* options, starts `triage run` with its output copied to every
- * console, reaps every child, and ends with the triage.after action. It
- * knows nothing about the checks or the tests.
+ * the triage.* options, starts `triage run`, reaps every child, and ends
+ * with the triage.after action. It knows nothing about the checks or the
+ * tests.
+ *
+ * Two consoles, two streams. The serial port gets the run's line-oriented
+ * output (progress lines, report.txt, the report's JSON between markers)
+ * for CI and `qm terminal`. The screen (VGA text or framebuffer, /dev/tty1)
+ * is drawn by `triage run --screen`: progress lines in place, then the
+ * verdict page; kernel messages go to an unseen console (tty2) so they
+ * never scroll it, and still reach the serial port and /dev/kmsg.
  *
  * Signals are blocked and read through a signalfd in the one poll loop
  * (sinit's habit): no handler ever runs at an awkward moment. PID 1 must
@@ -28,11 +35,19 @@
 #include <unistd.h>
 
 #include "lib/cmdline.h"
+#include "lib/pager.h"
 #include "lib/util.h"
 
 #define TRIAGE "/bin/triage"
 #define SHELL "/bin/sh"
 #define REPORT_TXT "/run/triage/report.txt"
+/* The verdict page `triage run --screen` keeps for us (run/screen.h). */
+#define VERDICT_PAGE "/run/triage/verdict.screen"
+/* Kernel messages go to this console, which nobody looks at (Alt-F2). */
+#define KMSG_TTY "/dev/tty2"
+#define KMSG_VT 2
+/* <linux/tiocl.h>: TIOCLINUX subcode that moves kernel messages to a VT. */
+#define TIOCL_SETKMSGREDIRECT 11
 /* QEMU's isa-debug-exit device: -device isa-debug-exit,iobase=0xf4,iosize=4 */
 #define DEBUG_EXIT_PORT 0xf4
 
@@ -40,6 +55,7 @@
  * /dev/console is only the last console= of the command line. */
 static const char *const console_paths[] = { "/dev/tty1", "/dev/ttyS0" };
 #define NCONSOLES ARRAY_SIZE(console_paths)
+enum { CON_SCREEN, CON_SERIAL };
 
 static int consoles[NCONSOLES] = { -1, -1 };
 static struct triage_cmdline cl;
@@ -53,49 +69,85 @@ static struct {
 	enum phase phase;
 	pid_t run_pid;
 	int run_out;		/* read end of the run's stdout and stderr */
+	int run_code;		/* its verdict, for a deferred isa-debug-exit; -1 none */
+	bool screen;		/* the run draws on the screen console */
+	bool page_shown;	/* the verdict page is what the screen shows */
 	pid_t shells[NCONSOLES];
 	char *report;		/* the text report being paged, and where */
 	size_t report_pos;
-} st = { .run_out = -1 };
+	size_t pager_con;	/* the console that pages */
+	struct pager pager;	/* the full-screen pager on the screen */
+	int rows, cols;		/* the screen's size */
+} st = { .run_out = -1, .run_code = -1 };
 
-/* Writes to every console, all of it: the report's JSON on serial must
+/* Writes all of buf to one console: the report's JSON on serial must
  * arrive whole, so a console that is slow is waited for. */
-static void out_all(const char *buf, size_t len)
+static void out_to(size_t i, const char *buf, size_t len)
 {
-	for (size_t i = 0; i < NCONSOLES; i++) {
-		size_t done = 0;
+	size_t done = 0;
 
-		while (consoles[i] >= 0 && done < len) {
-			ssize_t w = write(consoles[i], buf + done, len - done);
+	while (consoles[i] >= 0 && done < len) {
+		ssize_t w = write(consoles[i], buf + done, len - done);
 
-			if (w > 0) {
-				done += (size_t)w;
-			} else if (w < 0 && errno == EINTR) {
-				continue;
-			} else {
-				/* A console that takes nothing (no UART there) is dropped. */
-				close(consoles[i]);
-				consoles[i] = -1;
-			}
+		if (w > 0) {
+			done += (size_t)w;
+		} else if (w < 0 && errno == EINTR) {
+			continue;
+		} else {
+			/* A console that takes nothing (no UART there) is dropped. */
+			close(consoles[i]);
+			consoles[i] = -1;
 		}
 	}
+}
+
+static void out_all(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < NCONSOLES; i++)
+		out_to(i, buf, len);
+}
+
+static void out_str(size_t i, const char *s)
+{
+	out_to(i, s, strlen(s));
+}
+
+/* A line to one console, or to all (con -1). */
+static void say_to(int con, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	int n = snprintf(buf, sizeof(buf), "vmtriage: ");
+
+	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 2, fmt, ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\r';
+	buf[n++] = '\n';
+	if (con < 0)
+		out_all(buf, (size_t)n);
+	else
+		out_to((size_t)con, buf, (size_t)n);
 }
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
-	int n = snprintf(buf, sizeof(buf), "vmtriage: ");
 
 	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 2, fmt, ap);
+	say_to(-1, fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\r';
-	buf[n++] = '\n';
-	out_all(buf, (size_t)n);
+	st.page_shown = false;
+}
+
+static void say_serial(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say_serial(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_to(CON_SERIAL, fmt, ap);
+	va_end(ap);
 }
 
 static void mount_one(const char *src, const char *dst, const char *type, unsigned long flags, const char *data)
@@ -125,10 +177,29 @@ static void setup_system(void)
 
 static void open_consoles(void)
 {
+	struct winsize ws = { 0 };
+	/* TIOCLINUX reads bytes: the subcode, then the console number. */
+	char arg[2] = { TIOCL_SETKMSGREDIRECT, KMSG_VT };
+	int kmsg_tty;
+
 	for (size_t i = 0; i < NCONSOLES; i++)
 		consoles[i] = open(console_paths[i], O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (consoles[0] < 0 && consoles[1] < 0)
 		consoles[0] = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	/* The run draws on tty1 when it is a virtual console (VGA text or a
+	 * framebuffer); otherwise it writes lines to every console as before. */
+	st.screen = consoles[CON_SCREEN] >= 0 && ioctl(consoles[CON_SCREEN], TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0;
+	st.rows = ws.ws_row;
+	st.cols = ws.ws_col;
+	if (!st.screen)
+		return;
+	/* Kernel messages (console=tty0 prints them on the visible console) go
+	 * to tty2 instead, which must exist for that: opening it creates it.
+	 * console=ttyS0 and /dev/kmsg still get every one. */
+	kmsg_tty = open(KMSG_TTY, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (kmsg_tty < 0 || ioctl(consoles[CON_SCREEN], TIOCLINUX, arg) < 0)
+		say("warning: kernel messages stay on the screen: %s", strerror(errno));
+	/* kmsg_tty stays open: the console must not be freed. */
 }
 
 /* Raw keys: one byte at a time, no echo, for the menu. */
@@ -179,7 +250,11 @@ static pid_t start_run(void)
 		dup2(null, 0);
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
-		execl(TRIAGE, "triage", "run", "--kernel-cmdline", "--serial-json", "--color", (char *)NULL);
+		if (st.screen)
+			execl(TRIAGE, "triage", "run", "--kernel-cmdline", "--serial-json", "--color", "--screen",
+			      console_paths[CON_SCREEN], (char *)NULL);
+		else
+			execl(TRIAGE, "triage", "run", "--kernel-cmdline", "--serial-json", "--color", (char *)NULL);
 		dprintf(2, "vmtriage: cannot start %s: %s\n", TRIAGE, strerror(errno));
 		_exit(127);
 	}
@@ -188,8 +263,8 @@ static pid_t start_run(void)
 	return pid;
 }
 
-/* Copies the run's output to every console, with CR before LF for the
- * serial line. */
+/* Copies the run's output to the serial console (every console when the
+ * run has no screen of its own), with CR before LF for the serial line. */
 static void pump_run_output(void)
 {
 	char in[4096], out[8192];
@@ -208,7 +283,10 @@ static void pump_run_output(void)
 			out[o++] = '\r';
 		out[o++] = in[i];
 	}
-	out_all(out, o);
+	if (st.screen)
+		out_to(CON_SERIAL, out, o);
+	else
+		out_all(out, o);
 }
 
 static pid_t start_shell(size_t con)
@@ -243,6 +321,9 @@ static pid_t start_shell(size_t con)
 
 static void enter_shell(void)
 {
+	/* The screen as a terminal again: plain colours, a cursor, no page. */
+	if (st.screen)
+		out_str(CON_SCREEN, "\033[0m\033[H\033[J\033[?25h");
 	say("rescue shell on the console (busybox sh); `exit` returns to the menu. The report is in /run/triage/.");
 	st.phase = PHASE_SHELL;
 	for (size_t i = 0; i < NCONSOLES; i++) {
@@ -251,12 +332,35 @@ static void enter_shell(void)
 	}
 }
 
+/* The verdict page on the screen again (after the viewer or a shell). */
+static bool show_page(void)
+{
+	size_t len;
+	char *page;
+
+	if (st.page_shown)
+		return true;
+	page = read_file(VERDICT_PAGE, 1 << 20, &len);
+	if (!page)
+		return false;
+	out_to(CON_SCREEN, page, len);
+	free(page);
+	st.page_shown = true;
+	return true;
+}
+
 static void show_menu(void)
 {
+	static const char keys[] = "keys:  [s] shell   [v] view the report   [r] reboot   [p] power off";
+
 	st.phase = PHASE_WAIT;
 	for (size_t i = 0; i < NCONSOLES; i++)
 		console_raw(consoles[i], true);
-	say("keys:  [s] shell   [v] view the report   [r] reboot   [p] power off");
+	if (st.screen && show_page()) {
+		say_serial("%s", keys);
+	} else {
+		say("%s", keys);
+	}
 }
 
 /* Waits until the consoles have sent what they were given: QEMU's exit
@@ -268,9 +372,19 @@ static void drain_consoles(void)
 			tcdrain(consoles[i]);
 }
 
+static void debug_exit(int code);
+
 static void power(int how)
 {
-	say("%s", how == RB_AUTOBOOT ? "rebooting" : "powering off");
+	/* The screen keeps its page (which says what happens next). */
+	if (st.screen)
+		say_serial("%s", how == RB_AUTOBOOT ? "rebooting" : "powering off");
+	else
+		say("%s", how == RB_AUTOBOOT ? "rebooting" : "powering off");
+	/* Deferred from the end of the run (triage.after=wait or shell), so a
+	 * test could look at the screen and press a key first. */
+	if (st.run_code >= 0)
+		debug_exit(st.run_code);
 	drain_consoles();
 	sync();
 	/* Ask every process to go, so filesystems are not busy. */
@@ -284,6 +398,15 @@ static void power(int how)
 	st.phase = PHASE_DONE;
 }
 
+/* The line-by-line pager writes to the console that asked for it. */
+static void pager_out(const char *buf, size_t len)
+{
+	if (st.screen)
+		out_to(st.pager_con, buf, len);
+	else
+		out_all(buf, len);
+}
+
 /* Shows the next page of the text report; back to the menu at its end. */
 static void report_page(void)
 {
@@ -292,15 +415,15 @@ static void report_page(void)
 	for (int n = 0; *p && n < PAGE_LINES; n++) {
 		size_t len = strcspn(p, "\n");
 
-		out_all(p, len);
-		out_all("\r\n", 2);
+		pager_out(p, len);
+		pager_out("\r\n", 2);
 		p += len + (p[len] == '\n');
 	}
 	st.report_pos = (size_t)(p - st.report);
 	if (*p) {
 		static const char more[] = "-- more: [space] next page, [q] back --\r\n";
 
-		out_all(more, sizeof(more) - 1);
+		pager_out(more, sizeof(more) - 1);
 		return;
 	}
 	free(st.report);
@@ -308,7 +431,26 @@ static void report_page(void)
 	show_menu();
 }
 
-static void view_report(void)
+static void draw_pager(void)
+{
+	size_t len;
+	char *s = pager_render(&st.pager, &len);
+
+	out_to(CON_SCREEN, s, len);
+	free(s);
+}
+
+static void leave_pager(void)
+{
+	if (st.pager_con == CON_SCREEN && st.screen)
+		pager_free(&st.pager);
+	free(st.report);
+	st.report = NULL;
+	show_menu();
+}
+
+/* [v]: on the screen a full-screen pager; on serial, page after page. */
+static void view_report(size_t con)
 {
 	free(st.report);
 	st.report = read_file(REPORT_TXT, 1 << 20, NULL);
@@ -319,6 +461,13 @@ static void view_report(void)
 		return;
 	}
 	st.phase = PHASE_PAGER;
+	st.pager_con = con;
+	if (con == CON_SCREEN && st.screen) {
+		pager_init(&st.pager, st.report, "report.txt", st.rows, st.cols);
+		st.page_shown = false;
+		draw_pager();
+		return;
+	}
 	report_page();
 }
 
@@ -335,7 +484,10 @@ static void debug_exit(int code)
 
 static void after_run(int code)
 {
-	if (cl.exit_isa_debug)
+	/* With a menu or a shell to come, QEMU exits at the power-off. */
+	if (cl.exit_isa_debug && (cl.after == AFTER_WAIT || cl.after == AFTER_SHELL))
+		st.run_code = code;
+	else if (cl.exit_isa_debug)
 		debug_exit(code);
 	switch (cl.after) {
 	case AFTER_POWEROFF: power(RB_POWER_OFF); break;
@@ -379,13 +531,20 @@ static void reap(void)
 	}
 }
 
-static void key(char c)
+static void key(size_t con, char c)
 {
 	if (st.phase == PHASE_PAGER) {
-		if (c == 'q' || c == 'Q') {
-			free(st.report);
-			st.report = NULL;
-			show_menu();
+		if (con != st.pager_con)
+			return;
+		if (con == CON_SCREEN && st.screen) {
+			enum pager_result r = pager_key(&st.pager, (unsigned char)c);
+
+			if (r == PAGER_QUIT)
+				leave_pager();
+			else if (r == PAGER_REDRAW)
+				draw_pager();
+		} else if (c == 'q' || c == 'Q') {
+			leave_pager();
 		} else if (c == ' ' || c == '\r' || c == '\n') {
 			report_page();
 		}
@@ -393,7 +552,7 @@ static void key(char c)
 	}
 	switch (c) {
 	case 's': case 'S': enter_shell(); break;
-	case 'v': case 'V': view_report(); break;
+	case 'v': case 'V': view_report(con); break;
 	case 'r': case 'R': power(RB_AUTOBOOT); break;
 	case 'p': case 'P': power(RB_POWER_OFF); break;
 	default: break;
@@ -455,6 +614,7 @@ int main(int argc, char **argv)
 
 	for (;;) {
 		struct pollfd pf[2 + NCONSOLES];
+		size_t con_of[2 + NCONSOLES] = { 0 };
 		nfds_t n = 0;
 
 		pf[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
@@ -462,8 +622,10 @@ int main(int argc, char **argv)
 			pf[n++] = (struct pollfd){ .fd = st.run_out, .events = POLLIN };
 		if (st.phase == PHASE_WAIT || st.phase == PHASE_PAGER)
 			for (size_t i = 0; i < NCONSOLES; i++)
-				if (consoles[i] >= 0)
+				if (consoles[i] >= 0) {
+					con_of[n] = i;
 					pf[n++] = (struct pollfd){ .fd = consoles[i], .events = POLLIN };
+				}
 		if (poll(pf, n, -1) < 0) {
 			if (errno != EINTR)
 				sleep(1);
@@ -477,10 +639,16 @@ int main(int argc, char **argv)
 			} else if (pf[i].fd == st.run_out) {
 				pump_run_output();
 			} else if (st.phase == PHASE_WAIT || st.phase == PHASE_PAGER) {
-				char c;
+				/* An escape sequence (an arrow key) arrives in one read. */
+				char keys[64];
+				ssize_t got = read(pf[i].fd, keys, sizeof(keys));
 
-				if (read(pf[i].fd, &c, 1) == 1)
-					key(c);
+				for (ssize_t k = 0; k < got; k++) {
+					/* A key may have left the pager or started a shell. */
+					if (st.phase != PHASE_WAIT && st.phase != PHASE_PAGER)
+						break;
+					key(con_of[i], keys[k]);
+				}
 			}
 		}
 	}

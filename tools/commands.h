@@ -24,10 +24,12 @@
 	X(mem, CHECK_EVERY_MODE, "fill, verify and hold memory: balloon shrinking, stalls, OOM, corruption", 30, 300, 1200) \
 	X(wake, CHECK_EVERY_MODE, "wake-up latency after idle, and how much C-states are to blame", 30, 300, 700) \
 	X(burnin, CHECK_BURNIN_MODE, "stress-ng under verification, our checks under load, temperatures, throttling, MCE, EDAC", 120, 720, 3900) \
+	X(postmortem, CHECK_EVERY_MODE, "what the previous boots left in their logs: traps, killed services, OOM, lockups, unclean ends", 20, 60, 60) \
 	X(run, 0, "run the checks, judge, and write the report", 0, 0, 0) \
 	X(report, 0, "render report.txt or report.html again from a report.json", 0, 0, 0) \
 	X(compare, 0, "two reports side by side (host against guest) and what to change", 0, 0, 0) \
-	X(host, 0, "on a Proxmox VE node: its CPU, C-states and memory, every VM's CPU type and balloon, the cluster-safe type", 0, 0, 0)
+	X(host, 0, "on a Proxmox VE node: its CPU, C-states and memory, every VM's CPU type and balloon, the cluster-safe type", 0, 0, 0) \
+	X(needs, 0, "the ISA extensions an ELF file's code uses and declares; the x86-64 level and PVE type it needs", 0, 0, 0)
 
 #define DECLARE_COMMAND(name, is_check, summary, tq, ts, tb) \
 	int cmd_##name(int argc, char **argv);               \

@@ -26,7 +26,7 @@
 #include "host/pveconf.h"
 #include "lib/json.h"
 #include "lib/util.h"
-#include "report/view_host.h"
+#include "report/view.h"
 
 #define DATA "tests/unit/data/host/"
 #define PVE DATA "pve"
@@ -679,7 +679,7 @@ static void test_views(void **state)
 	rep = run_host(&rc, "--pve", PVE, "--root", DATA "root/intel", "--node", "pve1", "--isa-json", ISA, "--no-wake",
 		       "--share", share, NULL);
 	f = open_memstream(&buf, &len);
-	view_host_text(f, rep);
+	host_view.text(f, rep);
 	fclose(f);
 	for (char *p = buf; (line = strsep(&p, "\n"));) {
 		if (strlen(line) > 80)
@@ -689,10 +689,11 @@ static void test_views(void **state)
 	assert_int_equal(rows, 9); /* 100 101 102 103 201 202 300 301 302 */
 	free(buf);
 	f = open_memstream(&buf, &len);
-	view_host_html(f, rep, "host");
+	host_view.html(f, rep, "host");
 	fclose(f);
 	assert_non_null(strstr(buf, "<code>--cpu x86-64-v3</code>"));
-	assert_non_null(strstr(buf, "C10</th><td>MWAIT 0x60</td><td class=\"n\">890</td>"));
+	assert_non_null(strstr(buf, "C10</th><td>MWAIT 0x60</td><td class=\"n\" data-path=\"tests.host.data.cstates.states."
+				    "4.exit_latency_us\" data-value=\"890\">890</td>"));
 	assert_non_null(strstr(buf, "x86-64-v3 (the richest generic type"));
 	free(buf);
 	json_free(rep);
@@ -700,7 +701,7 @@ static void test_views(void **state)
 	rep = json_parse(evil, strlen(evil), err, sizeof(err));
 	assert_non_null(rep);
 	f = open_memstream(&buf, &len);
-	view_host_html(f, rep, "host");
+	host_view.html(f, rep, "host");
 	fclose(f);
 	assert_null(strstr(buf, "<script>"));
 	assert_non_null(strstr(buf, "&lt;script&gt;"));

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -43,12 +44,18 @@ static const struct {
 	{ "per-cpu-string", NULL, "<td class=\"na\" colspan=\"2\">not known</td>", NULL },
 	{ "cpus-string", NULL, "Not known: <code>tests.isa.data.cpus</code> in report.json is a string, not an array.",
 	  NULL },
+	{ "host-vms-string", "not known: tests.host.data.vms is a string, not an array",
+	  "Not known: <code>tests.host.data.vms</code> in report.json is a string, not an array.", "No VM configs found" },
+	{ "host-states-object", "not known: tests.host.data.cstates.states is an object, not an array",
+	  "Not known: <code>tests.host.data.cstates.states</code> in report.json is an object, not an array.",
+	  "C-states (intel_idle): none" },
+	{ "host-lacks-string", NULL, "<div><b>lacks</b> <span class=\"na\">not known</span></div>", "<b>lacks 0" },
 };
 
 static const char *const valid[] = {
 	DATA "kvm-quick-pass.json", DATA "kvm-quick-warn.json", DATA "synthetic-full.json",
 	DATA "burnin-vm-warn.json", DATA "burnin-host-synthetic.json", DATA "host-v4.json",
-	DATA "guest-v2aes.json", DATA "minimal.json",
+	DATA "guest-v2aes.json", DATA "minimal.json", DATA "host-cluster.json",
 };
 
 static struct jval *load(const char *path)
@@ -310,20 +317,26 @@ static struct jval *fragment(const char *check)
 }
 
 /* Whether a path below tests.NAME ("data.fill.chunk_gibps",
- * "data.blocks.[].p99_us") is declared in the check's fragment. */
-static bool declared(const struct jval *frag, const char *path)
+ * "data.blocks.[].p99_us") is declared in the check's fragment. A key may
+ * hold dots itself ("data.cstates.cmdline.intel_idle.max_cstate"): the
+ * longest key the fragment has at each level is taken. */
+static bool declared(const struct jval *node, const char *path)
 {
-	const struct jval *node = frag;
 	char seg[128];
 
-	while (node && *path) {
-		size_t n = strcspn(path, ".");
+	if (!*path)
+		return node != NULL;
+	for (size_t n = strlen(path); node && n > 0; n--) {
+		const struct jval *next;
 
+		if (path[n] != '.' && path[n] != '\0')
+			continue;
 		snprintf(seg, sizeof(seg), "%.*s", (int)n, path);
-		node = strcmp(seg, "[]") ? json_get(json_obj(node, "properties"), seg) : json_obj(node, "items");
-		path += n + (path[n] == '.');
+		next = strcmp(seg, "[]") ? json_get(json_obj(node, "properties"), seg) : json_obj(node, "items");
+		if (next && declared(next, path + n + (path[n] == '.')))
+			return true;
 	}
-	return node != NULL;
+	return false;
 }
 
 /* The keys read below tests.NAME.metrics and .data that no fragment
@@ -417,13 +430,25 @@ static void test_undeclared_read_named(void **state)
 	assert_string_equal(bad, "tests.mem.data.fill.chunk_gibs\n");
 	json_free(rep);
 	reads_reset();
+
+	/* a key with dots of its own, the kernel parameter's name */
+	in = "{\"tests\":{\"host\":{\"data\":{\"cstates\":{\"cmdline\":{}}}}}}";
+	rep = json_parse(in, strlen(in), NULL, 0);
+	map_objects(rep, "");
+	record_read(json_path(rep, "tests.host.data.cstates.cmdline"), "intel_idle.max_cstate");
+	assert_int_equal(undeclared_reads(bad, sizeof(bad)), 0);
+	record_read(json_path(rep, "tests.host.data.cstates.cmdline"), "intel_idle.max");
+	assert_int_equal(undeclared_reads(bad, sizeof(bad)), 1);
+	assert_string_equal(bad, "tests.host.data.cstates.cmdline.intel_idle.max\n");
+	json_free(rep);
+	reads_reset();
 }
 
 /* Every metric a view labels is one its check's fragment declares. */
 static void test_view_metrics_declared(void **state)
 {
 	(void)state;
-	static const char *const checks[] = { "isa", "mem", "wake", "burnin" };
+	static const char *const checks[] = { "isa", "mem", "wake", "burnin", "host" };
 
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
 		const struct check_view *cv = check_view_find(checks[i]);
@@ -443,6 +468,116 @@ static void test_view_metrics_declared(void **state)
 	}
 }
 
+/* ---- a check's own JSON as a report ---- */
+
+static char *write_temp(const char *text)
+{
+	char *path = strdup("/tmp/vmtriage-test-report.XXXXXX");
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+/* What `triage host -o host.json` writes is read as a report of that one
+ * check: the check itself below tests, the verdict from its status, its
+ * failures then its warnings first, its findings counted. */
+static void test_check_json_as_report(void **state)
+{
+	struct jval *fixture = load(DATA "host-cluster.json"), *rep;
+	const struct jval *check = json_path(fixture, "tests.host"), *fl = json_arr(check, "findings"), *top;
+	char *text = json_to_string(check, 2, NULL), *path = write_temp(text), *a, *b, err[300];
+	int counts[3] = { 0 };
+	size_t len;
+
+	(void)state;
+	rep = report_load(path, err, sizeof(err));
+	if (!rep)
+		fail_msg("%s", err);
+	assert_string_equal(json_str(rep, "schema", ""), "vmtriage/1");
+	a = json_to_string(json_path(rep, "tests.host"), 0, NULL);
+	b = json_to_string(check, 0, NULL);
+	assert_string_equal(a, b); /* the check unchanged */
+	assert_string_equal(json_str(json_get(rep, "verdict"), "status", ""), "fail");
+	assert_true(json_num(json_get(rep, "verdict"), "exit_code", -1) == 1);
+	for (size_t i = 0; i < json_len(fl); i++) {
+		const char *sev = json_str(json_at(fl, i), "severity", "");
+
+		counts[!strcmp(sev, "fail") ? 0 : !strcmp(sev, "warn") ? 1 : 2]++;
+	}
+	assert_true(counts[0] >= 1 && counts[1] >= 5);
+	assert_true(json_num(json_path(rep, "verdict.findings"), "fail", -1) == counts[0]);
+	assert_true(json_num(json_path(rep, "verdict.findings"), "warn", -1) == counts[1]);
+	assert_true(json_num(json_path(rep, "verdict.findings"), "info", -1) == counts[2]);
+	top = json_path(rep, "verdict.top");
+	assert_int_equal(json_len(top), 5);
+	assert_string_equal(json_str(json_at(top, 0), "severity", ""), "fail");
+	assert_string_equal(json_str(json_at(top, 0), "id", ""), "vm.cpu-beyond-node");
+	assert_string_equal(json_str(json_at(top, 0), "test", ""), "host");
+	assert_string_equal(json_str(json_at(top, 4), "severity", ""), "warn");
+	/* both renderers show the check's view: the VM table and its fixes */
+	free(a);
+	a = render_text(rep, &len);
+	assert_non_null(strstr(a, "VERDICT: FAIL"));
+	assert_non_null(strstr(a, "cluster-safe CPU type: x86-64-v3"));
+	assert_null(strstr(a, "bare metal")); /* no system facts: none claimed */
+	free(b);
+	b = render_html(rep, &len);
+	assert_non_null(strstr(b, "<code>--cpu x86-64-v3</code>"));
+	assert_non_null(strstr(b, "<section id=\"check-host\">"));
+	free(a);
+	free(b);
+	json_free(rep);
+	unlink(path);
+	free(path);
+	free(text);
+	json_free(fixture);
+}
+
+/* Anything else is refused with the reason. */
+static void test_check_json_refused(void **state)
+{
+	static const struct {
+		const char *json, *why;
+	} bad[] = {
+		{ "[1,2]", "the JSON is not an object" },
+		{ "{\"name\":\"host\"}", "no \"schema\" member, and not a check's JSON either" },
+		{ "{\"name\":\"host\",\"status\":\"pass\"}", "no \"schema\" member, and not a check's JSON either" },
+		{ "{\"name\":\"Host!\",\"status\":\"pass\",\"metrics\":{}}", "whose name \"Host!\" is not a check's name" },
+		{ "{\"name\":\"host\",\"status\":\"great\",\"findings\":[]}",
+		  "whose status \"great\" is none of pass, warn, fail, skip, error" },
+		{ "{\"schema\":\"other/2\",\"name\":\"host\",\"status\":\"pass\",\"metrics\":{}}",
+		  "its schema is \"other/2\"" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *path = write_temp(bad[i].json), err[400];
+		struct jval *rep = report_load(path, err, sizeof(err));
+
+		if (rep)
+			fail_msg("%s: read as a report", bad[i].json);
+		if (!strstr(err, bad[i].why) || !strstr(err, path) || !strstr(err, "not a vmtriage/1 report"))
+			fail_msg("%s: \"%s\" lacks \"%s\"", bad[i].json, err, bad[i].why);
+		unlink(path);
+		free(path);
+	}
+	/* a skipped check is a pass of the report, as triage run ranks it */
+	{
+		char *path = write_temp("{\"name\":\"wake\",\"status\":\"skip\",\"reason\":\"no\",\"metrics\":{}}"), err[300];
+		struct jval *rep = report_load(path, err, sizeof(err));
+
+		assert_non_null(rep);
+		assert_string_equal(json_str(json_get(rep, "verdict"), "status", ""), "pass");
+		assert_int_equal(json_len(json_path(rep, "verdict.top")), 0);
+		json_free(rep);
+		unlink(path);
+		free(path);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +588,8 @@ int main(void)
 		cmocka_unit_test(test_reads_declared_in_fragments),
 		cmocka_unit_test(test_undeclared_read_named),
 		cmocka_unit_test(test_view_metrics_declared),
+		cmocka_unit_test(test_check_json_as_report),
+		cmocka_unit_test(test_check_json_refused),
 	};
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

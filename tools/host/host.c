@@ -414,19 +414,19 @@ static void node_findings(struct check *c, struct host_run *r)
 		jw_str(&f->ev, "governor", id->freq_governor);
 	}
 	if (r->wake) {
-		const struct jval *fl = json_get(r->wake, "findings");
+		const struct jval *fl = json_arr(r->wake, "findings");
 
-		for (size_t i = 0; fl && fl->type == J_ARR && i < fl->len; i++) {
-			const char *sev = json_str(fl->items[i], "severity", "info");
-			int s = severity_from_name(sev);
+		for (size_t i = 0; i < json_len(fl); i++) {
+			const struct jval *wf = json_at(fl, i);
+			int s = severity_from_name(json_str(wf, "severity", "info"));
 
 			if (s <= SEV_INFO)
 				continue;
-			f = check_finding(c, "host.wake-stall", (enum severity)s, json_str(fl->items[i], "advice", NULL),
-					  "on the node itself: %s", json_str(fl->items[i], "summary", "?"));
-			jw_str(&f->ev, "wake_finding", json_str(fl->items[i], "id", "?"));
-			if (json_get(fl->items[i], "evidence"))
-				jw_value(&f->ev, "wake_evidence", json_get(fl->items[i], "evidence"));
+			f = check_finding(c, "host.wake-stall", (enum severity)s, json_str(wf, "advice", NULL),
+					  "on the node itself: %s", json_str(wf, "summary", "?"));
+			jw_str(&f->ev, "wake_finding", json_str(wf, "id", "?"));
+			if (json_get(wf, "evidence"))
+				jw_value(&f->ev, "wake_evidence", json_get(wf, "evidence"));
 		}
 	}
 	if (r->have_mem && r->nvms_node) {

@@ -70,6 +70,8 @@ struct host_cpu {
 	int ext_level[64];  /* psABI level per registry index, 0 none */
 };
 
+/* A psABI level (1-4) read from JSON; 0 for anything else. */
+int host_level_value(double v);
 /* Reads isa's JSON object (the check object of `triage isa`). */
 int host_cpu_from_isa(const struct jval *isa, struct host_cpu *cpu);
 /* The x86-64 level of a set, by the psABI levels isa reported. */

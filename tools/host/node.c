@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "host/host.h"
+#include "lib/procfs.h"
 #include "lib/pvetypes.h"
 #include "lib/util.h"
 
@@ -128,18 +129,9 @@ long long host_idle_deepest_us(const struct host_idle *idle, int *index)
 	return best;
 }
 
-static long long meminfo_kib(const char *text, const char *key)
-{
-	size_t klen = strlen(key);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (!strncmp(p, key, klen) && p[klen] == ':')
-			return strtoll(p + klen + 1, NULL, 10);
-	return -1;
-}
-
 int host_read_mem(const char *root, struct host_mem *m)
 {
+	struct meminfo mi;
 	char path[600];
 	char *text;
 	long long v;
@@ -153,14 +145,20 @@ int host_read_mem(const char *root, struct host_mem *m)
 		m->ksm_pages_sharing = v;
 	if (read_ll_at(&v, "%s/sys/kernel/mm/ksm/pages_shared", root) == 0)
 		m->ksm_pages_shared = v;
+	/* below root, so lib's parser on the text rather than meminfo_read() */
 	snprintf(path, sizeof(path), "%s/proc/meminfo", root);
-	if (!(text = read_file(path, 1 << 20, NULL)))
+	text = read_file(path, 1 << 20, NULL);
+	if (!text || meminfo_parse(text, &mi) < 0) {
+		free(text);
 		return -1;
-	m->total_kib = meminfo_kib(text, "MemTotal");
-	m->available_kib = meminfo_kib(text, "MemAvailable");
-	m->swap_total_kib = meminfo_kib(text, "SwapTotal");
-	m->swap_free_kib = meminfo_kib(text, "SwapFree");
+	}
 	free(text);
+	m->total_kib = mi.total_kib;
+	m->available_kib = mi.avail_kib;
+	if (mi.has_swap) {
+		m->swap_total_kib = mi.swap_total_kib;
+		m->swap_free_kib = mi.swap_free_kib;
+	}
 	return m->total_kib > 0 ? 0 : -1;
 }
 
@@ -213,23 +211,29 @@ extset host_type_set(const char *name, bool *known)
 	return t ? ext_parse_list(t->features) : 0;
 }
 
+int host_level_value(double v)
+{
+	return v >= 1 && v <= 4 ? (int)v : 0; /* a hostile 1e30 never reaches the cast */
+}
+
 int host_cpu_from_isa(const struct jval *isa, struct host_cpu *cpu)
 {
-	const struct jval *ex = json_path(isa, "data.extensions"), *id = json_path(isa, "data.identification");
+	const struct jval *ex = json_arr(json_obj(isa, "data"), "extensions"), *id = json_path(isa, "data.identification");
 
 	memset(cpu, 0, sizeof(*cpu));
-	if (!ex || ex->type != J_ARR || !ex->len)
+	if (!json_len(ex))
 		return -1;
 	strlcpy_(cpu->vendor, json_str(id, "vendor", ""), sizeof(cpu->vendor));
 	strlcpy_(cpu->brand, json_str(id, "brand", ""), sizeof(cpu->brand));
-	for (size_t i = 0; i < ex->len; i++) {
-		const char *name = json_str(ex->items[i], "name", NULL), *st = json_str(ex->items[i], "state", "");
+	for (size_t i = 0; i < json_len(ex); i++) {
+		const struct jval *e = json_at(ex, i);
+		const char *name = json_str(e, "name", NULL);
 		int k = name ? ext_index(name) : -1;
 
 		if (k < 0)
 			continue;
-		cpu->ext_level[k] = (int)json_num(ex->items[i], "level", 0);
-		if (!strcmp(st, "ok"))
+		cpu->ext_level[k] = host_level_value(json_num(e, "level", 0));
+		if (!strcmp(json_str(e, "state", ""), "ok"))
 			cpu->ok |= 1ULL << k;
 	}
 	cpu->known = true;

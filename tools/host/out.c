@@ -324,7 +324,7 @@ static void read_share(struct host_run *r, const char *path)
 	}
 	name = json_str(v, "node", "");
 	cpu = json_get(v, "cpu");
-	if (!*name || !cpu || !(json_get(cpu, "known") && json_get(cpu, "known")->b))
+	if (!*name || !json_true(cpu, "known"))
 		goto out;
 	for (int i = 0; i < r->cluster.nnodes; i++)
 		if (!strcmp(r->cluster.nodes[i].name, name))
@@ -338,19 +338,20 @@ static void read_share(struct host_run *r, const char *path)
 	memset(&n->cpu, 0, sizeof(n->cpu));
 	strlcpy_(n->cpu.vendor, json_str(cpu, "vendor", ""), sizeof(n->cpu.vendor));
 	strlcpy_(n->cpu.brand, json_str(cpu, "brand", ""), sizeof(n->cpu.brand));
-	ex = json_get(cpu, "extensions");
-	lv = json_get(cpu, "levels");
-	for (size_t i = 0; ex && ex->type == J_ARR && i < ex->len; i++) {
-		int k = ex->items[i]->type == J_STR ? ext_index(ex->items[i]->str) : -1;
+	ex = json_arr(cpu, "extensions");
+	lv = json_obj(cpu, "levels");
+	for (size_t i = 0; i < json_len(ex); i++) {
+		const char *e = json_as_str(json_at(ex, i), NULL);
+		int k = e ? ext_index(e) : -1;
 
 		if (k >= 0)
 			n->cpu.ok |= 1ULL << k;
 	}
-	for (size_t i = 0; lv && lv->type == J_OBJ && i < lv->len; i++) {
-		int k = ext_index(lv->keys[i]);
+	for (size_t i = 0; i < json_len(lv); i++) {
+		int k = ext_index(json_key(lv, i));
 
-		if (k >= 0 && lv->items[i]->type == J_NUM)
-			n->cpu.ext_level[k] = (int)lv->items[i]->num;
+		if (k >= 0)
+			n->cpu.ext_level[k] = host_level_value(json_as_num(json_at(lv, i), 0));
 	}
 	n->cpu.known = true;
 	n->cpu.level = host_set_level(&n->cpu, n->cpu.ok);

@@ -115,9 +115,16 @@ static void header(FILE *f, const struct jval *rep)
 	fputs("</span><span>exit code ", f);
 	html_value(f, "span", json_get(v, "exit_code"), "verdict.exit_code", 0, 1);
 	fputs("</span></div>\n<p class=\"meta\">", f);
-	html_textf(f, "%s %s, machine %s, %s mode, started %s, took ", json_str(json_path(rep, "system"), "hostname", "?"),
-	           json_true(hv, "vm") ? "(virtual machine)" : "(bare metal)",
-	           json_str(rep, "machine_id", "?"), json_str(run, "mode", "?"), json_str(run, "started_utc", "?"));
+	/* a check's own JSON read as a report (report/report.c) */
+	if (!json_get(rep, "system") && !json_get(rep, "machine_id") && json_len(json_obj(rep, "tests")) == 1)
+		html_textf(f, "The result of one check, not of a run: no system facts, no kernel log; %s mode, took ",
+			   json_str(run, "mode", "?"));
+	else
+		html_textf(f, "%s %s, machine %s, %s mode, started %s, took ",
+			   json_str(json_path(rep, "system"), "hostname", "?"),
+			   json_true(hv, "vm") ? "(virtual machine)" : hv ? "(bare metal)" : "(no system facts)",
+			   json_str(rep, "machine_id", "?"),
+			   json_str(run, "mode", "?"), json_str(run, "started_utc", "?"));
 	html_value(f, "span", json_get(run, "duration_s"), "run.duration_s", 1, 1);
 	html_textf(f, " s; vmtriage %s.", json_str(json_get(rep, "tool"), "version", "?"));
 	fputs("</p>\n<nav><a href=\"#top\">first look</a><a href=\"#checks\">checks</a><a href=\"#system\">system</a>"
@@ -329,7 +336,9 @@ static void kernel_log(FILE *f, const struct jval *rep)
 	char path[64];
 
 	fputs("<section id=\"kernel-log\">\n<h2>Kernel log</h2>\n", f);
-	if (!html_not_known(f, json_get(rep, "kernel_log"), J_ARR, "kernel_log") && !json_len(kl))
+	if (!json_get(rep, "kernel_log"))
+		fputs("<p class=\"note\">The report has no kernel log: nobody watched it.</p>\n", f);
+	else if (!html_not_known(f, json_get(rep, "kernel_log"), J_ARR, "kernel_log") && !json_len(kl))
 		fputs("<p>No findings in the kernel log during the run.</p>\n", f);
 	for (size_t i = 0; i < json_len(kl); i++) {
 		snprintf(path, sizeof(path), "kernel_log.%zu.evidence", i);
@@ -365,7 +374,9 @@ static void report_disk(FILE *f, const struct jval *rep)
 	const struct jval *d = json_get(rep, "report_disk");
 
 	fputs("<section id=\"report-disk\">\n<h2>Where the report went</h2>\n<p>", f);
-	if (json_true(d, "written"))
+	if (!d)
+		fputs("The report names no report disk: triage run did not write it.", f);
+	else if (json_true(d, "written"))
 		html_textf(f, "Written to %s (label %s, %s), folder %s/: report.json, report.txt and report.html.",
 		           json_str(d, "device", "?"), json_str(d, "label", "?"), json_str(d, "filesystem", "?"),
 		           json_str(d, "path", "?"));

@@ -3,15 +3,18 @@
  * Renders report.txt or report.html again from a report.json, for example
  * one copied off a report disk, or one recorded before the HTML page
  * existed. The rendering is the one `triage run` uses, so the result is
- * the same file the run would have written. */
+ * the same file the run would have written. A check's own JSON (`triage
+ * host -o host.json`) is rendered as a report of that one check. */
 #include "report/report.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/check.h"
 #include "lib/opts.h"
 #include "lib/util.h"
 
@@ -25,6 +28,105 @@ const struct opt report_opts[] = {
 };
 enum { O_TEXT, O_HTML, O_JSON, O_OUTPUT, O_HELP };
 
+/* What triage run puts first in verdict.top: failures, then warnings, at
+ * most this many (run/run.c write_verdict). */
+#define TOP_MAX 5
+
+/* A check's own JSON, as `triage NAME -o FILE` writes it (lib/check.h):
+ * no "schema", a "name" and a "status", and what a check measured. */
+static bool is_check(const struct jval *v)
+{
+	return json_is(v, J_OBJ) && !json_get(v, "schema") && json_str(v, "name", NULL) && json_str(v, "status", NULL) &&
+	       (json_get(v, "metrics") || json_get(v, "data") || json_get(v, "findings"));
+}
+
+/* Says why a check's JSON cannot stand as a report's one check, or false. */
+static bool not_a_check(const struct jval *c, char *why, size_t size)
+{
+	const char *name = json_str(c, "name", ""), *status = json_str(c, "status", "");
+
+	if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(name) || strlen(name) > 32)
+		snprintf(why, size, "a check's JSON whose name \"%.40s\" is not a check's name", name);
+	else if (status_from_name(status) < 0)
+		snprintf(why, size, "a check's JSON whose status \"%.40s\" is none of pass, warn, fail, skip, error",
+			 status);
+	else
+		return false;
+	return true;
+}
+
+/* The report triage run would write around this one check, as far as the
+ * check's JSON tells: its mode and time, the verdict from its status and
+ * findings; no system facts, kernel log or report disk (none was looked
+ * at). NULL when too deep for the writer. */
+static struct jval *wrap_check(const struct jval *c)
+{
+	const char *name = json_str(c, "name", "?"), *sev[] = { "fail", "warn", "info" };
+	const struct jval *fl = json_arr(c, "findings");
+	enum status st = (enum status)status_from_name(json_str(c, "status", ""));
+	size_t len = 0, shown = 0;
+	char *text = NULL;
+	struct jval *rep;
+	struct jw w;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		dief("out of memory");
+	if (st == ST_SKIP) /* as run/judge.c verdict_of ranks it */
+		st = ST_PASS;
+	jw_init(&w, f, 0);
+	jw_obj(&w, NULL);
+	jw_str(&w, "schema", REPORT_SCHEMA_NAME);
+	jw_obj(&w, "run");
+	jw_str(&w, "mode", json_str(c, "mode", NULL));
+	jw_num(&w, "duration_s", json_num(c, "duration_s", NAN));
+	jw_arr(&w, "tests");
+	jw_str(&w, NULL, name);
+	jw_arr_end(&w);
+	jw_arr(&w, "problems");
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	jw_obj(&w, "tests");
+	jw_value(&w, name, c);
+	jw_obj_end(&w);
+	jw_obj(&w, "verdict");
+	jw_str(&w, "status", status_name(st));
+	jw_int(&w, "exit_code", status_exit_code(st));
+	jw_arr(&w, "top");
+	for (size_t s = 0; s < 2; s++)
+		for (size_t i = 0; i < json_len(fl) && shown < TOP_MAX; i++) {
+			const struct jval *fd = json_at(fl, i);
+
+			if (strcmp(json_str(fd, "severity", ""), sev[s]))
+				continue;
+			shown++;
+			jw_obj(&w, NULL);
+			jw_str(&w, "test", name);
+			jw_str(&w, "id", json_str(fd, "id", ""));
+			jw_str(&w, "severity", sev[s]);
+			jw_str(&w, "summary", json_str(fd, "summary", ""));
+			jw_str(&w, "advice", json_str(fd, "advice", NULL));
+			jw_obj_end(&w);
+		}
+	jw_arr_end(&w);
+	jw_obj(&w, "findings");
+	for (size_t s = 0; s < ARRAY_SIZE(sev); s++) {
+		int n = 0;
+
+		for (size_t i = 0; i < json_len(fl); i++)
+			n += !strcmp(json_str(json_at(fl, i), "severity", ""), sev[s]);
+		jw_int(&w, sev[s], n);
+	}
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+	if (fclose(f) != 0)
+		dief("out of memory");
+	rep = w.misuse ? NULL : json_parse(text, len, NULL, 0);
+	free(text);
+	return rep;
+}
+
 /* Says why rep is not a vmtriage/1 report, or returns false. */
 static bool not_a_report(const struct jval *rep, char *why, size_t size)
 {
@@ -33,7 +135,8 @@ static bool not_a_report(const struct jval *rep, char *why, size_t size)
 	if (!json_is(rep, J_OBJ))
 		snprintf(why, size, "the JSON is not an object");
 	else if (!schema)
-		snprintf(why, size, "no \"schema\" member");
+		snprintf(why, size, "no \"schema\" member, and not a check's JSON either (an object with \"name\", "
+			 "\"status\" and \"metrics\", \"data\" or \"findings\")");
 	else if (strcmp(schema, REPORT_SCHEMA_NAME) != 0)
 		snprintf(why, size, "its schema is \"%.60s\"", schema);
 	else
@@ -46,8 +149,8 @@ struct jval *report_load(const char *path, char *err, size_t errlen)
 	size_t len = 0;
 	/* /proc/self/fd/0 rather than /dev/stdin: the image's /dev has no such link. */
 	char *text = read_file(strcmp(path, "-") ? path : "/proc/self/fd/0", REPORT_MAX_BYTES, &len);
-	struct jval *rep;
-	char why[160];
+	struct jval *rep, *wrapped;
+	char why[240] = "";
 
 	if (!text) {
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
@@ -58,6 +161,15 @@ struct jval *report_load(const char *path, char *err, size_t errlen)
 	if (!rep) {
 		snprintf(err, errlen, "%s: not JSON: %s", path, why);
 		return NULL;
+	}
+	if (is_check(rep)) {
+		wrapped = not_a_check(rep, why, sizeof(why)) ? NULL : wrap_check(rep);
+		if (!wrapped && !*why)
+			snprintf(why, sizeof(why), "a check's JSON nested too deeply to render");
+		json_free(rep);
+		if (!wrapped)
+			snprintf(err, errlen, "%s: not a %s report: %s", path, REPORT_SCHEMA_NAME, why);
+		return wrapped;
 	}
 	if (not_a_report(rep, why, sizeof(why))) {
 		snprintf(err, errlen, "%s: not a %s report: %s", path, REPORT_SCHEMA_NAME, why);
@@ -74,10 +186,13 @@ static void usage(void)
 	       "(the default), report.html, or the JSON itself after checking it. The same\n"
 	       "renderers as `triage run`, so the output is the file the run writes, for a\n"
 	       "report copied off a report disk or recorded by an older vmtriage.\n\n"
-	       "  triage report --html vmtriage/20260101T120000Z-1a2b3c4d/report.json > report.html\n\n"
+	       "One check's own JSON (`triage host -o host.json`) is rendered as a report\n"
+	       "of that one check.\n\n"
+	       "  triage report --html vmtriage/20260101T120000Z-1a2b3c4d/report.json > report.html\n"
+	       "  triage report --html host.json > host.html\n\n"
 	       "options:\n");
 	opt_help(stdout, report_opts);
-	printf("\nexit status: 0 written, 3 error (unreadable file, not JSON, not a vmtriage/1 report)\n");
+	printf("\nexit status: 0 written, 3 error (unreadable file, not JSON, neither a vmtriage/1 report nor a check's JSON)\n");
 }
 
 static int write_out(const char *path, const char *data, size_t len)

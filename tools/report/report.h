@@ -18,8 +18,9 @@
 #define REPORT_MAX_BYTES (64 << 20)
 
 /* Reads and parses path ("-": stdin) and checks that it is a vmtriage/1
- * report. Returns the parsed report, or NULL with a sentence naming the
- * file in err. */
+ * report; a check's own JSON (`triage NAME -o FILE`: "name", "status",
+ * "metrics"...) becomes a report of that one check, with its verdict.
+ * Returns the parsed report, or NULL with a sentence naming the file in err. */
 struct jval *report_load(const char *path, char *err, size_t errlen);
 
 /* Renders report.txt (80 columns) or report.html from the report JSON.

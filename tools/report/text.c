@@ -20,10 +20,8 @@ static const char *upper(const char *s, char *buf, size_t size)
 	return buf;
 }
 
-/* When v is present but neither null nor of type want: a line after lead
- * (newlines at its start come first) saying that the part at path is not
- * known, and true. */
-static bool not_known(FILE *f, const char *lead, const struct jval *v, enum jtype want, const char *path)
+/* report/view.h */
+bool text_not_known(FILE *f, const char *lead, const struct jval *v, enum jtype want, const char *path)
 {
 	char line[300];
 
@@ -43,6 +41,11 @@ static void system_line(FILE *f, const struct jval *sys)
 	const struct jval *hv = json_get(sys, "hypervisor"), *dmi = json_get(sys, "dmi");
 	char line[512];
 
+	/* a check's own JSON read as a report has none: claim nothing */
+	if (!sys) {
+		fprintf(f, "Machine: the report has no system facts\n");
+		return;
+	}
 	snprintf(line, sizeof(line), "Machine: %s %s; %s",
 		 json_str(dmi, "sys_vendor", "?"), json_str(dmi, "product_name", ""),
 		 json_true(hv, "vm")
@@ -78,7 +81,7 @@ char *render_text(const struct jval *rep, size_t *len)
 	fprintf(f, "VERDICT: %s\n\n", upper(json_str(verdict, "status", "?"), up, sizeof(up)));
 	system_line(f, json_get(rep, "system"));
 
-	not_known(f, "\nWhat to look at first: ", json_get(verdict, "top"), J_ARR, "verdict.top");
+	text_not_known(f, "\nWhat to look at first: ", json_get(verdict, "top"), J_ARR, "verdict.top");
 	if (json_len(top)) {
 		fprintf(f, "\nWhat to look at first:\n");
 		for (size_t i = 0; i < json_len(top); i++) {
@@ -94,7 +97,7 @@ char *render_text(const struct jval *rep, size_t *len)
 	}
 
 	fprintf(f, "\nChecks:\n");
-	not_known(f, "  ", json_get(rep, "tests"), J_OBJ, "tests");
+	text_not_known(f, "  ", json_get(rep, "tests"), J_OBJ, "tests");
 	for (size_t i = 0; i < json_len(tests); i++) {
 		const char *name = json_key(tests, i);
 		const struct jval *t = json_at(tests, i), *fl = json_arr(t, "findings");
@@ -106,17 +109,17 @@ char *render_text(const struct jval *rep, size_t *len)
 		snprintf(line, sizeof(line), "%.1f s%s%s", json_num(t, "duration_s", 0), reason ? "; " : "", reason ? reason : "");
 		text_wrap(f, lead, 16, line);
 		snprintf(path, sizeof(path), "tests.%s", name);
-		not_known(f, "         ", t, J_OBJ, path);
+		text_not_known(f, "         ", t, J_OBJ, path);
 		if (cv && cv->text)
 			cv->text(f, t);
 		snprintf(path, sizeof(path), "tests.%s.findings", name);
-		not_known(f, "         ", json_get(t, "findings"), J_ARR, path);
+		text_not_known(f, "         ", json_get(t, "findings"), J_ARR, path);
 		for (size_t k = 0; k < json_len(fl); k++) {
 			snprintf(lead, sizeof(lead), "         %-4s ", json_str(json_at(fl, k), "severity", "?"));
 			text_wrap(f, lead, 16, json_str(json_at(fl, k), "summary", ""));
 		}
 	}
-	not_known(f, "\nOption problems: ", json_get(run, "problems"), J_ARR, "run.problems");
+	text_not_known(f, "\nOption problems: ", json_get(run, "problems"), J_ARR, "run.problems");
 	if (json_len(problems)) {
 		fprintf(f, "\nOption problems (ignored):\n");
 		for (size_t i = 0; i < json_len(problems); i++)

@@ -8,6 +8,7 @@
 #ifndef VMTRIAGE_REPORT_VIEW_H
 #define VMTRIAGE_REPORT_VIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -24,6 +25,11 @@ struct check_view {
 	/* report.txt: lines below the check's status line; NULL: none. */
 	void (*text)(FILE *f, const struct jval *test);
 };
+
+/* report.txt's html_not_known: when v is present but neither null nor of
+ * type want, a line after lead (newlines at its start come first) saying
+ * that the part at path is not known, and true. */
+bool text_not_known(FILE *f, const char *lead, const struct jval *v, enum jtype want, const char *path);
 
 /* The view of check name, or NULL. */
 const struct check_view *check_view_find(const char *name);

@@ -1,45 +1,58 @@
-/* triage host in report.txt and report.html (view_host.h). */
-#include "report/view_host.h"
+/* triage host in the report: the node (CPU, PVE types, C-states, memory,
+ * the wake-up stall measured on it), the cluster and one row per VM with
+ * the qm option that fixes it. Read from the JSON alone, like every view;
+ * a member of another type is shown as not known. */
+#include "report/view.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/textwrap.h"
 #include "lib/util.h"
-#include "report/view.h"
+
+static const struct field host_metrics[] = {
+	{ "node", "node", 0, 0, NULL },
+	{ "CPU x86-64 level", "cpu_level", 0, 0, NULL },
+	{ "PVE CPU types it runs", "pve_types_runnable", 0, 0, NULL },
+	{ "cluster-safe CPU type", "cluster_safe_type", 0, 0, NULL },
+	{ "nodes", "nodes", 0, 0, NULL },
+	{ "nodes with a known CPU", "nodes_known", 0, 0, NULL },
+	{ "VMs in the cluster", "vms", 0, 0, NULL },
+	{ "VMs on this node", "vms_on_node", 0, 0, NULL },
+	{ "VM warnings", "vm_findings_warn", 0, 0, NULL },
+	{ "VM failures", "vm_findings_fail", 0, 0, NULL },
+	{ "deepest C-state, exit", "cstate_deepest_us", 0, 0, "us" },
+	{ "memory", "mem_total_mib", 0, 0, "MiB" },
+	{ "VMs' memory, this node", "vm_memory_mib", 0, 0, "MiB" },
+	{ "swap", "swap_total_mib", 0, 0, "MiB" },
+	{ "KSM shares", "ksm_shared_mib", 0, 0, "MiB" },
+	{ "wake-up overshoot p99", "wake_p99_us", 1, 0, "us" },
+	{ "C-states' share of it, median", "wake_cstate_share_us", 1, 0, "us" },
+};
 
 /* ---- shared ---- */
 
-static const char *str_or(const struct jval *o, const char *key, const char *def)
-{
-	const struct jval *v = json_get(o, key);
-
-	return v && v->type == J_STR ? v->str : def;
-}
-
-/* "avx avx2 fma" from a JSON array of names, at most max of them. */
+/* "avx avx2 fma +3" from an array of names, at most max of them. */
 static void names(char *buf, size_t size, const struct jval *arr, size_t max)
 {
 	buf[0] = 0;
-	for (size_t i = 0; arr && arr->type == J_ARR && i < arr->len; i++) {
-		if (i == max) {
-			str_append(buf, size, " ", "+%zu", arr->len - max);
-			break;
-		}
-		if (arr->items[i]->type == J_STR)
-			str_append(buf, size, " ", "%s", arr->items[i]->str);
-	}
+	for (size_t i = 0; i < json_len(arr) && i < max; i++)
+		str_append(buf, size, " ", "%s", json_as_str(json_at(arr, i), "?"));
+	if (json_len(arr) > max)
+		str_append(buf, size, " ", "+%zu", json_len(arr) - max);
 }
 
 static void balloon_text(char *buf, size_t size, const struct jval *vm)
 {
 	const struct jval *b = json_get(vm, "balloon");
-	const struct jval *dev = json_get(b, "device"), *aut = json_get(b, "automatic");
 
-	if (dev && dev->type == J_BOOL && !dev->b)
+	if (b && !json_is(b, J_NULL) && !json_is(b, J_OBJ))
+		snprintf(buf, size, "not known");
+	else if (json_is(json_get(b, "device"), J_BOOL) && !json_true(b, "device"))
 		snprintf(buf, size, "off");
-	else if (aut && aut->type == J_BOOL && aut->b)
+	else if (json_true(b, "automatic"))
 		snprintf(buf, size, "min %.0f", json_num(b, "min_mib", 0));
 	else
 		snprintf(buf, size, "fixed");
@@ -49,261 +62,333 @@ static const char *level_text(char *buf, size_t size, const struct jval *cpu)
 {
 	const struct jval *l = json_get(cpu, "level");
 
-	if (!l || l->type != J_NUM)
+	if (!json_is(l, J_NUM))
 		return "?";
-	snprintf(buf, size, "v%.0f", l->num);
+	snprintf(buf, size, "v%.0f", json_as_num(l, 0));
 	return buf;
+}
+
+/* The qm option of a VM's fix: its command after the VM id. */
+static const char *fix_option(const struct jval *vm)
+{
+	const char *opt = strstr(json_str(vm, "command", ""), " --");
+
+	return opt ? opt + 1 : "";
 }
 
 /* ---- text ---- */
 
-void view_host_text(FILE *f, const struct jval *test)
+static void text_node(FILE *f, const struct jval *d)
 {
-	const struct jval *d = json_get(test, "data"), *cpu = json_get(d, "cpu"), *cs = json_get(d, "cstates");
-	const struct jval *mem = json_get(d, "memory"), *cl = json_get(d, "cluster"), *vms = json_get(d, "vms");
-	const struct jval *st = json_get(cs, "states"), *types = json_get(cpu, "pve_types");
-	char buf[1024], lv[8], lead[64];
+	const struct jval *cpu = json_get(d, "cpu"), *cs = json_get(d, "cstates"), *mem = json_get(d, "memory");
+	const struct jval *st = json_arr(cs, "states");
+	char buf[1024], lead[64], lv[8];
 
-	fprintf(f, "         node %s: %s, x86-64-v%.0f\n", str_or(d, "node", "?"), str_or(cpu, "brand", "CPU unknown"),
-		json_num(cpu, "level", 0));
-	names(buf, sizeof(buf), types, 64);
-	text_wrap(f, "         PVE types it runs: ", 11, buf);
-	buf[0] = 0;
-	for (size_t i = 0; st && st->type == J_ARR && i < st->len; i++)
-		str_append(buf, sizeof(buf), ", ", "%s %.0fus%s", str_or(st->items[i], "name", "?"),
-			   json_num(st->items[i], "exit_latency_us", 0),
-			   json_num(st->items[i], "disabled_cpus", 0) > 0 ? " (off)" : "");
-	snprintf(lead, sizeof(lead), "         C-states (%s): ", str_or(cs, "driver", "no cpuidle"));
-	text_wrap(f, lead, 11, buf[0] ? buf : "none");
-	fprintf(f, "         memory %.0f MiB, swap %.0f MiB, VMs here %.0f MiB, KSM %.0f pages\n",
-		json_num(mem, "total_kib", 0) / 1024, json_num(mem, "swap_total_kib", 0) / 1024,
-		json_num(mem, "vm_memory_mib", 0), json_num(mem, "ksm_pages_sharing", 0));
-	fprintf(f, "         cluster-safe CPU type: %s (%.0f of %zu nodes' CPUs known)\n",
-		str_or(cl, "safe_type", "unknown"), json_num(json_get(test, "metrics"), "nodes_known", 0),
-		json_get(cl, "nodes") && json_get(cl, "nodes")->type == J_ARR ? json_get(cl, "nodes")->len : 0);
-	if (!vms || vms->type != J_ARR || !vms->len) {
-		fprintf(f, "         no VM configs found under %s\n", str_or(d, "pve_dir", "?"));
+	const char *brand = json_str(cpu, "brand", "");
+
+	/* host writes an empty brand and level 0 for a CPU it could not read */
+	fprintf(f, "         node %s: %s, x86-64%s%s\n", json_str(d, "node", "?"), *brand ? brand : "CPU unknown",
+		json_num(cpu, "level", 0) >= 1 ? "-" : " level ",
+		json_num(cpu, "level", 0) >= 1 ? level_text(lv, sizeof(lv), cpu) : "unknown");
+	text_not_known(f, "         ", cpu, J_OBJ, "tests.host.data.cpu");
+	if (json_get(cpu, "pve_types") && !text_not_known(f, "         PVE types it runs: ", json_get(cpu, "pve_types"),
+							 J_ARR, "tests.host.data.cpu.pve_types")) {
+		names(buf, sizeof(buf), json_arr(cpu, "pve_types"), 64);
+		text_wrap(f, "         PVE types it runs: ", 11, buf[0] ? buf : "none");
+	}
+	snprintf(lead, sizeof(lead), "         C-states (%s): ", json_str(cs, "driver", "no cpuidle"));
+	if (cs && !text_not_known(f, lead, cs, J_OBJ, "tests.host.data.cstates") &&
+	    !text_not_known(f, lead, json_get(cs, "states"), J_ARR, "tests.host.data.cstates.states")) {
+		buf[0] = 0;
+		for (size_t i = 0; i < json_len(st); i++)
+			str_append(buf, sizeof(buf), ", ", "%s %.0fus%s", json_str(json_at(st, i), "name", "?"),
+				   json_num(json_at(st, i), "exit_latency_us", 0),
+				   json_num(json_at(st, i), "disabled_cpus", 0) > 0 ? " (off)" : "");
+		text_wrap(f, lead, 11, buf[0] ? buf : "none");
+	}
+	if (mem && !text_not_known(f, "         memory: ", mem, J_OBJ, "tests.host.data.memory"))
+		fprintf(f, "         memory %.0f MiB, swap %.0f MiB, VMs here %.0f MiB, KSM %.0f pages\n",
+			json_num(mem, "total_kib", 0) / 1024, json_num(mem, "swap_total_kib", 0) / 1024,
+			json_num(mem, "vm_memory_mib", 0), json_num(mem, "ksm_pages_sharing", 0));
+}
+
+/* One VM in 80 columns: the fix is the qm set option, the VM id is in the row. */
+static void text_vm(FILE *f, const struct jval *vm)
+{
+	const struct jval *c = json_get(vm, "cpu"), *lacks = json_get(c, "lacks");
+	char line[160], nlacks[8], lv[8], bal[16];
+	size_t n;
+
+	if (lacks && !json_is(lacks, J_NULL) && !json_is(lacks, J_ARR))
+		snprintf(nlacks, sizeof(nlacks), "?");
+	else
+		snprintf(nlacks, sizeof(nlacks), "%zu", json_len(lacks));
+	balloon_text(bal, sizeof(bal), vm);
+	snprintf(line, sizeof(line), "         %-5.0f %-6.6s %-18.18s %-3s %-5s %-8.8s %.19s", json_num(vm, "vmid", 0),
+		 json_str(vm, "node", "?"), json_str(c, "type", "?"), level_text(lv, sizeof(lv), c), nlacks, bal,
+		 fix_option(vm));
+	for (n = strlen(line); n && line[n - 1] == ' '; n--)
+		;
+	fprintf(f, "%.*s\n", (int)n, line);
+}
+
+static void host_text(FILE *f, const struct jval *test)
+{
+	const struct jval *d = json_obj(test, "data"), *cl = json_get(d, "cluster"), *vms = json_arr(d, "vms");
+
+	if (!d)
+		return;
+	text_node(f, d);
+	if (cl && !text_not_known(f, "         cluster: ", cl, J_OBJ, "tests.host.data.cluster"))
+		fprintf(f, "         cluster-safe CPU type: %s (%.0f of %zu nodes' CPUs known)\n",
+			json_str(cl, "safe_type", "unknown"), json_num(json_get(test, "metrics"), "nodes_known", 0),
+			json_len(json_arr(cl, "nodes")));
+	if (!json_get(d, "vms") || text_not_known(f, "         VMs: ", json_get(d, "vms"), J_ARR, "tests.host.data.vms"))
+		return;
+	if (!json_len(vms)) {
+		fprintf(f, "         no VM configs found under %s\n", json_str(d, "pve_dir", "?"));
 		return;
 	}
-	/* 80 columns: the fix is the qm set option, the VM id is in the row */
 	fprintf(f, "         %-5s %-6s %-18s %-3s %-5s %-8s %s\n", "VMID", "node", "CPU type", "lvl", "lacks", "balloon",
 		"qm set VMID");
-	for (size_t i = 0; i < vms->len; i++) {
-		const struct jval *vm = vms->items[i], *c = json_get(vm, "cpu"), *lacks = json_get(c, "lacks");
-		char bal[16];
-
-		const char *cmd = str_or(vm, "command", ""), *opt = strstr(cmd, " --");
-
-		balloon_text(bal, sizeof(bal), vm);
-		fprintf(f, "         %-5.0f %-6.6s %-18.18s %-3s %-5zu %-8s %.19s\n", json_num(vm, "vmid", 0),
-			str_or(vm, "node", "?"), str_or(c, "type", "?"), level_text(lv, sizeof(lv), c),
-			lacks && lacks->type == J_ARR ? lacks->len : 0, bal, opt ? opt + 1 : "");
-	}
+	for (size_t i = 0; i < json_len(vms); i++)
+		text_vm(f, json_at(vms, i));
 }
 
 /* ---- HTML ---- */
 
-static void esc(FILE *f, const char *s)
+/* One row of the facts table: a label and escaped text. */
+static void fact(FILE *f, const char *label, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fact(FILE *f, const char *label, const char *fmt, ...)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default:
-			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n')
-				fputs("\xef\xbf\xbd", f);
-			else
-				fputc(*s, f);
-		}
-	}
-}
-
-static void escf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void escf(FILE *f, const char *fmt, ...)
-{
-	char buf[1024];
 	va_list ap;
+	char *text;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
-	esc(f, buf);
+	html_el(f, "<tr><th>", label, "</th><td>");
+	html_escape(f, text);
+	fputs("</td></tr>\n", f);
+	free(text);
 }
 
-static void fact(FILE *f, const char *label, const char *value)
+static void wake_fact(FILE *f, const struct jval *wk, const char *name)
 {
-	fputs("<tr><th>", f);
-	esc(f, label);
-	fputs("</th><td>", f);
-	esc(f, value);
+	const struct jval *m = json_get(wk, "metrics");
+	char base[160];
+
+	fputs("<tr><th>wake-up stall</th><td>", f);
+	snprintf(base, sizeof(base), "tests.%s.data.wake.metrics", name);
+	if (!json_str(wk, "status", NULL)) {
+		html_escape(f, json_str(wk, "note", "not measured"));
+	} else if (!html_not_known(f, m, J_OBJ, base)) {
+		html_textf(f, "%s: wake-up overshoot p99 ", json_str(wk, "status", "?"));
+		html_inline_fig(f, m, "overshoot_p99_worst_us", base, 0, " us, C-states' share of the median ");
+		html_inline_fig(f, m, "cstate_share_p50_us", base, 1, " us");
+	}
 	fputs("</td></tr>\n", f);
 }
 
-static void node_facts(FILE *f, const struct jval *d)
+/* The node's memory in KiB, shown in MiB, and the text after each. */
+static const struct {
+	const char *key, *after;
+} mem_kib[] = {
+	{ "total_kib", " MiB RAM, " },
+	{ "available_kib", " MiB available, " },
+	{ "swap_total_kib", " MiB swap; the node's VMs are configured with " },
+};
+
+static void node_facts(FILE *f, const struct jval *d, const char *name)
 {
 	const struct jval *cpu = json_get(d, "cpu"), *cs = json_get(d, "cstates"), *fr = json_get(d, "cpufreq");
-	const struct jval *mem = json_get(d, "memory"), *cmd = json_get(cs, "cmdline"), *wk = json_get(d, "wake");
-	char buf[1024];
+	const struct jval *mem = json_get(d, "memory"), *cmd = json_get(cs, "cmdline");
+	char path[160];
 
-	fputs("<h3>The node</h3>\n<div class=\"scroll\"><table class=\"facts\">\n", f);
-	fact(f, "node", str_or(d, "node", "?"));
-	snprintf(buf, sizeof(buf), "%s (%s), x86-64-v%.0f by what it advertises and executes; source: %s",
-		 str_or(cpu, "brand", "unknown"), str_or(cpu, "vendor", "?"), json_num(cpu, "level", 0),
-		 str_or(cpu, "source", "?"));
-	fact(f, "CPU", buf);
-	names(buf, sizeof(buf), json_get(cpu, "pve_types"), 64);
-	fact(f, "PVE types it runs", buf);
-	snprintf(buf, sizeof(buf), "%s, governor %s; intel_idle.max_cstate %s, processor.max_cstate %s, idle= %s",
-		 str_or(cs, "driver", "none"), str_or(cs, "governor", "none"), str_or(cmd, "intel_idle.max_cstate", "-"),
-		 str_or(cmd, "processor.max_cstate", "-"), str_or(cmd, "idle", "-"));
-	fact(f, "cpuidle", buf);
-	snprintf(buf, sizeof(buf), "%s, governor %s, energy preference %s", str_or(fr, "driver", "none"),
-		 str_or(fr, "governor", "-"), str_or(fr, "energy_performance_preference", "-"));
-	fact(f, "cpufreq", buf);
-	snprintf(buf, sizeof(buf), "%.0f MiB RAM, %.0f MiB available, %.0f MiB swap; the node's VMs are configured "
-		 "with %.0f MiB; KSM shares %.0f pages; PVE balloons guests above %.0f%% use",
-		 json_num(mem, "total_kib", 0) / 1024, json_num(mem, "available_kib", 0) / 1024,
-		 json_num(mem, "swap_total_kib", 0) / 1024, json_num(mem, "vm_memory_mib", 0),
-		 json_num(mem, "ksm_pages_sharing", 0), json_num(mem, "autoballoon_used_pct", 0));
-	fact(f, "memory", buf);
-	if (str_or(wk, "status", NULL))
-		snprintf(buf, sizeof(buf), "%s: wake-up overshoot p99 %.0f us, C-states' share of the median %.1f us",
-			 str_or(wk, "status", "?"), json_num(json_get(wk, "metrics"), "overshoot_p99_worst_us", 0),
-			 json_num(json_get(wk, "metrics"), "cstate_share_p50_us", 0));
-	else
-		snprintf(buf, sizeof(buf), "%s", str_or(wk, "note", "not measured"));
-	fact(f, "wake-up stall", buf);
+	fputs("<h3>The node</h3>\n", f);
+	snprintf(path, sizeof(path), "tests.%s.data.cpu", name);
+	html_not_known(f, cpu, J_OBJ, path);
+	snprintf(path, sizeof(path), "tests.%s.data.cstates", name);
+	html_not_known(f, cs, J_OBJ, path);
+	snprintf(path, sizeof(path), "tests.%s.data.memory", name);
+	html_not_known(f, mem, J_OBJ, path);
+	fputs("<div class=\"scroll\"><table class=\"facts\">\n", f);
+	fact(f, "node", "%s", json_str(d, "node", "?"));
+	if (json_num(cpu, "level", 0) >= 1)
+		fact(f, "CPU", "%s (%s), x86-64-v%.0f by what it advertises and executes; source: %s",
+		     json_str(cpu, "brand", "?"), json_str(cpu, "vendor", "?"), json_num(cpu, "level", 0),
+		     json_str(cpu, "source", "?"));
+	else /* host writes level 0 for a CPU it could not read, and why as its source */
+		fact(f, "CPU", "%s", json_str(cpu, "source", "unknown"));
+	fputs("<tr><th>PVE types it runs</th><td>", f);
+	snprintf(path, sizeof(path), "tests.%s.data.cpu.pve_types", name);
+	if (!html_not_known(f, json_get(cpu, "pve_types"), J_ARR, path))
+		html_names(f, json_arr(cpu, "pve_types"));
+	fputs("</td></tr>\n", f);
+	fact(f, "cpuidle", "%s, governor %s; intel_idle.max_cstate %s, processor.max_cstate %s, idle= %s",
+	     json_str(cs, "driver", "none"), json_str(cs, "governor", "none"), json_str(cmd, "intel_idle.max_cstate", "-"),
+	     json_str(cmd, "processor.max_cstate", "-"), json_str(cmd, "idle", "-"));
+	fact(f, "cpufreq", "%s, governor %s, energy preference %s", json_str(fr, "driver", "none"),
+	     json_str(fr, "governor", "-"), json_str(fr, "energy_performance_preference", "-"));
+	fputs("<tr><th>memory</th><td>", f);
+	for (size_t i = 0; i < ARRAY_SIZE(mem_kib); i++) {
+		snprintf(path, sizeof(path), "tests.%s.data.memory.%s", name, mem_kib[i].key);
+		html_value(f, "span", json_get(mem, mem_kib[i].key), path, 0, 1024);
+		fputs(mem_kib[i].after, f);
+	}
+	snprintf(path, sizeof(path), "tests.%s.data.memory", name);
+	html_inline_fig(f, mem, "vm_memory_mib", path, 0, " MiB; KSM shares ");
+	html_inline_fig(f, mem, "ksm_pages_sharing", path, 0, " pages; PVE balloons guests above ");
+	html_inline_fig(f, mem, "autoballoon_used_pct", path, 0, "% use");
+	fputs("</td></tr>\n", f);
+	wake_fact(f, json_get(d, "wake"), name);
 	fputs("</table></div>\n", f);
 }
 
-static void cstates_table(FILE *f, const struct jval *cs)
+static void cstates_table(FILE *f, const struct jval *cs, const char *name)
 {
-	const struct jval *st = json_get(cs, "states");
+	static const char *const keys[] = { "exit_latency_us", "target_residency_us", "usage", "disabled_cpus" };
+	const struct jval *st = json_arr(cs, "states");
+	char path[200];
 
-	if (!st || st->type != J_ARR || !st->len)
+	snprintf(path, sizeof(path), "tests.%s.data.cstates.states", name);
+	if (html_not_known(f, json_get(cs, "states"), J_ARR, path) || !json_len(st))
 		return;
 	fputs("<h3>Idle states</h3>\n<div class=\"scroll\"><table>\n<thead><tr><th>state</th><th>description</th>"
 	      "<th>exit latency (us)</th><th>target residency (us)</th><th>entered</th><th>disabled on CPUs</th>"
 	      "</tr></thead>\n", f);
-	for (size_t i = 0; i < st->len; i++) {
-		const struct jval *s = st->items[i];
+	for (size_t i = 0; i < json_len(st); i++) {
+		const struct jval *s = json_at(st, i);
 
-		fputs("<tr><th>", f);
-		esc(f, str_or(s, "name", "?"));
-		fputs("</th><td>", f);
-		esc(f, str_or(s, "desc", ""));
-		fprintf(f, "</td><td class=\"n\">%.0f</td><td class=\"n\">%.0f</td><td class=\"n\">%.0f</td>"
-			"<td class=\"n\">%.0f</td></tr>\n", json_num(s, "exit_latency_us", 0),
-			json_num(s, "target_residency_us", 0), json_num(s, "usage", 0), json_num(s, "disabled_cpus", 0));
+		html_el(f, "<tr><th>", json_str(s, "name", "?"), "</th>");
+		html_el(f, "<td>", json_str(s, "desc", ""), "</td>");
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+			snprintf(path, sizeof(path), "tests.%s.data.cstates.states.%zu.%s", name, i, keys[k]);
+			html_value(f, "td", json_get(s, keys[k]), path, 0, 1);
+		}
+		fputs("</tr>\n", f);
 	}
 	fputs("</table></div>\n", f);
 }
 
-static void cluster_table(FILE *f, const struct jval *cl)
+static void cluster_table(FILE *f, const struct jval *cl, const char *name)
 {
-	const struct jval *nodes = json_get(cl, "nodes");
+	const struct jval *nodes = json_arr(cl, "nodes");
+	char path[200];
 
-	fputs("<h3>The cluster</h3>\n<p>", f);
-	escf(f, "Cluster-safe CPU type: %s (the richest generic type every node with a known CPU runs).",
-	     str_or(cl, "safe_type", "unknown"));
-	fputs("</p>\n", f);
-	if (!nodes || nodes->type != J_ARR || !nodes->len)
+	fputs("<h3>The cluster</h3>\n", f);
+	snprintf(path, sizeof(path), "tests.%s.data.cluster", name);
+	if (html_not_known(f, cl, J_OBJ, path))
+		return;
+	html_el(f, "<p>Cluster-safe CPU type: ", json_str(cl, "safe_type", "unknown"),
+		" (the richest generic type every node with a known CPU runs).</p>\n");
+	snprintf(path, sizeof(path), "tests.%s.data.cluster.nodes", name);
+	if (html_not_known(f, json_get(cl, "nodes"), J_ARR, path) || !json_len(nodes))
 		return;
 	fputs("<div class=\"scroll\"><table>\n<thead><tr><th>node</th><th>CPU</th><th>level</th></tr></thead>\n", f);
-	for (size_t i = 0; i < nodes->len; i++) {
-		const struct jval *n = nodes->items[i], *known = json_get(n, "cpu_known"), *self = json_get(n, "this");
+	for (size_t i = 0; i < json_len(nodes); i++) {
+		const struct jval *n = json_at(nodes, i);
 
-		fputs("<tr><th>", f);
-		esc(f, str_or(n, "name", "?"));
-		if (self && self->type == J_BOOL && self->b)
-			fputs(" (this node)", f);
-		fputs("</th><td>", f);
-		if (known && known->type == J_BOOL && known->b) {
-			esc(f, str_or(n, "brand", "?"));
-			fprintf(f, "</td><td class=\"n\">v%.0f</td></tr>\n", json_num(n, "level", 0));
+		html_el(f, "<tr><th>", json_str(n, "name", "?"), json_true(n, "this") ? " (this node)</th>" : "</th>");
+		if (json_true(n, "cpu_known")) {
+			html_el(f, "<td>", json_str(n, "brand", "?"), "</td>");
+			snprintf(path, sizeof(path), "tests.%s.data.cluster.nodes.%zu.level", name, i);
+			html_value(f, "td", json_get(n, "level"), path, 0, 1);
+			fputs("</tr>\n", f);
 		} else {
-			fputs("unknown: no shared report (triage host --share)</td><td class=\"n\">?</td></tr>\n", f);
+			fputs("<td>unknown: no shared report (triage host --share)</td><td class=\"na\">?</td></tr>\n", f);
 		}
 	}
 	fputs("</table></div>\n", f);
 }
 
-/* "lacks 22: avx avx2 bmi1 bmi2 ..." in one cell; nothing when empty. */
+/* "lacks 22: avx avx2 bmi1 bmi2 +18" in one cell; nothing when empty. */
 static void lacks_cell(FILE *f, const struct jval *arr, const char *what)
 {
 	char buf[256];
 
-	if (!arr || arr->type != J_ARR || !arr->len)
+	if (arr && !json_is(arr, J_NULL) && !json_is(arr, J_ARR)) {
+		html_el(f, "<div><b>", what, "</b> <span class=\"na\">not known</span></div>");
+		return;
+	}
+	if (!json_len(arr))
 		return;
 	names(buf, sizeof(buf), arr, 4);
-	fprintf(f, "<div><b>%s %zu</b> <span class=\"note\">", what, arr->len);
-	esc(f, buf);
+	fputs("<div><b>", f);
+	html_textf(f, "%s %zu", what, json_len(arr));
+	fputs("</b> <span class=\"note\">", f);
+	html_escape(f, buf);
 	fputs("</span></div>", f);
 }
 
-static void vm_table(FILE *f, const struct jval *d)
+static void vm_row(FILE *f, const struct jval *vm, const char *path)
 {
-	const struct jval *vms = json_get(d, "vms");
-	char buf[512], lv[8];
+	const struct jval *c = json_get(vm, "cpu"), *pr = json_arr(vm, "problems");
+	char buf[512], p[240];
+
+	snprintf(p, sizeof(p), "%s.vmid", path);
+	fputs("<tr><th style=\"min-width:8em\">", f);
+	html_value(f, "span", json_get(vm, "vmid"), p, 0, 1);
+	html_el(f, "<div class=\"note\">", json_str(vm, "name", ""), "</div></th>");
+	html_el(f, "<td>", json_str(vm, "node", "?"), "</td>");
+	html_el(f, "<td style=\"white-space:nowrap\">", json_str(c, "type", "?"), "");
+	names(buf, sizeof(buf), json_arr(c, "flags"), 8);
+	if (buf[0])
+		html_el(f, " <span class=\"note\">", buf, "</span>");
+	fputs("</td><td>", f);
+	html_escape(f, level_text(buf, sizeof(buf), c));
+	fputs("</td><td>", f);
+	if (c && !json_is(c, J_NULL) && !json_is(c, J_OBJ))
+		fputs("<span class=\"na\">not known</span>", f);
+	lacks_cell(f, json_get(c, "lacks"), "lacks");
+	lacks_cell(f, json_get(c, "beyond_node"), "beyond it");
+	/* the command stays on one line, ready to copy */
+	snprintf(p, sizeof(p), "%s.memory_mib", path);
+	fputs("</td><td style=\"white-space:nowrap\">", f);
+	html_value(f, "span", json_get(vm, "memory_mib"), p, 0, 1);
+	balloon_text(buf, sizeof(buf), vm);
+	html_el(f, ", ", buf, "");
+	/* the VM id is the row's: the option alone keeps the table narrow */
+	html_el(f, "</td><td style=\"white-space:nowrap\"><code>", fix_option(vm), "</code>");
+	if (json_len(pr))
+		fprintf(f, "<div class=\"note\">%zu config problem%s</div>", json_len(pr), json_len(pr) == 1 ? "" : "s");
+	fputs("</td></tr>\n", f);
+}
+
+static void vm_table(FILE *f, const struct jval *d, const char *name)
+{
+	const struct jval *vms = json_arr(d, "vms");
+	char path[200];
 
 	fputs("<h3>Virtual machines</h3>\n", f);
-	if (!vms || vms->type != J_ARR || !vms->len) {
+	snprintf(path, sizeof(path), "tests.%s.data.vms", name);
+	if (html_not_known(f, json_get(d, "vms"), J_ARR, path))
+		return;
+	if (!json_len(vms)) {
 		fputs("<p class=\"note\">", f);
-		escf(f, "No VM configs found under %s.", str_or(d, "pve_dir", "?"));
+		html_textf(f, "No VM configs found under %s.", json_str(d, "pve_dir", "?"));
 		fputs("</p>\n", f);
 		return;
 	}
 	fputs("<div class=\"scroll\"><table>\n<thead><tr><th>VM</th><th>node</th><th>CPU type</th><th>level</th>"
 	      "<th>against its node</th><th>memory (MiB)</th><th>fix: qm set VMID</th></tr></thead>\n", f);
-	for (size_t i = 0; i < vms->len; i++) {
-		const struct jval *vm = vms->items[i], *c = json_get(vm, "cpu"), *pr = json_get(vm, "problems");
-
-		const char *cmd = str_or(vm, "command", ""), *opt = strstr(cmd, " --");
-
-		fprintf(f, "<tr><th style=\"min-width:8em\">%.0f<div class=\"note\">", json_num(vm, "vmid", 0));
-		esc(f, str_or(vm, "name", ""));
-		fputs("</div></th><td>", f);
-		esc(f, str_or(vm, "node", "?"));
-		fputs("</td><td style=\"white-space:nowrap\">", f);
-		esc(f, str_or(c, "type", "?"));
-		names(buf, sizeof(buf), json_get(c, "flags"), 8);
-		if (buf[0]) {
-			fputs(" <span class=\"note\">", f);
-			esc(f, buf);
-			fputs("</span>", f);
-		}
-		fputs("</td><td>", f);
-		esc(f, level_text(lv, sizeof(lv), c));
-		fputs("</td><td>", f);
-		lacks_cell(f, json_get(c, "lacks"), "lacks");
-		lacks_cell(f, json_get(c, "beyond_node"), "beyond it");
-		/* the command stays on one line, ready to copy */
-		fprintf(f, "</td><td style=\"white-space:nowrap\">%.0f, ", json_num(vm, "memory_mib", 0));
-		balloon_text(buf, sizeof(buf), vm);
-		esc(f, buf);
-		/* the VM id is the row's: the option alone keeps the table narrow */
-		fputs("</td><td style=\"white-space:nowrap\"><code>", f);
-		esc(f, opt ? opt + 1 : "");
-		fputs("</code>", f);
-		if (pr && pr->type == J_ARR && pr->len)
-			fprintf(f, "<div class=\"note\">%zu config problem%s</div>", pr->len, pr->len == 1 ? "" : "s");
-		fputs("</td></tr>\n", f);
+	for (size_t i = 0; i < json_len(vms); i++) {
+		snprintf(path, sizeof(path), "tests.%s.data.vms.%zu", name, i);
+		vm_row(f, json_at(vms, i), path);
 	}
 	fputs("</table></div>\n", f);
 }
 
-void view_host_html(FILE *f, const struct jval *test, const char *name)
+static void host_html(FILE *f, const struct jval *test, const char *name)
 {
-	const struct jval *d = json_get(test, "data");
+	const struct jval *d = json_obj(test, "data");
 
-	(void)name;
-	node_facts(f, d);
-	cstates_table(f, json_get(d, "cstates"));
-	cluster_table(f, json_get(d, "cluster"));
-	vm_table(f, d);
+	if (!d)
+		return;
+	node_facts(f, d, name);
+	cstates_table(f, json_get(d, "cstates"), name);
+	cluster_table(f, json_get(d, "cluster"), name);
+	vm_table(f, d, name);
 }
 
-const struct check_view host_view = { "host", NULL, 0, view_host_html, view_host_text };
+const struct check_view host_view = { "host", host_metrics, ARRAY_SIZE(host_metrics), host_html, host_text };

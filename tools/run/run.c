@@ -24,6 +24,7 @@
 #include "lib/kmsg.h"
 #include "report/report.h"
 #include "run/disk.h"
+#include "run/screen.h"
 #include "sysinfo/sysinfo.h"
 
 #ifndef VMTRIAGE_VERSION
@@ -54,10 +55,11 @@ const struct opt run_opts[] = {
 	{ "serial-json", 0, OPT_FLAG, NULL, "end with the report JSON between marker lines", 0, 0 },
 	{ "color", 0, OPT_FLAG, NULL, "colour the verdict screen (ANSI)", 0, 0 },
 	{ "quiet", 'q', OPT_FLAG, NULL, "no progress", 0, 0 },
+	{ "screen", 0, OPT_STR, "TTY", "progress in place and the verdict page on this terminal (e.g. /dev/tty1)", 0, 0 },
 	{ "help", 'h', OPT_FLAG, NULL, "show this help", 0, 0 },
 	{ 0 },
 };
-enum { O_MODE, O_TESTS, O_REPORT, O_NODISK, O_OUTDIR, O_KCMD, O_CMDLINE, O_SERIAL, O_COLOR, O_QUIET, O_HELP };
+enum { O_MODE, O_TESTS, O_REPORT, O_NODISK, O_OUTDIR, O_KCMD, O_CMDLINE, O_SERIAL, O_COLOR, O_QUIET, O_SCREEN, O_HELP };
 
 /* Options a knob may not set: the run owns them. */
 static const char *const reserved_knobs[] = { "mode", "output", "quiet", "help" };
@@ -77,6 +79,8 @@ struct plan {
 	int64_t t0;
 	char started[32];	/* UTC, ISO 8601 */
 	char machine_id[9];
+	struct screen scr;	/* --screen: fd -1 without */
+	int current;		/* index of the running check */
 };
 
 static void say(const struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -186,27 +190,23 @@ static int child_argv(const struct plan *p, const struct command *c, char **argv
 }
 
 /* A progress line: which check, a bar, elapsed and (estimated) remaining. */
-static void progress_line(const struct plan *p, const char *name, double frac, double elapsed, int limit,
+static void progress_line(const struct plan *p, const char *name, double frac, double elapsed, const char *left,
 			  const char *what)
 {
 	enum { BAR = 20 };
-	char bar[BAR + 1], left[32];
+	char bar[BAR + 1];
 	int fill = (int)(frac * BAR + 0.5);
 
 	for (int i = 0; i < BAR; i++)
 		bar[i] = i < fill ? '#' : '.';
 	bar[BAR] = '\0';
-	if (frac > 0.05)
-		snprintf(left, sizeof(left), "~%.0f s left", elapsed / frac - elapsed);
-	else
-		snprintf(left, sizeof(left), "limit %d s", limit);
 	say(p, "  [%s] [%s] %3.0f%%  %.0f s, %s  %s", name, bar, frac * 100, elapsed, left, what);
 }
 
 /* Shows the child's stderr: progress (at most every PROGRESS_INTERVAL_NS),
  * notes, failures and anything that is not TAP; every line goes to the
  * check's log in full. */
-static void relay_line(const struct plan *p, const char *name, const char *line, int64_t t0, int limit,
+static void relay_line(struct plan *p, const char *name, const char *line, int64_t t0, int limit,
 		       int64_t *last_progress)
 {
 	double frac;
@@ -214,10 +214,17 @@ static void relay_line(const struct plan *p, const char *name, const char *line,
 
 	if (sscanf(line, "# progress %lf %n", &frac, &off) == 1 && off > 0) {
 		int64_t now = now_ns();
+		double elapsed = (double)(now - t0) / 1e9;
+		char left[32];
 
+		if (frac > 0.05)
+			snprintf(left, sizeof(left), "~%.0f s left", elapsed / frac - elapsed);
+		else
+			snprintf(left, sizeof(left), "limit %d s", limit);
+		screen_progress(&p->scr, p->current, frac, elapsed, left, line + off, false);
 		if (now - *last_progress >= PROGRESS_INTERVAL_NS) {
 			*last_progress = now;
-			progress_line(p, name, frac, (double)(now - t0) / 1e9, limit, line + off);
+			progress_line(p, name, frac, elapsed, left, line + off);
 		}
 		return;
 	}
@@ -257,6 +264,12 @@ static void run_one(struct plan *p, const struct command *c, struct check_result
 		goto out_close;
 	}
 	say(p, "[%s] running (time limit %d s)", c->name, limit);
+	{
+		char left[32];
+
+		snprintf(left, sizeof(left), "limit %d s", limit);
+		screen_progress(&p->scr, p->current, 0, 0, left, "starting", true);
+	}
 	pid = fork();
 	if (pid < 0) {
 		r->status = ST_ERROR;
@@ -333,6 +346,7 @@ static void run_one(struct plan *p, const struct command *c, struct check_result
 	judge_child(r, wstatus, timed_out, limit, out ? out : "", out ? outlen : 0);
 	free(out);
 	say(p, "[%s] %s%s%s (%.1f s)", c->name, status_name(r->status), r->reason[0] ? ": " : "", r->reason, r->seconds);
+	screen_done(&p->scr, p->current, status_name(r->status), r->seconds, r->reason);
 out_close:
 	if (outfd >= 0)
 		close(outfd);
@@ -559,6 +573,62 @@ static int mkdir_p(const char *path)
 	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* --screen: the checks' lines in place of the serial console's log. */
+static void screen_start(struct plan *p, const char *tty, bool color, const struct hypervisor *hv)
+{
+	const char *names[SCREEN_MAX_CHECKS];
+	char title[200];
+
+	p->scr.fd = -1;
+	if (!tty)
+		return;
+	if (screen_open(&p->scr, tty, color) < 0) {
+		warn_msg("cannot open the screen %s: %s", tty, strerror(errno));
+		return;
+	}
+	for (int i = 0; i < p->nchecks && i < SCREEN_MAX_CHECKS; i++)
+		names[i] = p->checks[i]->name;
+	snprintf(title, sizeof(title), "vmtriage %s: %s triage of %s%s%s", VMTRIAGE_VERSION, mode_name(p->mode),
+		 hv->vm ? "a virtual machine" : "this machine", hv->name ? ", " : "", hv->name ? hv->name : "");
+	screen_begin(&p->scr, title, names, p->nchecks);
+	for (int i = 0; i < p->cl.nproblems; i++) {
+		char line[200];
+
+		snprintf(line, sizeof(line), "option problem (ignored): %s", p->cl.problems[i]);
+		screen_note(&p->scr, line);
+	}
+}
+
+/* The verdict page: drawn now with what happens next, and kept in the
+ * output folder with the keys for init to draw again after the report
+ * viewer or a shell. */
+static void screen_end(struct plan *p, const struct jval *rep, bool booted)
+{
+	static const char *const next[] = {
+		[AFTER_WAIT] = SCREEN_KEYS,
+		[AFTER_POWEROFF] = "Powering off (triage.after=poweroff).",
+		[AFTER_REBOOT] = "Rebooting (triage.after=reboot).",
+		[AFTER_SHELL] = "A shell follows; `exit` in it brings this page back.",
+	};
+	struct page_opts o;
+	char *page;
+	size_t len;
+
+	if (p->scr.fd < 0)
+		return;
+	o = p->scr.page;
+	o.keys = SCREEN_KEYS;
+	page = screen_page(rep, &o, &len);
+	if (booted && write_file_atomic(p->outdir, SCREEN_PAGE_FILE, page, len) < 0)
+		warn_msg("cannot keep the verdict page in %s: %s", p->outdir, strerror(errno));
+	free(page);
+	o.keys = booted ? next[p->cl.after] : NULL;
+	page = screen_page(rep, &o, &len);
+	screen_write(&p->scr, page, len);
+	free(page);
+	screen_close(&p->scr);
+}
+
 static void usage(void)
 {
 	printf("usage: triage run [options]\n\n"
@@ -651,9 +721,13 @@ int cmd_run(int argc, char **argv)
 	    p.nchecks, p.nchecks == 1 ? "" : "s");
 	for (int i = 0; i < p.cl.nproblems; i++)
 		say(&p, "option problem: %s", p.cl.problems[i]);
+	screen_start(&p, v[O_SCREEN].set ? v[O_SCREEN].str : NULL, v[O_COLOR].set, &hv);
 
-	for (int i = 0; i < p.nchecks; i++)
+	for (int i = 0; i < p.nchecks; i++) {
+		p.current = i;
 		run_one(&p, p.checks[i], &res[n++]);
+	}
+	screen_note(&p.scr, "Writing the report...");
 	kmsg_drain(&p.kmsg);
 	verdict = verdict_with_kernel(verdict_of(res, n), kmsg_worst(&p.kmsg));
 
@@ -698,6 +772,7 @@ int cmd_run(int argc, char **argv)
 		fflush(stdout);
 		free(line);
 	}
+	screen_end(&p, o.rep, v[O_KCMD].set);
 	for (int i = 0; i < n; i++)
 		json_free(res[i].json);
 	kmsg_close(&p.kmsg);

@@ -10,6 +10,7 @@
 #include <sys/random.h>
 
 #include "lib/textwrap.h"
+#include "report/view_postmortem.h"
 
 void machine_id(char out[9])
 {
@@ -80,6 +81,9 @@ char *render_screen(const struct jval *rep, bool color, size_t *len)
 	}
 	if (!top || !top->len)
 		fprintf(f, "Nothing to fix was found.\n");
+	postmortem_screen_line(line, sizeof(line), json_path(rep, "tests.postmortem"));
+	if (line[0])
+		fprintf(f, "%s\n", line);
 	if (json_get(disk, "written") && json_get(disk, "written")->b)
 		snprintf(line, sizeof(line), "Report: %s on %s (label %s)", json_str(disk, "path", "?"),
 			 json_str(disk, "device", "?"), json_str(disk, "label", "?"));

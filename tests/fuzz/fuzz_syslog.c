@@ -1,0 +1,31 @@
+/* libFuzzer target: the post-mortem's text-log path (rsyslog lines, trap
+ * lines, the boot and event model) on any text. Seeds: tests/fuzz/corpus/syslog/. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "lib/kmsg.h"
+#include "postmortem/postmortem.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct pm pm;
+	struct pm_textstate ts;
+	struct kmsg_trap t;
+	char line[512];
+	size_t n = size < sizeof(line) - 1 ? size : sizeof(line) - 1;
+
+	memcpy(line, data, n);
+	line[n] = '\0';
+	kmsg_parse_trap(line, &t);
+
+	pm_init(&pm);
+	memset(&ts, 0, sizeof(ts));
+	strcpy(ts.family, "syslog");
+	ts.year = 2026;
+	ts.mtime_us = 1795843855LL * 1000000;
+	pm_feed_text(&pm, &ts, (const char *)data, size);
+	pm_finish(&pm);
+	pm_free(&pm);
+	return 0;
+}
