@@ -30,6 +30,8 @@ CMD_SRC   := $(wildcard tools/*/*.c) tools/commands.c
 CMD_SRC   := $(filter-out $(LIB_SRC),$(CMD_SRC))
 INIT_SRC  := $(wildcard init/*.c)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+# Helpers the unit tests share (tests/unit/schema.c): linked into each.
+UNIT_HELP := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 
 MUSL_OBJ   = $(patsubst %.c,$(OUT)/musl/%.o,$(1))
 HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
@@ -121,7 +123,7 @@ $(OUT)/host/%.o: %.c | deps
 
 HOST_LIB_OBJ := $(call HOST_OBJ,$(LIB_SRC) $(CMD_SRC))
 
-$(OUT)/unit/%: $(OUT)/host/tests/unit/%.o $(HOST_LIB_OBJ)
+$(OUT)/unit/%: $(OUT)/host/tests/unit/%.o $(call HOST_OBJ,$(UNIT_HELP)) $(HOST_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ -lcmocka -lcpuid $(addprefix -l,$(COMPRESS_NAMES)) -lm
 

@@ -16,7 +16,10 @@
 #include <unistd.h>
 
 #include "burnin/burnin.h"
+#include "burnin/command.h"
+#include "commands.h"
 #include "lib/util.h"
+#include "schema.h"
 
 #define DATA "tests/unit/data/burnin/"
 
@@ -657,6 +660,108 @@ static void test_series_merges_pairs(void **state)
 	free(s);
 }
 
+/* ---- the JSON `triage burnin` writes, against its schema fragment ----
+ *
+ * The command's writer (burnin_write) fed as cmd_burnin feeds it after the
+ * load, from recorded stress-ng output (the YAML and the logs of
+ * tests/unit/data/burnin/) and the health of the fake /sys and /proc above:
+ * a bare-metal host with every sampler and failures of each kind, and a
+ * guest with the health sampler alone and no YAML at all. The check's JSON
+ * must pass schema/checks/burnin.schema.json, and any key of metrics and
+ * data renamed must fail it (--every-key). */
+static void burnin_json(bool full)
+{
+	char root[] = "/tmp/test_burnin_sys_XXXXXX", out[] = "/tmp/test_burnin_out_XXXXXX", err[128];
+	char *argv[] = { "burnin", "-q", "-o", out, NULL };
+	static const char *const bad[] = { "avx512f" };
+	static const char wake_json[] =
+		"{\"name\":\"wake\",\"status\":\"warn\",\"metrics\":{\"overshoot_p99_worst_us\":812.5,"
+		"\"overshoot_max_worst_us\":91000,\"samples\":4000},\"findings\":[{\"id\":\"wake.stall\","
+		"\"severity\":\"warn\",\"summary\":\"wake-ups overshoot\",\"evidence\":{\"max_us\":91000},"
+		"\"advice\":\"look at the host\"}]}";
+	struct optv vals[24]; /* burnin_opts has fewer */
+	struct sng_result r = { 0 };
+	struct burnin *b = calloc(1, sizeof(*b));
+	struct check c;
+	int fd = mkstemp(out);
+	char *text, *line, *save = NULL;
+
+	assert_non_null(b);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_non_null(mkdtemp(root));
+	memset(vals, 0, sizeof(vals));
+	assert_int_equal(check_begin(&c, "burnin", "test", burnin_opts, vals, 4, argv), -1);
+	b->c = &c;
+	b->vm = !full;
+	b->samplers = full ? SAMPLE_HEALTH | SAMPLE_ISA | SAMPLE_WAKE : SAMPLE_HEALTH;
+	b->duration_ns = 60000000000LL;
+	b->interval_ns = 1000000000LL;
+	b->isa_pre_status = full ? "warn" : "pass";
+	if (full) {
+		b->nbad = 1;
+		strcpy(b->bad[0], bad[0]);
+	}
+	assert_int_equal(sng_plan_make(&b->plan, full ? bad : NULL, full ? 1 : 0, NULL, 2, 64 << 20, err, sizeof(err)), 0);
+	strcpy(b->sng_path, "/usr/bin/stress-ng");
+	strcpy(b->command, "stress-ng --cpu 2 --vm 2 --verify --timeout 60s");
+	b->sng_status = full ? 2 : 1;
+	b->sng_cpu_s = full ? 118.5 : 0;
+	b->self_cpu_s = 0.4;
+	text = slurp(full ? DATA "stress-ng-verify.log" : DATA "stress-ng-sigill.log");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		burnin_sng_line(b, line);
+	free(text);
+	if (full) {
+		text = slurp(DATA "stress-ng-0.15.06.yaml");
+		assert_int_equal(sng_parse_yaml(text, &r, err, sizeof(err)), 0);
+		free(text);
+		b->isa_rounds = 3;
+		b->isa_rounds_failed = 1;
+		b->isa_errors = 1;
+		strcpy(b->isa_ids[b->nisa_ids++], "isa.wrong");
+		b->wake_result = json_parse(wake_json, strlen(wake_json), err, sizeof(err));
+		assert_non_null(b->wake_result);
+		b->wake_cpus[b->nwake_cpus++] = 0;
+		b->wake_cpus[b->nwake_cpus++] = 1;
+		b->wake_budget_ns = 2000000000LL;
+	} else {
+		b->wake_problem = "not asked for (--samplers health)";
+	}
+	b->h = calloc(1, sizeof(*b->h));
+	assert_non_null(b->h);
+	if (full) {
+		host_tree(root);
+	} else {
+		put(root, "/proc/cpuinfo", "processor\t: 0\ncpu MHz\t\t: 2599.998\n");
+		put(root, "/proc/stat", "cpu  1 0 1 10 0 0 0 0 0 0\n");
+	}
+	health_init(b->h, root, b->vm);
+	health_sample(b->h, 0);
+	if (full) {
+		put(root, "/proc/interrupts", irq_after);
+		put(root, "/proc/stat", "cpu  200 0 60 800 50 0 0 0 0 0\ncpu0 100 0 30 400 25 0 0 0 0 0\n");
+	}
+	health_sample(b->h, 1.0);
+
+	burnin_write(b, &r, full ? 61.2 : 0.3, full ? NULL : "stress-ng wrote no YAML");
+	check_end(&c, -1, NULL);
+	assert_check_schema("burnin", out, true);
+
+	json_free(b->wake_result);
+	free(b->h);
+	free(b);
+	unlink(out);
+	rm_rf(root);
+}
+
+static void test_json_matches_fragment(void **state)
+{
+	(void)state;
+	burnin_json(true);
+	burnin_json(false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -674,6 +779,7 @@ int main(void)
 		cmocka_unit_test(test_health_quiet_and_missing),
 		cmocka_unit_test(test_health_huge_counters),
 		cmocka_unit_test(test_series_merges_pairs),
+		cmocka_unit_test(test_json_matches_fragment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,10 +15,13 @@
 
 #include <cmocka.h>
 
+#include "commands.h"
 #include "isa/isa.h"
 #include "isa/kernels.h"
 #include "isa/ref.h"
+#include "lib/json.h"
 #include "lib/util.h"
+#include "schema.h"
 
 #define DATA "tests/unit/data/isa/"
 
@@ -434,6 +437,52 @@ static void test_guard_catches_sigill(void **state)
 	assert_int_equal(isa_run_kernel(&isa_exts[0], in, out, 1, &ctx), 0);
 }
 
+/* The JSON `triage isa` writes, against schema/checks/isa.schema.json:
+ * the real command on this machine's CPUs with few inputs, plain and with
+ * each kind of injected failure (a fault names its signal, a wrong result
+ * writes its mismatch), so the members only a failure writes are checked
+ * too; renaming any key written must be rejected (--every-key). */
+static void test_json_matches_fragment(void **state)
+{
+	static const char *const runs[][8] = {
+		{ "isa", "--iterations", "4", "--seed", "1", NULL },
+		{ "isa", "--iterations", "4", "--inject", "fault:sse4.2", "--only", "sse2,sse4.2,avx2", NULL },
+		{ "isa", "--iterations", "4", "--inject", "wrong:sse2", "--only", "sse2,aes", NULL },
+	};
+	static const char *const expect[] = { NULL, "data.extensions", "data.extensions" };
+	char out[64], err[160], *text;
+	struct jval *v;
+	size_t len;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(runs); i++) {
+		int rc = run_check(cmd_isa, runs[i], out);
+
+		text = read_file(out, 1 << 22, &len);
+		assert_non_null(text);
+		v = json_parse(text, len, err, sizeof(err));
+		if (!v)
+			fail_msg("%s: %s", out, err);
+		if (rc > EXIT_WARN)
+			fail_msg("triage isa exited %d: %s", rc, json_str(v, "reason", "?"));
+		assert_check_schema("isa", out, true);
+		/* The injected failure is in the JSON: its members got checked (on
+		 * every CPU: an earlier test may have pinned this process to one). */
+		if (expect[i]) {
+			const struct jval *x = json_path(v, expect[i]);
+			bool seen = false;
+
+			for (size_t k = 0; k < json_len(x); k++)
+				seen |= json_get(json_at(x, k), i == 1 ? "signal" : "mismatch") != NULL;
+			if (!seen)
+				fail_msg("run %zu: no extension has its \"%s\"", i, i == 1 ? "signal" : "mismatch");
+		}
+		json_free(v);
+		free(text);
+		unlink(out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_references_known_answers),
 		cmocka_unit_test(test_every_row_detects_corruption),
 		cmocka_unit_test(test_guard_catches_sigill),
+		cmocka_unit_test(test_json_matches_fragment),
 	};
 
 	return cmocka_run_group_tests_name("isa", tests, NULL, NULL);

@@ -13,8 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "commands.h"
+#include "lib/json.h"
 #include "lib/util.h"
 #include "mem/mem.h"
+#include "schema.h"
 
 #define DATA "tests/unit/data/mem/"
 #define NPAGES 8
@@ -512,6 +515,67 @@ static void test_given_memory(void **state)
 	assert_int_equal(mem_given_kib(-1, 4194304, 3145728, true), 4194304);
 }
 
+/* ---- the JSON `triage mem` writes, against its schema fragment ----
+ *
+ * The real command on this machine, small: 8 MiB filled, verified, held
+ * for no time and churned (the defaults), then once without the churn.
+ * Every member of metrics and data must be one schema/checks/mem.schema.json
+ * declares, everything it requires must be there, and renaming any key
+ * the command wrote must be rejected (--every-key). */
+/* The check can fail: the same object with fill_gibps renamed is rejected,
+ * and the message names both the stray key and the missing one. */
+static void renamed_key_named(const char *text, size_t len)
+{
+	char path[] = "/tmp/test_mem_renamed_XXXXXX", msg[4096], *copy = strndup(text, len), *at;
+	int fd = mkstemp(path);
+
+	assert_non_null(copy);
+	assert_true(fd >= 0);
+	at = strstr(copy, "\"fill_gibps\"");
+	assert_non_null(at);
+	at[10] = 'z'; /* "fill_gibpz" */
+	assert_int_equal(write(fd, copy, len), (ssize_t)len);
+	close(fd);
+	assert_true(schema_check_file("mem", path, false, msg, sizeof(msg)) > 0);
+	if (!strstr(msg, "tests.mem.metrics: Additional properties are not allowed ('fill_gibpz' was unexpected)") ||
+	    !strstr(msg, "tests.mem.metrics: 'fill_gibps' is a required property"))
+		fail_msg("the message does not name the renamed key:\n%s", msg);
+	unlink(path);
+	free(copy);
+}
+
+static void test_json_matches_fragment(void **state)
+{
+	static const char *const runs[][12] = {
+		{ "mem", "--size", "8M", "--chunk", "4M", "--budget", "2s", "--hold", "0", NULL },
+		{ "mem", "--size", "4M", "--budget", "2s", "--hold", "100ms", "--no-churn", NULL },
+	};
+	char out[64], err[160], *text;
+	struct jval *v;
+	size_t len;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(runs); i++) {
+		int rc = run_check(cmd_mem, runs[i], out);
+
+		text = read_file(out, 1 << 22, &len);
+		assert_non_null(text);
+		v = json_parse(text, len, err, sizeof(err));
+		if (!v)
+			fail_msg("%s: %s", out, err);
+		/* A run that did not get to the end would leave parts unwritten. */
+		if (rc != EXIT_PASS && rc != EXIT_WARN)
+			fail_msg("triage mem exited %d: %s", rc, json_str(v, "reason", "?"));
+		assert_non_null(json_path(v, "data.verify.passes"));
+		assert_check_schema("mem", out, i == 0);
+		if (i == 0)
+			renamed_key_named(text, len);
+		json_free(v);
+		free(text);
+		unlink(out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_find_balloon),
 		cmocka_unit_test(test_given_memory),
 		cmocka_unit_test(test_reserve_and_plan),
+		cmocka_unit_test(test_json_matches_fragment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

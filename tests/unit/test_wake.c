@@ -6,13 +6,17 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "commands.h"
 #include "lib/check.h"
+#include "lib/util.h"
+#include "schema.h"
 #include "wake/wake.h"
 
 #define DATA "tests/unit/data/wake/"
@@ -336,6 +340,81 @@ static void test_clock_trust(void **state)
 	assert_int_equal(wake_clock_trust(NULL), CLOCK_UNKNOWN);
 }
 
+/* ---- the JSON `triage wake` writes, against its schema fragment ----
+ *
+ * The command's writer (wake_write) driven by every recorded sample file,
+ * the facts around them varied (hypervisor, clocksource, idle driver,
+ * scheduling, blocks by time or by count), into a check as cmd_wake ends:
+ * schema/checks/wake.schema.json must accept it, and reject any key of
+ * metrics and data renamed (--every-key, on a KVM guest's and a TCG one's). */
+static void test_json_matches_fragment(void **state)
+{
+	static const char *const files[] = {
+		"baremetal-c6.txt", "kvm-haltpoll-busy.txt", "kvm-steal.txt", "tcg-pause-recorded.txt",
+		"tcg-pause.txt", "tcg-quiet-recorded.txt", "tcg-quiet.txt",
+	};
+	static const char *const clocks[] = { "tsc", "kvm-clock", "hpet", "jiffies" };
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char path[200], out[] = "/tmp/test_wake_out_XXXXXX";
+		char *argv[] = { "wake", "-q", "-o", out, NULL };
+		struct optv vals[16]; /* wake_opts has 10 */
+		struct wake_context x = { 0 };
+		struct wake_sweep s = { 0 };
+		int cpus[16], ncpu = 0, ndur = 0, fd = mkstemp(out);
+		long long dur[16];
+		struct loaded l;
+		struct check c;
+
+		assert_true(fd >= 0);
+		close(fd);
+		snprintf(path, sizeof(path), DATA "%s", files[i]);
+		load(&l, path);
+		x.env = l.env;
+		x.hv.vm = l.env.vm;
+		x.hv.name = l.env.tcg ? "QEMU TCG" : l.env.vm ? "KVM" : NULL;
+		x.hv.dmi_hint = l.env.vm && i % 2 ? "QEMU" : NULL;
+		snprintf(x.clock_cur, sizeof(x.clock_cur), "%s", clocks[i % ARRAY_SIZE(clocks)]);
+		snprintf(x.clock_avail, sizeof(x.clock_avail), "tsc hpet acpi_pm");
+		if (l.env.cpuidle) {
+			snprintf(x.idle_driver, sizeof(x.idle_driver), "%s", l.env.vm ? "haltpoll" : "intel_idle");
+			snprintf(x.idle_governor, sizeof(x.idle_governor), "%s", l.env.vm ? "haltpoll" : "menu");
+			x.nstates = l.b[0].nstates;
+			memcpy(x.states, l.b[0].states, sizeof(x.states));
+		}
+		snprintf(x.loadavg, sizeof(x.loadavg), "0.52 0.31 0.20 2/143 811");
+		x.shallow_reason = l.env.shallow_held ? NULL : "cannot open /dev/cpu_dma_latency: Permission denied";
+		x.realtime = i % 2;
+		x.timer_slack_ns = 1;
+		x.floor_read = (struct order_stats){ .n = 1000, .min = 20, .p50 = 25, .p99 = 40, .p999 = 90, .max = 400 };
+		x.floor_sleep0 = (struct order_stats){ .n = 200, .min = 1500, .p50 = 2000, .p99 = 9000, .p999 = 30000, .max = 40000 };
+		for (int k = 0; k < l.nb; k++) {
+			bool seen_cpu = false, seen_dur = false;
+
+			for (int j = 0; j < ncpu; j++)
+				seen_cpu |= cpus[j] == l.b[k].cpu;
+			for (int j = 0; j < ndur; j++)
+				seen_dur |= dur[j] == l.b[k].idle_ns;
+			if (!seen_cpu && ncpu < 16)
+				cpus[ncpu++] = l.b[k].cpu;
+			if (!seen_dur && ndur < 16)
+				dur[ndur++] = l.b[k].idle_ns;
+		}
+		s = (struct wake_sweep){ .cpus = cpus, .ncpus = ncpu, .dur = dur, .ndur = ndur,
+					 .block_ns = 200000000, .samples = i % 3 ? 0 : 500 };
+		memset(vals, 0, sizeof(vals));
+		assert_int_equal(check_begin(&c, "wake", "test", wake_opts, vals, 4, argv), -1);
+		wake_write(&c, &x, &l.v, l.b, l.nb, &s, l.env.shallow_held ? 0 : -1);
+		check_end(&c, -1, NULL);
+		print_message("  %s\n", files[i]);
+		/* Every key renamed in turn takes a while: two files of unlike shape. */
+		assert_check_schema("wake", out, i == 1 || i == 3);
+		unlink(out);
+		unload(&l);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_recorded_tcg),
 		cmocka_unit_test(test_steal),	     cmocka_unit_test(test_save_load),
 		cmocka_unit_test(test_load_errors),  cmocka_unit_test(test_clock_trust),
+		cmocka_unit_test(test_json_matches_fragment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

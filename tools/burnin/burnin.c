@@ -224,20 +224,7 @@ int cmd_burnin(int argc, char **argv)
 	check_ok(&c, r.n > 0, "stress-ng: %s (exit %d), metrics of %d stressor%s", sng_exit_meaning(b.sng_status),
 		 b.sng_status, r.n, r.n == 1 ? "" : "s");
 
-	burnin_findings_stress(&b);
-	burnin_findings_wake(&b);
-	if (b.samplers & SAMPLE_HEALTH)
-		health_findings(b.h, b.vm, &c);
-
-	burnin_write_metrics(&b, &r, load_s);
-	{
-		struct jw *w = check_data(&c);
-
-		burnin_write_plan(&b, w);
-		burnin_write_stress(&b, w, &r, yaml_problem);
-		burnin_write_samplers(&b, w);
-		health_write_data(b.h, w);
-	}
+	burnin_write(&b, &r, load_s, yaml_problem);
 	json_free(b.wake_result);
 	remove_work(&b);
 	free(b.h);

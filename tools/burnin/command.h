@@ -129,6 +129,8 @@ bool burnin_find_in_path(const char *name, char *out, size_t size);
 long long burnin_mem_available(void);
 long long burnin_vm_bytes(long long avail, int pct, int instances);
 struct sng_tally *burnin_tally_of(struct burnin *b, const char *name);
+/* One line of stress-ng's log: kept in the tail, counted, noted. */
+void burnin_sng_line(struct burnin *b, const char *line);
 bool burnin_sng_start(struct burnin *b);
 /* Until stress-ng has ended: its log, the health samples, the samplers. */
 void burnin_run_load(struct burnin *b);
@@ -142,5 +144,8 @@ void burnin_write_metrics(struct burnin *b, const struct sng_result *r, double l
 void burnin_write_plan(struct burnin *b, struct jw *w);
 void burnin_write_stress(struct burnin *b, struct jw *w, const struct sng_result *r, const char *yaml_problem);
 void burnin_write_samplers(struct burnin *b, struct jw *w);
+/* All of the above once the load has ended: the findings, metrics and data
+ * of the check, from what the run gathered (the unit test's seam). */
+void burnin_write(struct burnin *b, const struct sng_result *r, double load_s, const char *yaml_problem);
 
 #endif

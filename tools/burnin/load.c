@@ -236,7 +236,7 @@ struct sng_tally *burnin_tally_of(struct burnin *b, const char *name)
 	return &b->tally[b->ntally++];
 }
 
-static void sng_line(struct burnin *b, const char *line)
+void burnin_sng_line(struct burnin *b, const char *line)
 {
 	struct sng_line l;
 	struct sng_tally *t;
@@ -284,7 +284,7 @@ static bool sng_read(struct burnin *b)
 	if (n <= 0) {
 		if (b->linelen) {
 			b->linebuf[b->linelen] = '\0';
-			sng_line(b, b->linebuf);
+			burnin_sng_line(b, b->linebuf);
 			b->linelen = 0;
 		}
 		return false;
@@ -293,7 +293,7 @@ static bool sng_read(struct burnin *b)
 		if (buf[i] == '\n' || b->linelen == sizeof(b->linebuf) - 1) {
 			b->linebuf[b->linelen] = '\0';
 			if (b->linelen)
-				sng_line(b, b->linebuf);
+				burnin_sng_line(b, b->linebuf);
 			b->linelen = 0;
 		} else {
 			b->linebuf[b->linelen++] = buf[i];

@@ -286,3 +286,19 @@ void burnin_write_metrics(struct burnin *b, const struct sng_result *r, double l
 	jw_num(w, "wake_max_us", json_num(m, "overshoot_max_worst_us", NAN));
 	health_write_metrics(b->h, w);
 }
+
+void burnin_write(struct burnin *b, const struct sng_result *r, double load_s, const char *yaml_problem)
+{
+	struct jw *w = check_data(b->c);
+
+	burnin_findings_stress(b);
+	burnin_findings_wake(b);
+	if (b->samplers & SAMPLE_HEALTH)
+		health_findings(b->h, b->vm, b->c);
+
+	burnin_write_metrics(b, r, load_s);
+	burnin_write_plan(b, w);
+	burnin_write_stress(b, w, r, yaml_problem);
+	burnin_write_samplers(b, w);
+	health_write_data(b->h, w);
+}

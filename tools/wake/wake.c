@@ -234,31 +234,7 @@ static void ev_block(struct jw *w, const char *key, const struct wake_block *b)
 	jw_obj_end(w);
 }
 
-/* What a sweep covers and how long each block lasts. */
-struct sweep {
-	const int *cpus;
-	int ncpus;
-	const long long *dur;
-	int ndur;
-	int64_t block_ns;
-	long samples;	/* > 0: this many wake-ups per block instead of block_ns */
-	int nblocks;	/* over both sweeps, for the progress bar */
-	int done;
-};
-
-struct context {
-	struct hypervisor hv;
-	struct wake_env env;
-	char clock_cur[64], clock_avail[256];
-	char idle_driver[64], idle_governor[64];
-	char loadavg[64];
-	const char *shallow_reason;
-	bool realtime;
-	long timer_slack_ns;
-	struct order_stats floor_read, floor_sleep0;
-};
-
-static void write_findings(struct check *c, const struct context *x, const struct wake_verdict *v,
+static void write_findings(struct check *c, const struct wake_context *x, const struct wake_verdict *v,
 			   const struct wake_block *b, int nb)
 {
 	const bool vm = x->env.vm;
@@ -362,12 +338,12 @@ static void write_findings(struct check *c, const struct context *x, const struc
 	}
 }
 
-static void write_data(struct check *c, const struct context *x, const struct wake_verdict *v,
-		       const struct wake_block *b, int nb, const struct sweep *s, int shallow_now)
+static void write_data(struct check *c, const struct wake_context *x, const struct wake_verdict *v,
+		       const struct wake_block *b, int nb, const struct wake_sweep *s, int shallow_now)
 {
 	struct jw *w = check_data(c);
-	struct wake_cstate st[WAKE_MAX_STATES];
-	int nst = wake_read_cstates(s->cpus[0], st, WAKE_MAX_STATES);
+	const struct wake_cstate *st = x->states;
+	int nst = x->nstates;
 
 	jw_obj(w, "env");
 	jw_bool(w, "vm", x->env.vm);
@@ -471,7 +447,7 @@ static void write_data(struct check *c, const struct context *x, const struct wa
 	jw_arr_end(w);
 }
 
-static void write_metrics(struct check *c, const struct context *x, const struct wake_verdict *v,
+static void write_metrics(struct check *c, const struct wake_context *x, const struct wake_verdict *v,
 			  const struct wake_block *b, int nb)
 {
 	struct jw *w = check_metrics(c);
@@ -500,7 +476,15 @@ static void write_metrics(struct check *c, const struct context *x, const struct
 	jw_int(w, "samples", samples);
 }
 
-static void facts(struct check *c, struct context *x, int cpu0)
+void wake_write(struct check *c, const struct wake_context *x, const struct wake_verdict *v,
+		const struct wake_block *b, int nb, const struct wake_sweep *s, int shallow_now)
+{
+	write_metrics(c, x, v, b, nb);
+	write_data(c, x, v, b, nb, s, shallow_now);
+	write_findings(c, x, v, b, nb);
+}
+
+static void facts(struct check *c, struct wake_context *x, int cpu0)
 {
 	struct wake_cstate st[WAKE_MAX_STATES];
 
@@ -531,7 +515,7 @@ static void facts(struct check *c, struct context *x, int cpu0)
 
 /* One block on the CPU the thread is pinned to, with the cpuidle and
  * steal counters read around it. */
-static void measure_block(struct check *c, struct sweep *s, struct wake_block *bl, enum wake_run run, int cpu,
+static void measure_block(struct check *c, struct wake_sweep *s, struct wake_block *bl, enum wake_run run, int cpu,
 			  int64_t idle_ns)
 {
 	struct wake_cstate before[WAKE_MAX_STATES];
@@ -561,7 +545,7 @@ static void measure_block(struct check *c, struct sweep *s, struct wake_block *b
 }
 
 /* Every CPU in turn, every idle length: fills b and returns the count. */
-static int run_sweep(struct check *c, struct sweep *s, enum wake_run run, struct wake_block *b)
+static int run_sweep(struct check *c, struct wake_sweep *s, enum wake_run run, struct wake_block *b)
 {
 	int64_t p99 = 0, max = 0;
 	int nb = 0;
@@ -585,7 +569,7 @@ static int run_sweep(struct check *c, struct sweep *s, enum wake_run run, struct
 
 /* The measuring thread: locked memory (a page fault after a wake-up would
  * count as stall), SCHED_FIFO, and the least timer slack. */
-static void prepare_thread(struct check *c, struct context *x)
+static void prepare_thread(struct check *c, struct wake_context *x)
 {
 	int err;
 
@@ -620,8 +604,8 @@ int cmd_wake(int argc, char **argv)
 {
 	struct optv vals[O_COUNT + 1] = { 0 };
 	struct check c;
-	struct context x = { 0 };
-	struct sweep s = { 0 };
+	struct wake_context x = { 0 };
+	struct wake_sweep s = { 0 };
 	struct wake_verdict v;
 	struct wake_block *b;
 	const struct plan *plan;
@@ -689,9 +673,9 @@ int cmd_wake(int argc, char **argv)
 	check_ok(&c, v.burst_sev < SEV_WARN, "burst after idle against warm: %.1fx", v.burst ? v.burst_ratio : 0.0);
 	check_ok(&c, v.steal_sev < SEV_WARN, "steal: %.1f%% at most", v.steal_cpu >= 0 ? v.steal_pct : 0.0);
 
-	write_metrics(&c, &x, &v, b, nb);
-	write_data(&c, &x, &v, b, nb, &s, shallow_now);
-	write_findings(&c, &x, &v, b, nb);
+	/* The claimed idle states of the first CPU, as they are now. */
+	x.nstates = wake_read_cstates(cpus[0], x.states, WAKE_MAX_STATES);
+	wake_write(&c, &x, &v, b, nb, &s, shallow_now);
 	if (vals[O_RECORD].set)
 		record(&c, vals[O_RECORD].str, &x.env, b, nb);
 

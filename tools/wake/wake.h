@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/hypervisor.h"
 #include "lib/stats.h"
 
 enum wake_run { WAKE_DEFAULT, WAKE_SHALLOW, WAKE_NRUNS };
@@ -127,5 +128,42 @@ const char *wake_clock_trust_name(enum wake_clock_trust t);
  * unit tests read (tests/unit/data/wake/). Returns 0, or -1 with a message. */
 void wake_save(FILE *f, const struct wake_env *env, const struct wake_block *b, int nb);
 int wake_load(const char *path, struct wake_env *env, struct wake_block **b, int *nb, char *err, size_t errlen);
+
+/* ---- the JSON (wake.c) ---- */
+
+struct check;
+
+/* What a sweep covers and how long each block lasts. */
+struct wake_sweep {
+	const int *cpus;
+	int ncpus;
+	const long long *dur;
+	int ndur;
+	int64_t block_ns;
+	long samples;	/* > 0: this many wake-ups per block instead of block_ns */
+	int nblocks;	/* over both sweeps, for the progress bar */
+	int done;
+};
+
+/* The facts around the measurement that the JSON reports. */
+struct wake_context {
+	struct hypervisor hv;
+	struct wake_env env;
+	char clock_cur[64], clock_avail[256];
+	char idle_driver[64], idle_governor[64];
+	char loadavg[64];
+	const char *shallow_reason;
+	bool realtime;
+	long timer_slack_ns;
+	struct order_stats floor_read, floor_sleep0;
+	struct wake_cstate states[WAKE_MAX_STATES]; /* claimed by the first CPU's cpuidle */
+	int nstates;
+};
+
+/* Metrics, data and findings of judged blocks into the check: what the
+ * command writes after measuring, and what the unit test drives with
+ * recorded samples (shallow_now: the latency limit read back, -1 none). */
+void wake_write(struct check *c, const struct wake_context *x, const struct wake_verdict *v,
+		const struct wake_block *b, int nb, const struct wake_sweep *s, int shallow_now);
 
 #endif
