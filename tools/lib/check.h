@@ -1,4 +1,4 @@
-/* The check contract (DESIGN.md "The checks"): `triage <name>` prints
+/* The check contract (docs/checks.md, "The contract"): `triage <name>` prints
  * TAP-style progress to stderr and one JSON object to stdout (or -o FILE),
  * and exits 0 pass, 1 fail, 2 warn, 3 error, 4 skip.
  *

@@ -1,6 +1,6 @@
-/* The triage.* options of the kernel command line (DESIGN.md "Kernel command
- * line"). Unknown or malformed options become problems to show and record;
- * they never stop the run, and the default stays in force. */
+/* The triage.* options of the kernel command line (docs/cmdline.md).
+ * Unknown or malformed options become problems to show and record; they
+ * never stop the run, and the default stays in force. */
 #ifndef VMTRIAGE_CMDLINE_H
 #define VMTRIAGE_CMDLINE_H
 

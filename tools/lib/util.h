@@ -13,7 +13,7 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Exit codes of the check contract (DESIGN.md "The checks"). */
+/* Exit codes of the check contract (docs/checks.md, "The contract"). */
 enum exit_code {
 	EXIT_PASS = 0,
 	EXIT_FAIL = 1,
