@@ -63,17 +63,9 @@ static pid_t spawn(char *const argv[], int out_fd, const char *tunables, int nic
 static bool start_triage(struct burnin *b, struct child *ch, const char *name, const char *tag, char **args)
 {
 	char *argv[24];
-	int n = 0;
 
 	snprintf(ch->out, sizeof(ch->out), "%s/%s.json", b->dir, tag);
-	argv[n++] = "/proc/self/exe";
-	argv[n++] = (char *)name;
-	for (; *args && n < 18; args++)
-		argv[n++] = *args;
-	argv[n++] = "-q";
-	argv[n++] = "-o";
-	argv[n++] = ch->out;
-	argv[n] = NULL;
+	triage_child_argv(argv, (int)ARRAY_SIZE(argv), name, args, ch->out);
 	unlink(ch->out);
 	ch->pid = spawn(argv, -1, NULL, 0);
 	ch->started = now_ns();

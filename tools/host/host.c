@@ -102,7 +102,7 @@ static struct jval *run_child(const char *name, char **args, int limit_s, char *
 	char dir[] = "/tmp/triage-host.XXXXXX", out[64], *argv[24];
 	int64_t deadline = now_ns() + (int64_t)limit_s * 1000000000LL;
 	struct jval *v = NULL;
-	int n = 0, ws = 0;
+	int ws = 0;
 	pid_t pid;
 
 	if (!mkdtemp(dir)) {
@@ -110,14 +110,7 @@ static struct jval *run_child(const char *name, char **args, int limit_s, char *
 		return NULL;
 	}
 	snprintf(out, sizeof(out), "%s/%s.json", dir, name);
-	argv[n++] = "/proc/self/exe";
-	argv[n++] = (char *)name;
-	for (; *args && n < 18; args++)
-		argv[n++] = *args;
-	argv[n++] = "-q";
-	argv[n++] = "-o";
-	argv[n++] = out;
-	argv[n] = NULL;
+	triage_child_argv(argv, (int)ARRAY_SIZE(argv), name, args, out);
 	pid = fork();
 	if (pid == 0) {
 		execv(argv[0], argv);

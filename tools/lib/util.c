@@ -396,3 +396,27 @@ uint64_t sat_add_u64(uint64_t a, uint64_t b)
 
 	return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
 }
+
+const char *str_upper(const char *s, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < size; i++)
+		buf[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
+void triage_child_argv(char **argv, int max, const char *name, char **args, const char *out)
+{
+	int n = 0;
+
+	argv[n++] = "/proc/self/exe";
+	argv[n++] = (char *)name;
+	for (; *args && n < max - 4; args++)
+		argv[n++] = *args;
+	argv[n++] = "-q";
+	argv[n++] = "-o";
+	argv[n++] = (char *)out;
+	argv[n] = NULL;
+}

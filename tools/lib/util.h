@@ -65,6 +65,13 @@ int parse_double(const char *s, double *out);
 /* Appends sep (when buf is not empty) and the formatted text to buf, cut
  * at size: for lists such as "0,2,5" or a command line. */
 void str_append(char *buf, size_t size, const char *sep, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* s in ASCII capitals ("warn" -> "WARN") in buf; returns buf. */
+const char *str_upper(const char *s, char *buf, size_t size);
+/* The argv of `triage NAME ARGS... -q -o OUT` run through our own binary
+ * (/proc/self/exe): a check that needs another check's answer runs it as
+ * a child and reads its JSON. argv has room for max pointers; ARGS is
+ * NULL-ended and cut to fit. */
+void triage_child_argv(char **argv, int max, const char *name, char **args, const char *out);
 
 /* Trims leading and trailing white space in place and returns s. */
 char *trim(char *s);

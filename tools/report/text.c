@@ -10,16 +10,6 @@
 #include "lib/util.h"
 #include "report/view.h"
 
-static const char *upper(const char *s, char *buf, size_t size)
-{
-	size_t i;
-
-	for (i = 0; s[i] && i + 1 < size; i++)
-		buf[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
-	buf[i] = '\0';
-	return buf;
-}
-
 /* report/view.h */
 bool text_not_known(FILE *f, const char *lead, const struct jval *v, enum jtype want, const char *path)
 {
@@ -78,7 +68,7 @@ char *render_text(const struct jval *rep, size_t *len)
 	fprintf(f, "vmtriage report  %s  machine %s  %s mode\n", json_str(run, "started_utc", "?"),
 		json_str(rep, "machine_id", "?"), json_str(run, "mode", "?"));
 	text_rule(f, '=');
-	fprintf(f, "VERDICT: %s\n\n", upper(json_str(verdict, "status", "?"), up, sizeof(up)));
+	fprintf(f, "VERDICT: %s\n\n", str_upper(json_str(verdict, "status", "?"), up, sizeof(up)));
 	system_line(f, json_get(rep, "system"));
 
 	text_not_known(f, "\nWhat to look at first: ", json_get(verdict, "top"), J_ARR, "verdict.top");
@@ -88,7 +78,7 @@ char *render_text(const struct jval *rep, size_t *len)
 			const struct jval *t = json_at(top, i);
 			const char *advice = json_str(t, "advice", NULL);
 
-			snprintf(lead, sizeof(lead), "%zu. [%s] ", i + 1, upper(json_str(t, "severity", "?"), up, sizeof(up)));
+			snprintf(lead, sizeof(lead), "%zu. [%s] ", i + 1, str_upper(json_str(t, "severity", "?"), up, sizeof(up)));
 			text_wrap(f, lead, 4, json_str(t, "summary", ""));
 			fprintf(f, "    (%s)\n", json_str(t, "id", ""));
 			if (advice)
@@ -105,7 +95,7 @@ char *render_text(const struct jval *rep, size_t *len)
 		const char *reason = json_str(t, "reason", NULL);
 		char line[400], path[160];
 
-		snprintf(lead, sizeof(lead), "  %-6s %-6s ", name, upper(json_str(t, "status", "?"), up, sizeof(up)));
+		snprintf(lead, sizeof(lead), "  %-6s %-6s ", name, str_upper(json_str(t, "status", "?"), up, sizeof(up)));
 		snprintf(line, sizeof(line), "%.1f s%s%s", json_num(t, "duration_s", 0), reason ? "; " : "", reason ? reason : "");
 		text_wrap(f, lead, 16, line);
 		snprintf(path, sizeof(path), "tests.%s", name);

@@ -161,16 +161,6 @@ static const struct looks *looks_of(const char *status)
 	return &looks_table[3];
 }
 
-static const char *upper(const char *s, char *buf, size_t size)
-{
-	size_t i;
-
-	for (i = 0; s[i] && i + 1 < size; i++)
-		buf[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
-	buf[i] = '\0';
-	return buf;
-}
-
 /* Columns that s takes on screen: escape sequences take none. */
 static int visible_cols(const char *s)
 {
@@ -276,7 +266,7 @@ char *screen_page(const struct jval *rep, const struct page_opts *o, size_t *len
 		row(f, r++, cols, NULL, "%s", line);
 	}
 	r++;
-	snprintf(line, sizeof(line), "  VERDICT: %s - %s", upper(st, up, sizeof(up)), lk->words);
+	snprintf(line, sizeof(line), "  VERDICT: %s - %s", str_upper(st, up, sizeof(up)), lk->words);
 	row(f, r++, cols, c ? lk->bar : NULL, "%s", line);
 	r++;
 	snprintf(text, sizeof(text), "Checks:");
@@ -285,7 +275,7 @@ char *screen_page(const struct jval *rep, const struct page_opts *o, size_t *len
 		char item[160];
 
 		snprintf(item, sizeof(item), "   %s %s%s%s", json_key(tests, i), c ? looks_of(ts)->tag : "",
-			 upper(ts, up, sizeof(up)), c ? "\033[0m" : "");
+			 str_upper(ts, up, sizeof(up)), c ? "\033[0m" : "");
 		if (visible_cols(text) + visible_cols(item) > width)
 			break;
 		strncat(text, item, sizeof(text) - strlen(text) - 1);
@@ -337,7 +327,7 @@ char *screen_page(const struct jval *rep, const struct page_opts *o, size_t *len
 		char lead[32], act[400];
 		int na, need, room = foot - 1 - r - (k + 1 < ntop ? 1 : 0);
 
-		snprintf(lead, sizeof(lead), "%d. %s", k + 1, upper(sev, up, sizeof(up)));
+		snprintf(lead, sizeof(lead), "%d. %s", k + 1, str_upper(sev, up, sizeof(up)));
 		fit_glyphs(json_str(t, "summary", ""), o->unicode, text, sizeof(text));
 		nw = screen_wrap(text, width - 9, sumlines, wrapped, sizeof(wrapped[0]));
 		action_of(t, vm, o->unicode, act, sizeof(act));
@@ -568,6 +558,6 @@ void screen_done(struct screen *s, int i, const char *status, double seconds, co
 	snprintf(tail, sizeof(tail), "%.1f s%s%s", seconds, reason && *reason ? "  " : "", reason ? reason : "");
 	tail[col_offset(tail, s->page.cols - 17)] = '\0';
 	snprintf(line, sizeof(line), "  %-7s %s%-5s%s  %s", s->names[i], s->page.color ? looks_of(status)->tag : "",
-		 upper(status, up, sizeof(up)), s->page.color ? "\033[0m" : "", tail);
+		 str_upper(status, up, sizeof(up)), s->page.color ? "\033[0m" : "", tail);
 	screen_printf(s, "\033[%d;1H%s\033[K", CHECK_ROW(i), line);
 }

@@ -34,16 +34,6 @@ void machine_id(char out[9])
 }
 
 
-static const char *upper(const char *s, char *buf, size_t size)
-{
-	size_t i;
-
-	for (i = 0; s[i] && i + 1 < size; i++)
-		buf[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
-	buf[i] = '\0';
-	return buf;
-}
-
 /* The verdict screen: what fits on a 25-line console after the report has
  * scrolled by. ANSI colours work on the VGA console and serial terminals. */
 char *render_screen(const struct jval *rep, bool color, size_t *len)
@@ -67,7 +57,7 @@ char *render_screen(const struct jval *rep, bool color, size_t *len)
 		dief("out of memory");
 	while (i + 1 < ARRAY_SIZE(looks) && strcmp(looks[i].status, st) != 0)
 		i++;
-	snprintf(line, sizeof(line), "  VERDICT: %s - %s", upper(st, up, sizeof(up)), looks[i].words);
+	snprintf(line, sizeof(line), "  VERDICT: %s - %s", str_upper(st, up, sizeof(up)), looks[i].words);
 	fprintf(f, "\n%s%-*s%s\n\n", color ? looks[i].ansi : "", TEXT_WIDTH, line, color ? "\033[0m" : "");
 	for (size_t k = 0; k < json_len(top); k++) {
 		const struct jval *t = json_at(top, k);
