@@ -1021,9 +1021,20 @@ static void write_will_fail_findings(struct ctx *x)
 			}
 		if (!n)
 			continue;
-		f = check_finding(x->c, kinds[i].id, unknown == n ? SEV_INFO : kinds[i].sev, kinds[i].advice,
-				  "%d %s%s: %s%s", n, kinds[i].head, unknown == n ? " (not judged: no isa result)" : "", list,
-				  n > 4 ? ", ..." : "");
+		if (kinds[i].kind == WF_OS) {
+			const struct pm_wf_item *it = NULL;
+
+			for (int j = 0; j < wf->nitems && !it; j++)
+				if (wf->items[j].kind == WF_OS && wf->items[j].fails)
+					it = &wf->items[j];
+			f = check_finding(x->c, kinds[i].id, unknown == n ? SEV_INFO : kinds[i].sev, kinds[i].advice,
+					  "%s: built for %s, %s", it->what, it->needs,
+					  unknown == n ? "not judged (no isa result)" : "which this vCPU does not run");
+		} else {
+			f = check_finding(x->c, kinds[i].id, unknown == n ? SEV_INFO : kinds[i].sev, kinds[i].advice,
+					  "%d %s%s: %s%s", n, kinds[i].head, unknown == n ? " (not judged: no isa result)" : "",
+					  list, n > 4 ? ", ..." : "");
+		}
 		jw_int(&f->ev, "count", n);
 		jw_str(&f->ev, "confirm_with", "isa");
 		jw_arr(&f->ev, "items");
