@@ -48,7 +48,7 @@ static const struct {
 static const char *const valid[] = {
 	DATA "kvm-quick-pass.json", DATA "kvm-quick-warn.json", DATA "synthetic-full.json",
 	DATA "burnin-vm-warn.json", DATA "burnin-host-synthetic.json", DATA "host-v4.json",
-	DATA "guest-v2aes.json", DATA "minimal.json",
+	DATA "guest-v2aes.json", DATA "minimal.json", DATA "postmortem-join.json",
 };
 
 static struct jval *load(const char *path)
@@ -423,7 +423,7 @@ static void test_undeclared_read_named(void **state)
 static void test_view_metrics_declared(void **state)
 {
 	(void)state;
-	static const char *const checks[] = { "isa", "mem", "wake", "burnin" };
+	static const char *const checks[] = { "isa", "mem", "wake", "burnin", "postmortem" };
 
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
 		const struct check_view *cv = check_view_find(checks[i]);

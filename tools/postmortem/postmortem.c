@@ -692,7 +692,8 @@ static void write_event(struct jw *w, const struct pm *pm, const struct pm_event
 		jw_strf(w, "frame_pc", "0x%llx", e->frame_pc);
 		jw_strf(w, "frame_offset", "0x%llx", e->frame_off);
 	}
-	if (e->insn)
+	/* In data only: a finding's evidence names the instruction once. */
+	if (e->insn && with_us)
 		write_insn(w, e->insn);
 	jw_obj_end(w);
 }
