@@ -423,8 +423,9 @@ static void read_root(struct ctx *x, const char *root)
 
 /* ---- the join with isa ---- */
 
-/* Standalone, isa runs as a child beside the log reading; in `triage run`
- * the run passes the isa JSON it already has (--isa), so it never runs twice. */
+/* Standalone, isa runs as a child when the first root's traps or files are
+ * to be judged (not at all when there are no logs); in `triage run` the run
+ * passes the isa JSON it already has (--isa), so it never runs twice. */
 static void isa_start(struct ctx *x)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -443,9 +444,11 @@ static void isa_start(struct ctx *x)
 		char *argv[] = { "/proc/self/exe", "isa", "--mode", "quick", "-q", "-o", x->isa_out, NULL };
 		int null = open("/dev/null", O_RDWR);
 
-		/* Its progress is not ours: our stderr carries our own TAP. */
-		if (null >= 0)
+		/* Its output is not ours: our stdout may be our JSON, stderr our TAP. */
+		if (null >= 0) {
+			dup2(null, 1);
 			dup2(null, 2);
+		}
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -462,9 +465,10 @@ static const struct pm_isa *isa_get(struct ctx *x)
 	if (x->isa_done)
 		return &x->isa;
 	x->isa_done = true;
+	isa_start(x);
 	if (x->isa_pid <= 0)
 		return &x->isa;
-	check_progress(x->c, 0.5, "waiting for triage isa (what this vCPU executes)");
+	check_progress(x->c, 0.5, "triage isa: what this vCPU executes");
 	deadline = now_ns() + PM_ISA_WAIT_S * 1000000000LL;
 	while (waitpid(x->isa_pid, &ws, WNOHANG) == 0) {
 		if (now_ns() > deadline) {
@@ -1224,8 +1228,6 @@ int cmd_postmortem(int argc, char **argv)
 		x.isa_done = true;
 		if (pm_isa_load(&x.isa, vals[O_ISA].str) < 0 && strcmp(vals[O_ISA].str, "none"))
 			check_note(&c, "--isa: %s", x.isa.note);
-	} else {
-		isa_start(&x);
 	}
 	t0 = now_ns();
 	if (!vals[O_ROOT].set && !vals[O_JOURNAL].set) {
@@ -1244,11 +1246,6 @@ int cmd_postmortem(int argc, char **argv)
 	} else {
 		read_disks(&x, vals[O_DEVICES].set ? vals[O_DEVICES].str : NULL);
 		x.read_ns = now_ns() - t0;
-	}
-	if (x.isa_pid > 0) {
-		/* Started, never needed (no disk mounted): not left behind. */
-		kill(x.isa_pid, SIGKILL);
-		waitpid(x.isa_pid, NULL, 0);
 	}
 	if (x.isa_out[0])
 		unlink(x.isa_out);
