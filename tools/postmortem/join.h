@@ -67,5 +67,7 @@ struct pm_wf {
  * scanned into one). */
 void pm_will_fail(struct pm_wf *wf, const char *root, const struct pm_isa *isa, double budget_s, long long max_files);
 void pm_wf_free(struct pm_wf *wf);
+/* KEY=value or KEY="value" of an os-release file's text, "" if absent. */
+void pm_os_field(const char *text, const char *key, char *out, size_t size);
 
 #endif

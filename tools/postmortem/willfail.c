@@ -50,8 +50,14 @@ static const char *const program_dirs[] = {
 	"usr/bin", "usr/sbin", "usr/libexec", "usr/lib", "usr/lib64", "usr/lib32", "usr/local", "opt",
 	"bin", "sbin", "lib", "lib64",
 };
-/* Folders of no programs, large: kernel modules, firmware, debug symbols. */
-static const char *const skip_dirs[] = { "modules", "firmware", "debug", "locale", "python3", "perl5", "share" };
+/* Folders of no programs, large: kernel modules, firmware, debug symbols,
+ * and the script trees of Python and Perl (tens of thousands of files; their
+ * few native modules declare no ISA level in practice). By name prefix. */
+static const char *const skip_dirs[] = { "modules", "firmware", "debug", "locale", "python", "perl", "share",
+					 "node_modules", "gems" };
+/* Names that are never ELF files, not opened at all. */
+static const char *const skip_suffixes[] = { ".py", ".pyc", ".pm", ".pl", ".h", ".txt", ".gz", ".xz", ".zst", ".json",
+					     ".js", ".mo", ".png", ".svg", ".html", ".rb", ".conf", ".a", ".o", ".la" };
 #define WF_MAX_DEPTH 10
 
 struct walk {
@@ -213,7 +219,17 @@ static void walk(struct walk *w, const char *rel, int depth)
 		if (lstat(path, &sb) < 0)
 			continue;
 		if (S_ISREG(sb.st_mode)) {
-			scan_file(w, path, sub, sb.st_size);
+			size_t nl = strlen(de->d_name);
+
+			for (size_t i = 0; i < ARRAY_SIZE(skip_suffixes) && !skip; i++) {
+				size_t sl = strlen(skip_suffixes[i]);
+
+				skip = nl > sl && !strcmp(de->d_name + nl - sl, skip_suffixes[i]);
+			}
+			if (skip)
+				w->wf->files++;
+			else
+				scan_file(w, path, sub, sb.st_size);
 			continue;
 		}
 		if (!S_ISDIR(sb.st_mode) || depth >= WF_MAX_DEPTH)
@@ -224,7 +240,7 @@ static void walk(struct walk *w, const char *rel, int depth)
 			continue;
 		}
 		for (size_t i = 0; i < ARRAY_SIZE(skip_dirs); i++)
-			skip |= !strcmp(de->d_name, skip_dirs[i]);
+			skip |= !strncmp(de->d_name, skip_dirs[i], strlen(skip_dirs[i]));
 		if (!skip)
 			walk(w, sub, depth + 1);
 	}
@@ -281,8 +297,7 @@ static void runtime_paths(struct walk *w, const struct wf_runtime *rt)
 	}
 }
 
-/* KEY=value or KEY="value" of an os-release file. */
-static void os_field(const char *text, const char *key, char *out, size_t size)
+void pm_os_field(const char *text, const char *key, char *out, size_t size)
 {
 	size_t kl = strlen(key);
 
@@ -320,10 +335,10 @@ static void scan_os(struct walk *w)
 	}
 	if (!text)
 		return;
-	os_field(text, "ID", id, sizeof(id));
-	os_field(text, "ID_LIKE", like, sizeof(like));
-	os_field(text, "VERSION_ID", ver, sizeof(ver));
-	os_field(text, "PRETTY_NAME", pretty, sizeof(pretty));
+	pm_os_field(text, "ID", id, sizeof(id));
+	pm_os_field(text, "ID_LIKE", like, sizeof(like));
+	pm_os_field(text, "VERSION_ID", ver, sizeof(ver));
+	pm_os_field(text, "PRETTY_NAME", pretty, sizeof(pretty));
 	free(text);
 	if (pretty[0] && !w->wf->os[0])
 		snprintf(w->wf->os, sizeof(w->wf->os), "%s", pretty);
@@ -354,8 +369,15 @@ void pm_will_fail(struct pm_wf *wf, const char *root, const struct pm_isa *isa, 
 	scan_os(&w);
 	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++)
 		runtime_paths(&w, &runtimes[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(program_dirs) && !over_budget(&w); i++)
-		walk(&w, program_dirs[i], 0);
+	for (size_t i = 0; i < ARRAY_SIZE(program_dirs) && !over_budget(&w); i++) {
+		char p[700];
+		struct stat sb;
+
+		/* /bin -> usr/bin on merged-/usr systems: read once, as usr/bin. */
+		snprintf(p, sizeof(p), "%s/%s", w.root, program_dirs[i]);
+		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+			walk(&w, program_dirs[i], 0);
+	}
 	wf->seconds += (double)(now_ns() - t0) / 1e9;
 }
 
