@@ -443,6 +443,28 @@ static void test_view_metrics_declared(void **state)
 	}
 }
 
+/* The post-mortem's view: each trap's instruction and verdict, and what
+ * will fail next, in both renderings (a report `triage run` wrote with
+ * isa's AVX2 fault injected and tests/postmortem/make-join-root's root). */
+static void test_postmortem_view(void **state)
+{
+	(void)state;
+	struct jval *rep = load(DATA "postmortem-join.json");
+	size_t len;
+	char *text = render_text(rep, &len), *html = render_html(rep, &len);
+
+	assert_non_null(strstr(text, "-> vpbroadcastb (avx2), bytes c4 e2 7d 78 c0 at\n"));
+	assert_non_null(strstr(text, "What will fail next on this vCPU (Rocky Linux 10.0"));
+	assert_non_null(strstr(text, "/usr/local/bin/bun: needs avx2, FAILS here"));
+	assert_non_null(strstr(text, "3 times in 2 boot(s)"));
+	assert_non_null(strstr(html, "<code>vpbroadcastb</code> (avx2) <code>c4 e2 7d 78 c0</code> at /usr/bin/avx2prog+0x1040"));
+	assert_non_null(strstr(html, "<h3>What will fail next on this vCPU</h3>"));
+	assert_non_null(strstr(html, "died at mov, base x86-64"));
+	free(text);
+	free(html);
+	json_free(rep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_reads_declared_in_fragments),
 		cmocka_unit_test(test_undeclared_read_named),
 		cmocka_unit_test(test_view_metrics_declared),
+		cmocka_unit_test(test_postmortem_view),
 	};
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

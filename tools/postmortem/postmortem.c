@@ -497,7 +497,8 @@ static void join_root(struct ctx *x, const char *root, int first_event, bool sca
 	pm_join_traps(&x->pm, first_event, root, isa);
 	if (scan) {
 		check_progress(x->c, 0.8, "what will fail next on %s", root[0] ? root : "/");
-		pm_will_fail(&x->wf, root, isa, PM_WF_BUDGET_S, PM_WF_MAX_FILES);
+		/* One budget for all the roots: several disks take no longer. */
+		pm_will_fail(&x->wf, root, isa, PM_WF_BUDGET_S - x->wf.seconds, PM_WF_MAX_FILES);
 		x->scanned_roots++;
 	}
 }

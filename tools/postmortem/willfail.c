@@ -363,7 +363,7 @@ void pm_will_fail(struct pm_wf *wf, const char *root, const struct pm_isa *isa, 
 	struct walk w = { wf, root[0] ? root : "", isa, 0 };
 	int64_t t0 = now_ns();
 
-	wf->budget_s = budget_s;
+	wf->budget_s = budget_s > 0 ? budget_s : 0;
 	wf->max_files = max_files;
 	w.deadline = t0 + (int64_t)(budget_s * 1e9);
 	scan_os(&w);

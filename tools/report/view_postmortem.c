@@ -93,11 +93,13 @@ static const char *wf_verdict(const struct jval *it)
 	return !strcmp(fails, "yes") ? "FAILS here" : !strcmp(fails, "no") ? "runs" : "not judged";
 }
 
-static void will_fail_head(char *line, size_t size, const struct jval *wf)
+/* title: with "What will fail next..." in front (the text view has no heading). */
+static void will_fail_head(char *line, size_t size, const struct jval *wf, bool title)
 {
-	snprintf(line, size, "What will fail next on this vCPU%s%s%s: %.0f files read (%.0f ELF, %.0f declaring an x86-64 "
-		 "level) in %.2f s of a %.0f s budget%s",
-		 json_str(wf, "os", NULL) ? " (" : "", json_str(wf, "os", ""), json_str(wf, "os", NULL) ? ")" : "",
+	snprintf(line, size, "%s%s%s%s%s%.0f files read (%.0f ELF, %.0f declaring an x86-64 level) in %.2f s of a "
+		 "%.0f s budget%s",
+		 title ? "What will fail next on this vCPU" : "", json_str(wf, "os", NULL) ? " (" : "",
+		 json_str(wf, "os", ""), json_str(wf, "os", NULL) ? ")" : "", title || json_str(wf, "os", NULL) ? ": " : "",
 		 json_num(wf, "files", 0), json_num(wf, "elf_files", 0), json_num(wf, "declaring", 0),
 		 json_num(wf, "seconds", 0), json_num(wf, "budget_s", 0),
 		 json_true(wf, "complete") ? "" : "; STOPPED at the budget: the list is partial");
@@ -134,7 +136,7 @@ void postmortem_text(FILE *f, const struct jval *test)
 		}
 	}
 	if (json_true(wf, "scanned")) {
-		will_fail_head(line, sizeof(line), wf);
+		will_fail_head(line, sizeof(line), wf, true);
 		text_wrap(f, "                ", 16, line);
 		if (!json_len(items))
 			text_wrap(f, "                - ", 18, "nothing found that needs more than this vCPU executes");
@@ -179,8 +181,8 @@ static void html_will_fail(FILE *f, const struct jval *wf)
 	const struct jval *items = json_arr(wf, "items");
 	char line[600];
 
-	will_fail_head(line, sizeof(line), wf);
-	fputs("<h3>What will fail next</h3>\n<p>", f);
+	will_fail_head(line, sizeof(line), wf, false);
+	fputs("<h3>What will fail next on this vCPU</h3>\n<p>", f);
 	html_escape(f, line);
 	fputs("</p>\n", f);
 	if (!json_len(items)) {
