@@ -270,11 +270,15 @@ void postmortem_screen_line(char *buf, size_t size, const struct jval *test)
 	buf[0] = '\0';
 	if (json_num(m, "boots_summarised", 0) < 1)
 		return;
-	snprintf(buf, size, "Previous boots: %.0f read, %.0f ended without a shutdown; %.0f events, %.0f traps",
-		 json_num(m, "boots_summarised", 0), json_num(m, "unclean_ends", 0), json_num(m, "events", 0),
-		 json_num(m, "traps", 0));
+	/* One line of 80 columns: the traps the CPU type explains replace the counts. */
 	if (json_num(m, "traps_needs_missing", 0) > 0)
-		str_append(buf, size, "", " (%.0f need what this vCPU lacks)", json_num(m, "traps_needs_missing", 0));
+		snprintf(buf, size, "Previous boots: %.0f read, %.0f ended without a shutdown; %.0f of %.0f traps: CPU type",
+			 json_num(m, "boots_summarised", 0), json_num(m, "unclean_ends", 0),
+			 json_num(m, "traps_needs_missing", 0), json_num(m, "traps", 0));
+	else
+		snprintf(buf, size, "Previous boots: %.0f read, %.0f ended without a shutdown; %.0f events, %.0f traps",
+			 json_num(m, "boots_summarised", 0), json_num(m, "unclean_ends", 0), json_num(m, "events", 0),
+			 json_num(m, "traps", 0));
 }
 
 const struct check_view postmortem_view = { "postmortem", NULL, 0, postmortem_html, postmortem_text };
