@@ -24,6 +24,7 @@
 
 #include "lib/check.h"
 #include "lib/faultinsn.h"
+#include "lib/pvetypes.h"
 #include "lib/util.h"
 #include "postmortem/disks.h"
 #include "postmortem/join.h"
@@ -917,6 +918,33 @@ static const struct {
 		"give its JSON with --isa) to tell whether the CPU type hides it." },
 };
 
+/* The CPU vendor isa identified ("GenuineIntel"), or NULL. */
+static const char *isa_vendor(const struct pm_isa *isa)
+{
+	const struct jval *o = json_obj(isa->json, "data") ? isa->json : json_obj(json_obj(isa->json, "tests"), "isa");
+
+	return json_str(json_obj(json_obj(o, "data"), "identification"), "vendor", NULL);
+}
+
+/* The poorest named model of this CPU's vendor (isa's identification)
+ * offering every extension of set: fault_insn names the generic type that
+ * every node of a cluster runs; on one node a model type fits too. */
+static const char *model_type(const struct pm_isa *isa, x86_exts_t set)
+{
+	const char *vendor = isa_vendor(isa);
+
+	for (int t = 0; vendor && t < pve_ntypes; t++) {
+		bool all = pve_types[t].kind == PVE_MODEL && pve_vendor_fits(pve_types[t].vendor, vendor);
+
+		for (int b = 0; b < X86_NEXTS && all; b++)
+			if (set >> b & 1)
+				all = pve_type_has(&pve_types[t], x86_exts[b].name);
+		if (all)
+			return pve_types[t].name;
+	}
+	return NULL;
+}
+
 /* One finding per program, instruction and verdict, with the count. */
 static void write_trap_findings(struct ctx *x, const int *sel, int k)
 {
@@ -928,6 +956,7 @@ static void write_trap_findings(struct ctx *x, const int *sel, int k)
 		const struct fault_insn *fi = first->insn;
 		int count = 0, shown = 0, boots = 0, last_boot = 1;
 		char t[32], names[200], what[1400];
+		const char *model;
 		struct finding *f;
 
 		if (done[e] || !joined(first) || label_of(sel, k, first->boot) > 0)
@@ -950,6 +979,10 @@ static void write_trap_findings(struct ctx *x, const int *sel, int k)
 		x86_exts_names(fi->insn.needs, names, sizeof(names));
 		snprintf(what, sizeof(what), "%s %s: %s", trap_program(first),
 			 first->has_trap ? first->trap.kind : "dumped core", fi->summary);
+		model = fi->verdict == FAULT_NEEDS_MISSING ? model_type(&x->isa, fi->insn.needs) : NULL;
+		if (model)
+			str_append(what, sizeof(what), "", " (or the model %s on %s hosts, or host on one node)", model,
+				   pve_vendor_fits(PVE_AMD, isa_vendor(&x->isa)) ? "AMD" : "Intel");
 		if (count > 1)
 			str_append(what, sizeof(what), "", "; %d times in %d boot(s), first at %s UTC (boot %d)", count, boots,
 				   t, label_of(sel, k, first->boot));
@@ -967,6 +1000,8 @@ static void write_trap_findings(struct ctx *x, const int *sel, int k)
 		jw_int(&f->ev, "level", fi->level);
 		if (fi->pve_type)
 			jw_str(&f->ev, "pve_type", fi->pve_type);
+		if (model)
+			jw_str(&f->ev, "pve_model_type", model);
 		if (fi->source && !strcmp(fi->source, "file")) {
 			jw_str(&f->ev, "file", fi->path);
 			jw_strf(&f->ev, "file_offset", "0x%llx", (unsigned long long)fi->offset);
