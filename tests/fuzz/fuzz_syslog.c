@@ -1,10 +1,13 @@
 /* libFuzzer target: the post-mortem's text-log path (rsyslog lines, trap
- * lines, the boot and event model) on any text. Seeds: tests/fuzz/corpus/syslog/. */
+ * lines, the boot and event model) on any text, the same text as a
+ * systemd-coredump message (its stack trace) and as an os-release file.
+ * Seeds: tests/fuzz/corpus/syslog/. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "lib/kmsg.h"
+#include "postmortem/join.h"
 #include "postmortem/postmortem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -25,6 +28,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ts.year = 2026;
 	ts.mtime_us = 1795843855LL * 1000000;
 	pm_feed_text(&pm, &ts, (const char *)data, size);
+	{
+		struct pm_record r = { .t_us = 1, .boot = "b", .source = "journal", .program = "systemd-coredump",
+				       .pid = 1, .unit = "", .message = line, .coredump_signal = 4, .coredump_exe = "/x" };
+		char v[64];
+
+		pm_feed(&pm, &r);
+		pm_os_field(line, "VERSION_ID", v, sizeof(v));
+	}
 	pm_finish(&pm);
 	pm_free(&pm);
 	return 0;

@@ -22,6 +22,8 @@
 #include "lib/kmsg.h"
 #include "lib/util.h"
 #include "postmortem/disks.h"
+#include "lib/faultinsn.h"
+#include "postmortem/join.h"
 #include "postmortem/journal.h"
 #include "postmortem/postmortem.h"
 
@@ -421,15 +423,20 @@ static void test_journal_damaged(void **state)
 
 /* ---- end to end ---- */
 
-static struct jval *run_postmortem(const char *root, int *rc)
+/* isa: --isa's value ("none", or a file of tests/unit/data/postmortem/):
+ * never left out, or the check would run `/proc/self/exe isa`, which is
+ * this test. */
+static struct jval *run_postmortem_isa(const char *root, const char *isa, int *rc)
 {
 	char *out = fixture("pm.json"), *rootp = fixture(root);
-	char *argv[] = { "postmortem", "-q", "--root", rootp, "-o", out, NULL };
+	char isaopt[300];
+	char *argv[] = { "postmortem", "-q", "--root", rootp, "-o", out, isaopt, NULL };
 	size_t len;
 	char *text, err[200];
 	struct jval *v;
 
-	*rc = cmd_postmortem(6, argv);
+	snprintf(isaopt, sizeof(isaopt), "--isa=%s", isa);
+	*rc = cmd_postmortem(7, argv);
 	text = read_file(out, 1 << 24, &len);
 	assert_non_null(text);
 	v = json_parse(text, len, err, sizeof(err));
@@ -439,6 +446,11 @@ static struct jval *run_postmortem(const char *root, int *rc)
 	free(out);
 	free(rootp);
 	return v;
+}
+
+static struct jval *run_postmortem(const char *root, int *rc)
+{
+	return run_postmortem_isa(root, "none", rc);
 }
 
 static const struct jval *finding(const struct jval *v, const char *id)
@@ -465,9 +477,14 @@ static void check_scenario(const struct jval *v, const char *source)
 	assert_string_equal(json_str(boots->items[1], "source", ""), source);
 	assert_true(json_num(boots->items[1], "quiet_before_end_s", 0) == 10800);
 
-	f = finding(v, "prev.gpf");
+	/* The trap is decoded from its Code: bytes (libfoo.so is not on this
+	 * root): vmovdqu ymm needs AVX, not judged without an isa result. */
+	assert_null(finding(v, "prev.gpf"));
+	f = finding(v, "prev.trap.not-judged");
 	assert_non_null(f);
 	assert_string_equal(json_str(json_get(f, "evidence"), "confirm_with", ""), "isa");
+	assert_string_equal(json_str(json_get(f, "evidence"), "mnemonic", ""), "vmovdqu");
+	assert_string_equal(json_str(json_get(f, "evidence"), "extensions", ""), "avx");
 	ev = json_get(json_get(f, "evidence"), "events")->items[0];
 	assert_string_equal(json_str(ev, "program", ""), "code");
 	assert_int_equal((int)json_num(ev, "boot", 0), -1);
@@ -668,6 +685,242 @@ static void test_model(void **state)
 	pm_free(&pm);
 }
 
+
+/* ---- the join with isa, and what will fail next ----
+ *
+ * tests/postmortem/make-join-root builds a root with gcc: a PIE that dies at
+ * vpbroadcastb (3 times in 2 boots), a library with AVX2 code mapped high, a
+ * base-ISA segfault, a file linked with -z x86-64-v3, a glibc-hwcaps folder,
+ * Bun's path and Rocky Linux 10's os-release. The isa results are
+ * `triage isa` on this machine, and with --inject=fault:avx2. */
+#define ISA_NO_AVX2 "tests/unit/data/postmortem/isa-no-avx2.json"
+#define ISA_EXECUTES "tests/unit/data/postmortem/isa-executes.json"
+
+static bool join_root_made;
+
+static bool make_join_root(void)
+{
+	char *cmd;
+	int rc;
+
+	if (join_root_made)
+		return true;
+	if (!fixtures[0])
+		return false;
+	cmd = xasprintf("tests/postmortem/make-join-root %s/joinroot", fixtures);
+	rc = system(cmd);
+	free(cmd);
+	join_root_made = rc == 0;
+	return join_root_made;
+}
+
+/* The symbol's address in the file, from binutils' nm: the oracle of the
+ * offsets the join reports (text at file offset == vaddr in these files). */
+static unsigned long long nm_addr(const char *file, const char *sym)
+{
+	char *cmd = xasprintf("nm %s/joinroot%s | awk '$3 == \"%s\" { print $1 }'", fixtures, file, sym);
+	FILE *p = popen(cmd, "r");
+	unsigned long long a = 0;
+
+	assert_non_null(p);
+	assert_int_equal(fscanf(p, "%llx", &a), 1);
+	pclose(p);
+	free(cmd);
+	return a;
+}
+
+/* The finding with this id whose evidence names program. */
+static const struct jval *finding_of(const struct jval *v, const char *id, const char *program)
+{
+	const struct jval *f = json_arr(v, "findings");
+
+	for (size_t i = 0; i < json_len(f); i++)
+		if (!strcmp(json_str(json_at(f, i), "id", ""), id) &&
+		    !strcmp(json_str(json_obj(json_at(f, i), "evidence"), "program", ""), program))
+			return json_at(f, i);
+	return NULL;
+}
+
+static const struct jval *wf_item(const struct jval *v, const char *path)
+{
+	const struct jval *items = json_arr(json_obj(json_obj(v, "data"), "will_fail"), "items");
+
+	for (size_t i = 0; i < json_len(items); i++)
+		if (!strcmp(json_str(json_at(items, i), "path", ""), path))
+			return json_at(items, i);
+	return NULL;
+}
+
+static void test_join_needs_missing(void **state)
+{
+	(void)state;
+	int rc;
+	struct jval *v;
+	const struct jval *f, *ev;
+	char off[32];
+
+	if (!make_join_root())
+		skip();
+	v = run_postmortem_isa("joinroot", ISA_NO_AVX2, &rc);
+	assert_int_equal(rc, EXIT_FAIL);
+	/* One finding for the three deaths of avx2prog, with the count. */
+	f = finding_of(v, "prev.trap.needs-missing", "avx2prog");
+	assert_non_null(f);
+	assert_string_equal(json_str(f, "severity", ""), "fail");
+	ev = json_obj(f, "evidence");
+	assert_true(json_num(ev, "count", 0) == 3);
+	assert_true(json_num(ev, "boots", 0) == 2);
+	assert_string_equal(json_str(ev, "mnemonic", ""), "vpbroadcastb");
+	assert_string_equal(json_str(ev, "extensions", ""), "avx2");
+	assert_string_equal(json_str(ev, "missing", ""), "avx2");
+	assert_string_equal(json_str(ev, "pve_type", ""), "x86-64-v3");
+	/* isa's fixture ran on an AMD CPU: AMD's poorest model with AVX2. */
+	assert_string_equal(json_str(ev, "pve_model_type", ""), "EPYC");
+	assert_true(json_num(ev, "level", 0) == 3);
+	assert_string_equal(json_str(ev, "file", ""), "/usr/bin/avx2prog");
+	snprintf(off, sizeof(off), "0x%llx", nm_addr("/usr/bin/avx2prog", "at_fault"));
+	assert_string_equal(json_str(ev, "file_offset", ""), off);
+	assert_non_null(strstr(json_str(f, "summary", ""), "3 times in 2 boot(s)"));
+	assert_non_null(strstr(json_str(f, "summary", ""), "x86-64-v3"));
+	assert_null(finding(v, "prev.gpf")); /* the join's finding, not the rule's */
+	/* The library: found where the loader takes it at this level, not in
+	 * glibc-hwcaps/x86-64-v3 (which it skips on a v2 vCPU). */
+	f = finding_of(v, "prev.trap.needs-missing", "libvec.so.1");
+	assert_non_null(f);
+	ev = json_obj(f, "evidence");
+	assert_string_equal(json_str(ev, "file", ""), "/usr/lib/x86_64-linux-gnu/libvec.so.1");
+	snprintf(off, sizeof(off), "0x%llx", nm_addr("/usr/lib/x86_64-linux-gnu/libvec.so.1", "vec_fault"));
+	assert_string_equal(json_str(ev, "file_offset", ""), off);
+	assert_true(json_num(ev, "count", 0) == 1);
+	/* A load through NULL: base x86-64, not the CPU type. */
+	f = finding_of(v, "prev.trap.base", "nullprog");
+	assert_non_null(f);
+	assert_string_equal(json_str(json_obj(f, "evidence"), "mnemonic", ""), "mov");
+	assert_true(json_num(json_obj(v, "metrics"), "traps_needs_missing", 0) == 4);
+	assert_true(json_num(json_obj(v, "metrics"), "traps_decoded", 0) == 5);
+
+	/* What will fail next on this v2 vCPU. */
+	assert_string_equal(json_str(wf_item(v, "/usr/lib/x86_64-linux-gnu/libv3marked.so"), "fails", ""), "yes");
+	assert_string_equal(json_str(wf_item(v, "/usr/lib/x86_64-linux-gnu/libv3marked.so"), "needs", ""), "x86-64-v3");
+	assert_string_equal(json_str(wf_item(v, "/usr/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v3"), "kind", ""),
+			    "glibc-hwcaps");
+	assert_string_equal(json_str(wf_item(v, "/usr/local/bin/bun"), "needs", ""), "avx2");
+	assert_string_equal(json_str(wf_item(v, "/usr/local/bin/bun"), "fails", ""), "yes");
+	assert_string_equal(json_str(wf_item(v, "/etc/os-release"), "needs", ""), "x86-64-v3");
+	/* The files inside glibc-hwcaps are judged as the folder, not one by one. */
+	assert_null(wf_item(v, "/usr/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v3/libvec.so.1"));
+	assert_non_null(finding(v, "prev.will-fail.elf"));
+	assert_non_null(finding(v, "prev.will-fail.runtime"));
+	assert_non_null(finding(v, "prev.will-fail.os"));
+	assert_string_equal(json_str(finding(v, "prev.will-fail.hwcaps"), "severity", ""), "info");
+	assert_true(json_true(json_obj(json_obj(v, "data"), "will_fail"), "complete"));
+	assert_true(json_num(json_obj(json_obj(v, "data"), "will_fail"), "declaring", 0) == 1);
+	json_free(v);
+}
+
+static void test_join_executes(void **state)
+{
+	(void)state;
+	int rc;
+	struct jval *v;
+	const struct jval *f;
+
+	if (!make_join_root())
+		skip();
+	v = run_postmortem_isa("joinroot", ISA_EXECUTES, &rc);
+	/* This vCPU executes AVX2: look elsewhere, and nothing will fail. */
+	assert_null(finding(v, "prev.trap.needs-missing"));
+	f = finding_of(v, "prev.trap.executes", "avx2prog");
+	assert_non_null(f);
+	assert_string_equal(json_str(f, "severity", ""), "warn");
+	assert_true(json_num(json_obj(f, "evidence"), "count", 0) == 3);
+	assert_non_null(strstr(json_str(f, "advice", ""), "memory"));
+	assert_non_null(finding_of(v, "prev.trap.base", "nullprog"));
+	assert_null(finding(v, "prev.will-fail.elf"));
+	assert_null(finding(v, "prev.will-fail.runtime"));
+	assert_null(finding(v, "prev.will-fail.os"));
+	assert_null(finding(v, "prev.will-fail.hwcaps"));
+	assert_string_equal(json_str(wf_item(v, "/usr/local/bin/bun"), "fails", ""), "no");
+	assert_true(json_num(json_obj(v, "metrics"), "will_fail", -1) == 0);
+	/* The library is now found where a v3+ loader looks first. */
+	assert_string_equal(json_str(json_obj(finding_of(v, "prev.trap.executes", "libvec.so.1"), "evidence"), "file", ""),
+			    "/usr/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v3/libvec.so.1");
+	json_free(v);
+}
+
+/* The scan stops at its budgets and says so. */
+static void test_will_fail_budget(void **state)
+{
+	(void)state;
+	struct pm_isa isa;
+	struct pm_wf wf = { 0 };
+	char *root;
+
+	if (!make_join_root())
+		skip();
+	root = fixture("joinroot");
+	assert_int_equal(pm_isa_load(&isa, ISA_NO_AVX2), 0);
+	assert_int_equal(isa.level_exec, 2);
+	assert_int_equal(pm_isa_executes(&isa, "avx2"), 0);
+	assert_int_equal(pm_isa_executes(&isa, "avx"), 1);
+	assert_int_equal(pm_isa_executes(&isa, "no-such-ext"), -1);
+	pm_will_fail(&wf, root, &isa, 10.0, 2);
+	assert_true(wf.cut_files);
+	assert_false(wf.cut_time);
+	assert_int_equal(wf.files, 2);
+	pm_wf_free(&wf);
+	pm_will_fail(&wf, root, &isa, 0.0, 1000);
+	assert_true(wf.cut_time);
+	assert_int_equal(wf.files, 0);
+	pm_wf_free(&wf);
+	pm_will_fail(&wf, root, &isa, 10.0, 1000);
+	assert_false(wf.cut_time || wf.cut_files);
+	assert_int_equal(wf.elf, 5);
+	pm_wf_free(&wf);
+	pm_isa_free(&isa);
+	assert_int_equal(pm_isa_load(&isa, "none"), -1);
+	assert_int_equal(pm_isa_load(&isa, "tests/unit/data/report/minimal.json"), -1);
+	free(root);
+}
+
+/* systemd-coredump's stack trace: the first frame's module and offset
+ * give the instruction when no kernel trap line was kept. */
+static void test_join_coredump(void **state)
+{
+	(void)state;
+	struct pm pm;
+	struct pm_isa isa;
+	char *root;
+	struct pm_record r = { .t_us = 1000000, .boot = "b1", .source = "journal", .program = "systemd-coredump",
+			       .pid = 9, .unit = "", .coredump_signal = 4, .coredump_exe = "/usr/bin/avx2prog" };
+	char msg[400];
+
+	if (!make_join_root())
+		skip();
+	root = fixture("joinroot");
+	snprintf(msg, sizeof(msg),
+		 "Process 5300 (avx2prog) of user 0 dumped core.\n\nModule /usr/bin/avx2prog without build-id.\n"
+		 "Stack trace of thread 5300:\n#0  0x000055d5c0d4%04llx main (/usr/bin/avx2prog + 0x%llx)\n"
+		 "#1  0x00007f0000029d90 n/a (libc.so.6 + 0x29d90)\nELF object binary architecture: AMD x86-64",
+		 0x8000 + nm_addr("/usr/bin/avx2prog", "at_fault") - 0x8000, nm_addr("/usr/bin/avx2prog", "at_fault"));
+	r.message = msg;
+	pm_init(&pm);
+	pm_feed(&pm, &r);
+	assert_int_equal(pm.nevents, 1);
+	assert_true(pm.events[0].has_frame);
+	assert_string_equal(pm.events[0].frame_file, "/usr/bin/avx2prog");
+	assert_true(pm.events[0].frame_off == nm_addr("/usr/bin/avx2prog", "at_fault"));
+	assert_int_equal(pm_isa_load(&isa, ISA_NO_AVX2), 0);
+	pm_join_traps(&pm, 0, root, &isa);
+	assert_non_null(pm.events[0].insn);
+	assert_int_equal(pm.events[0].insn->verdict, FAULT_NEEDS_MISSING);
+	assert_string_equal(pm.events[0].insn->insn.mnemonic, "vpbroadcastb");
+	assert_string_equal(pm.events[0].insn->path, "/usr/bin/avx2prog");
+	pm_isa_free(&isa);
+	pm_free(&pm);
+	free(root);
+}
+
 /* DEVICE words after the options (the check contract takes options only):
  * option values stay with their options, the rest become --devices. */
 static void test_device_args(void **state)
@@ -685,19 +938,19 @@ static void test_device_args(void **state)
 		/* With --root the devices are not read: the root is, and -o and -b
 		 * kept their values although words follow them. */
 		char *argv[] = { "postmortem", "-q", "-o", out, "nosuchdev1", "--boots", "2", "--root", rootp,
-				 "/dev/nosuchdev2", NULL };
+				 "/dev/nosuchdev2", "--isa", "none", NULL };
 
-		assert_int_equal(cmd_postmortem(10, argv), EXIT_FAIL);
+		assert_int_equal(cmd_postmortem(12, argv), EXIT_FAIL);
 		text = read_file(out, 1 << 24, &len);
 		assert_non_null(text);
 		assert_non_null(strstr(text, "\"boots_summarised\": 2") ? text : strstr(text, "\"boots_summarised\":2"));
 		free(text);
 	}
 	{
-		char *argv[] = { "postmortem", "-q", "--", "-o", NULL };
+		char *argv[] = { "postmortem", "-q", "--isa=none", "--", "-o", NULL };
 
 		/* After --, "-o" is a device name, not an option missing its value. */
-		assert_int_not_equal(cmd_postmortem(4, argv), EXIT_ERROR);
+		assert_int_not_equal(cmd_postmortem(5, argv), EXIT_ERROR);
 	}
 	{
 		char *argv[] = { "postmortem", "-q", "--nonsense", NULL };
@@ -819,6 +1072,10 @@ int main(void)
 		cmocka_unit_test(test_root_pstore),
 		cmocka_unit_test(test_device_args),
 		cmocka_unit_test(test_read_log_tail),
+		cmocka_unit_test(test_join_needs_missing),
+		cmocka_unit_test(test_join_executes),
+		cmocka_unit_test(test_will_fail_budget),
+		cmocka_unit_test(test_join_coredump),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -55,7 +55,7 @@ static const struct {
 static const char *const valid[] = {
 	DATA "kvm-quick-pass.json", DATA "kvm-quick-warn.json", DATA "synthetic-full.json",
 	DATA "burnin-vm-warn.json", DATA "burnin-host-synthetic.json", DATA "host-v4.json",
-	DATA "guest-v2aes.json", DATA "minimal.json", DATA "host-cluster.json",
+	DATA "guest-v2aes.json", DATA "minimal.json", DATA "host-cluster.json", DATA "postmortem-join.json",
 };
 
 static struct jval *load(const char *path)
@@ -448,7 +448,7 @@ static void test_undeclared_read_named(void **state)
 static void test_view_metrics_declared(void **state)
 {
 	(void)state;
-	static const char *const checks[] = { "isa", "mem", "wake", "burnin", "host" };
+	static const char *const checks[] = { "isa", "mem", "wake", "burnin", "host", "postmortem" };
 
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
 		const struct check_view *cv = check_view_find(checks[i]);
@@ -578,6 +578,28 @@ static void test_check_json_refused(void **state)
 	}
 }
 
+/* The post-mortem's view: each trap's instruction and verdict, and what
+ * will fail next, in both renderings (a report `triage run` wrote with
+ * isa's AVX2 fault injected and tests/postmortem/make-join-root's root). */
+static void test_postmortem_view(void **state)
+{
+	(void)state;
+	struct jval *rep = load(DATA "postmortem-join.json");
+	size_t len;
+	char *text = render_text(rep, &len), *html = render_html(rep, &len);
+
+	assert_non_null(strstr(text, "-> vpbroadcastb (avx2), bytes c4 e2 7d 78 c0 at\n"));
+	assert_non_null(strstr(text, "What will fail next on this vCPU (Rocky Linux 10.0"));
+	assert_non_null(strstr(text, "/usr/local/bin/bun: needs avx2, FAILS here"));
+	assert_non_null(strstr(text, "3 times in 2 boot(s)"));
+	assert_non_null(strstr(html, "<code>vpbroadcastb</code> (avx2) <code>c4 e2 7d 78 c0</code> at /usr/bin/avx2prog+0x1040"));
+	assert_non_null(strstr(html, "<h3>What will fail next on this vCPU</h3>"));
+	assert_non_null(strstr(html, "died at mov, base x86-64"));
+	free(text);
+	free(html);
+	json_free(rep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -590,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_view_metrics_declared),
 		cmocka_unit_test(test_check_json_as_report),
 		cmocka_unit_test(test_check_json_refused),
+		cmocka_unit_test(test_postmortem_view),
 	};
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

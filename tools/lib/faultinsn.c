@@ -172,7 +172,17 @@ decode:
 	return f->decoded;
 }
 
-static void decode_file(const struct trap_event *t, const char *root, struct fault_insn *f)
+/* The loader takes glibc-hwcaps/x86-64-vN only on a CPU of that level:
+ * with isa's level known, the folders above it are not where it looked. */
+static bool loader_skips(const char *dir, int level_exec)
+{
+	const char *h = strstr(dir, "glibc-hwcaps/x86-64-v");
+	int n;
+
+	return level_exec > 0 && h && sscanf(h + 21, "%d", &n) == 1 && n > level_exec;
+}
+
+static void decode_file(const struct trap_event *t, const char *root, int level_exec, struct fault_insn *f)
 {
 	size_t len = 0;
 	uint8_t *d;
@@ -191,6 +201,8 @@ static void decode_file(const struct trap_event *t, const char *root, struct fau
 	for (size_t i = 0; i < ARRAY_SIZE(search_dirs) && !f->decoded; i++) {
 		char rel[512];
 
+		if (loader_skips(search_dirs[i], level_exec))
+			continue;
 		snprintf(rel, sizeof(rel), "%s/%s", search_dirs[i], t->file);
 		d = read_under(root, rel, f->path, sizeof(f->path), &len);
 		if (d)
@@ -230,8 +242,12 @@ enum fault_verdict fault_insn(const struct trap_event *t, const char *root, cons
 	x86_exts_t executes, measured;
 	char names[256];
 
+	const struct jval *m = json_obj(isa, "metrics");
+
+	if (!m)
+		m = json_obj(json_obj(json_obj(isa, "tests"), "isa"), "metrics");
 	memset(f, 0, sizeof(*f));
-	decode_file(t, root, f);
+	decode_file(t, root, (int)json_num(m, "level_exec", 0), f);
 	if (t->code && t->code_ip >= 0 && (size_t)t->code_ip < t->code_len) {
 		const uint8_t *c = t->code + t->code_ip;
 		size_t n = t->code_len - (size_t)t->code_ip;

@@ -37,6 +37,8 @@ void pm_init(struct pm *pm)
 
 void pm_free(struct pm *pm)
 {
+	for (int i = 0; i < pm->nevents; i++)
+		free(pm->events[i].insn);
 	free(pm->boots);
 	free(pm->events);
 	memset(pm, 0, sizeof(*pm));
@@ -137,6 +139,27 @@ static struct pm_event *add_event(struct pm *pm, int rule, int boot, const struc
 	return ev;
 }
 
+/* systemd-coredump's first frame (src/shared/elf-util.c prints "#%-2u
+ * 0x%016llx %s (%s + 0x%llx)"): the pc at the signal, in which module. */
+static void coredump_frame(struct pm_event *ev, const char *m)
+{
+	const char *p = strstr(m, "\n#0 "), *open, *plus;
+	size_t n;
+
+	if (!p || sscanf(p + 4, " 0x%llx", &ev->frame_pc) != 1)
+		return;
+	open = strchr(p, '(');
+	plus = open ? strstr(open, " + 0x") : NULL;
+	if (!plus || memchr(p + 1, '\n', (size_t)(plus - p - 1)) || sscanf(plus + 5, "%llx", &ev->frame_off) != 1)
+		return;
+	n = (size_t)(plus - open - 1);
+	if (!n || n >= sizeof(ev->frame_file))
+		return;
+	memcpy(ev->frame_file, open + 1, n);
+	ev->frame_file[n] = '\0';
+	ev->has_frame = true;
+}
+
 void pm_feed(struct pm *pm, const struct pm_record *r)
 {
 	int bi = boot_find(pm, r->boot, r->source), rule;
@@ -214,6 +237,7 @@ void pm_feed(struct pm *pm, const struct pm_record *r)
 		if (r->unit && r->unit[0])
 			snprintf(ev->unit, sizeof(ev->unit), "%s", r->unit);
 		ev->tied_to = trap_before(pm, bi, r->t_us);
+		coredump_frame(ev, m);
 	}
 }
 

@@ -16,13 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lib/check.h"
+#include "lib/faultinsn.h"
+#include "lib/pvetypes.h"
 #include "lib/util.h"
 #include "postmortem/disks.h"
+#include "postmortem/join.h"
 #include "postmortem/journal.h"
 
 /* Of one text log, decompressed: its newest part when longer (the image may
@@ -31,12 +36,17 @@
 #define PM_PSTORE_MAX (1u << 20)
 #define PM_MAX_FILES 512
 #define PM_EVIDENCE_EVENTS 5
+/* `triage isa --mode quick` run here when no --isa is given: ~10 s on
+ * hardware, a few minutes under TCG (commands.h gives isa 120 s in standard
+ * mode; twice that covers the slow emulator). */
+#define PM_ISA_WAIT_S 240
 
 enum {
 	O_ROOT = CHECK_COMMON_COUNT,
 	O_BOOTS,
 	O_JOURNAL,
 	O_DEVICES,
+	O_ISA,
 	O_COUNT,
 };
 
@@ -48,6 +58,9 @@ const struct opt postmortem_opts[] = {
 	{ "devices", 'd', OPT_STR, "LIST",
 	  "read only these suspect devices, e.g. vdb1,vdc (default: every disk not in use, not the boot medium, "
 	  "not the report disk; with none, this system's own logs)", 0, 0 },
+	{ "isa", 'i', OPT_STR, "FILE",
+	  "what triage isa measured on this vCPU: its JSON or a report.json, to judge the traps' instructions "
+	  "against (default: run triage isa --mode quick now; none: decode only)", 0, 0 },
 	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 
@@ -80,6 +93,13 @@ struct ctx {
 	int nsrc;
 	long long bytes;
 	int64_t read_ns;
+	/* isa's result: from --isa, or a child started at the beginning */
+	struct pm_isa isa;
+	bool isa_done;
+	pid_t isa_pid;
+	char isa_out[256];
+	struct pm_wf wf;
+	int scanned_roots;
 };
 
 static struct source *add_source(struct ctx *x, const char *path, const char *kind)
@@ -402,6 +422,88 @@ static void read_root(struct ctx *x, const char *root)
 	read_pstore_dir(x, p, 0);
 }
 
+/* ---- the join with isa ---- */
+
+/* Standalone, isa runs as a child when the first root's traps or files are
+ * to be judged (not at all when there are no logs); in `triage run` the run
+ * passes the isa JSON it already has (--isa), so it never runs twice. */
+static void isa_start(struct ctx *x)
+{
+	const char *tmp = getenv("TMPDIR");
+	int fd;
+
+	snprintf(x->isa_out, sizeof(x->isa_out), "%s/triage-postmortem-isa-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	fd = mkstemp(x->isa_out);
+	if (fd < 0) {
+		snprintf(x->isa.note, sizeof(x->isa.note), "cannot make a file for triage isa: %s", strerror(errno));
+		x->isa_out[0] = '\0';
+		return;
+	}
+	close(fd);
+	x->isa_pid = fork();
+	if (x->isa_pid == 0) {
+		char *argv[] = { "/proc/self/exe", "isa", "--mode", "quick", "-q", "-o", x->isa_out, NULL };
+		int null = open("/dev/null", O_RDWR);
+
+		/* Its output is not ours: our stdout may be our JSON, stderr our TAP. */
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (x->isa_pid < 0)
+		snprintf(x->isa.note, sizeof(x->isa.note), "cannot start triage isa: %s", strerror(errno));
+}
+
+/* The isa result, waiting for the child the first time. */
+static const struct pm_isa *isa_get(struct ctx *x)
+{
+	int64_t deadline;
+	int ws;
+
+	if (x->isa_done)
+		return &x->isa;
+	x->isa_done = true;
+	isa_start(x);
+	if (x->isa_pid <= 0)
+		return &x->isa;
+	check_progress(x->c, 0.5, "triage isa: what this vCPU executes");
+	deadline = now_ns() + PM_ISA_WAIT_S * 1000000000LL;
+	while (waitpid(x->isa_pid, &ws, WNOHANG) == 0) {
+		if (now_ns() > deadline) {
+			kill(x->isa_pid, SIGKILL);
+			waitpid(x->isa_pid, &ws, 0);
+			x->isa_pid = 0;
+			snprintf(x->isa.note, sizeof(x->isa.note), "triage isa did not finish within %d s", PM_ISA_WAIT_S);
+			check_note(x->c, "%s", x->isa.note);
+			return &x->isa;
+		}
+		usleep(50000);
+	}
+	x->isa_pid = 0;
+	if (pm_isa_load(&x->isa, x->isa_out) < 0)
+		check_note(x->c, "triage isa gave no result: %s", x->isa.note);
+	snprintf(x->isa.from, sizeof(x->isa.from), "triage isa --mode quick, run by the post-mortem");
+	return &x->isa;
+}
+
+/* The traps of one root's logs decoded against its files, and what on it
+ * will fail next: while the suspect filesystem is still mounted. */
+static void join_root(struct ctx *x, const char *root, int first_event, bool scan)
+{
+	const struct pm_isa *isa = isa_get(x);
+
+	pm_join_traps(&x->pm, first_event, root, isa);
+	if (scan) {
+		check_progress(x->c, 0.8, "what will fail next on %s", root[0] ? root : "/");
+		/* One budget for all the roots: several disks take no longer. */
+		pm_will_fail(&x->wf, root, isa, PM_WF_BUDGET_S - x->wf.seconds, PM_WF_MAX_FILES);
+		x->scanned_roots++;
+	}
+}
+
 /* ---- the suspect disks ---- */
 
 static bool is_dir(const char *a, const char *b)
@@ -435,7 +537,7 @@ static void read_disks(struct ctx *x, const char *only)
 	for (int i = 0; i < x->ndisks; i++) {
 		struct pm_disk *s = &x->disks[i];
 		char mnt[160];
-		int before = x->nsrc;
+		int before = x->nsrc, first_event = x->pm.nevents;
 
 		if (only) {
 			char list[512], *tok, *save = NULL;
@@ -475,6 +577,10 @@ static void read_disks(struct ctx *x, const char *only)
 			read_logdir(x, logdir);
 		}
 		s->logs = x->nsrc > before;
+		/* A root (its /usr here) decodes its own traps and is scanned; a
+		 * separate /var has no programs: its traps are decoded from the
+		 * Code: bytes, or against a root mounted earlier (not kept). */
+		join_root(x, mnt, first_event, is_dir(mnt, "/usr"));
 		pm_unmount(s);
 	}
 }
@@ -520,6 +626,41 @@ static void write_trap(struct jw *w, const struct kmsg_trap *t, const char *code
 	jw_obj_end(w);
 }
 
+static const char *const verdict_names[] = {
+	[FAULT_UNKNOWN] = "unknown", [FAULT_NEEDS_MISSING] = "needs-missing", [FAULT_EXECUTES] = "executes",
+	[FAULT_BASE] = "base", [FAULT_NOT_MEASURED] = "not-measured",
+};
+
+/* The decoded instruction of a trap, and its verdict. */
+static void write_insn(struct jw *w, const struct fault_insn *f)
+{
+	char names[256], hex[3 * X86_MAX_LEN + 1] = "";
+
+	jw_obj(w, "insn");
+	jw_str(w, "verdict", verdict_names[f->verdict]);
+	jw_str(w, "summary", f->summary);
+	if (f->decoded) {
+		jw_str(w, "mnemonic", f->insn.mnemonic);
+		jw_str(w, "extensions", x86_exts_names(f->insn.needs, names, sizeof(names)));
+		if (f->missing)
+			jw_str(w, "missing", x86_exts_names(f->missing, names, sizeof(names)));
+		jw_int(w, "level", f->level);
+		if (f->pve_type)
+			jw_str(w, "pve_type", f->pve_type);
+		for (int i = 0; i < f->insn.len; i++)
+			str_append(hex, sizeof(hex), " ", "%02x", f->bytes[i]);
+		jw_str(w, "bytes", hex);
+		jw_str(w, "from", f->source);
+	}
+	if (f->source && !strcmp(f->source, "file")) {
+		jw_str(w, "path", f->path);
+		jw_strf(w, "file_offset", "0x%llx", (unsigned long long)f->offset);
+	}
+	if (f->note[0])
+		jw_str(w, "note", f->note);
+	jw_obj_end(w);
+}
+
 static void write_event(struct jw *w, const struct pm *pm, const struct pm_event *e, int boot_label, bool with_us)
 {
 	char t[32];
@@ -552,6 +693,14 @@ static void write_event(struct jw *w, const struct pm *pm, const struct pm_event
 	}
 	if (e->tied_to >= 0)
 		jw_str(w, "after_trap", pm->events[e->tied_to].line);
+	if (e->has_frame) {
+		jw_str(w, "frame_file", e->frame_file);
+		jw_strf(w, "frame_pc", "0x%llx", e->frame_pc);
+		jw_strf(w, "frame_offset", "0x%llx", e->frame_off);
+	}
+	/* In data only: a finding's evidence names the instruction once. */
+	if (e->insn && with_us)
+		write_insn(w, e->insn);
 	jw_obj_end(w);
 }
 
@@ -573,6 +722,43 @@ static int label_of(const int *sel, int k, int boot)
 		if (sel[i] == boot)
 			return -i;
 	return 1; /* not summarised */
+}
+
+static const char *const wf_kinds[] = { [WF_ELF] = "elf", [WF_HWCAPS] = "glibc-hwcaps", [WF_RUNTIME] = "runtime",
+					  [WF_OS] = "os" };
+
+static void write_will_fail(struct jw *w, const struct pm_wf *wf, int roots)
+{
+	jw_obj(w, "will_fail");
+	jw_bool(w, "scanned", roots > 0);
+	if (wf->os[0])
+		jw_str(w, "os", wf->os);
+	jw_int(w, "files", wf->files);
+	jw_int(w, "elf_files", wf->elf);
+	jw_int(w, "declaring", wf->declaring);
+	jw_int(w, "dirs", wf->dirs);
+	jw_num(w, "seconds", wf->seconds);
+	jw_num(w, "budget_s", PM_WF_BUDGET_S);
+	jw_int(w, "max_files", PM_WF_MAX_FILES);
+	jw_bool(w, "complete", !wf->cut_time && !wf->cut_files);
+	jw_arr(w, "items");
+	for (int i = 0; i < wf->nitems; i++) {
+		const struct pm_wf_item *it = &wf->items[i];
+
+		jw_obj(w, NULL);
+		jw_str(w, "kind", wf_kinds[it->kind]);
+		jw_str(w, "path", it->path);
+		jw_str(w, "what", it->what);
+		jw_str(w, "needs", it->needs);
+		jw_str(w, "fails", it->fails > 0 ? "yes" : it->fails == 0 ? "no" : "not known");
+		if (it->source)
+			jw_str(w, "source", it->source);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	if (wf->more)
+		jw_int(w, "more", wf->more);
+	jw_obj_end(w);
 }
 
 static void write_data(struct ctx *x, const char *root, const int *sel, int k)
@@ -642,6 +828,15 @@ static void write_data(struct ctx *x, const char *root, const int *sel, int k)
 	jw_arr_end(w);
 	if (pm->events_lost)
 		jw_int(w, "events_not_kept", pm->events_lost);
+	jw_obj(w, "isa");
+	jw_str(w, "from", x->isa.from);
+	jw_bool(w, "measured", x->isa.json != NULL);
+	if (x->isa.level_exec)
+		jw_int(w, "level_exec", x->isa.level_exec);
+	if (x->isa.note[0])
+		jw_str(w, "note", x->isa.note);
+	jw_obj_end(w);
+	write_will_fail(w, &x->wf, x->scanned_roots);
 }
 
 static void fmt_span(char *buf, size_t size, double s)
@@ -679,6 +874,228 @@ static void event_summary(char *buf, size_t size, const struct pm_event *e, cons
 	}
 }
 
+/* A trap whose instruction was decoded: its finding is the join's
+ * (prev.trap.*), not the kernel rule's. */
+static bool joined(const struct pm_event *ev)
+{
+	return ev->insn && ev->insn->verdict != FAULT_UNKNOWN;
+}
+
+/* The program a trap names: the file it died in, else its command. */
+static const char *trap_program(const struct pm_event *ev)
+{
+	const char *p = ev->has_trap ? (ev->trap.has_map ? ev->trap.file : ev->trap.comm) : ev->exe;
+	const char *slash = strrchr(p, '/');
+
+	return slash ? slash + 1 : p;
+}
+
+static bool same_group(const struct pm_event *a, const struct pm_event *b)
+{
+	return a->insn->verdict == b->insn->verdict && a->insn->insn.needs == b->insn->insn.needs &&
+	       !strcmp(a->insn->insn.mnemonic, b->insn->insn.mnemonic) && !strcmp(trap_program(a), trap_program(b));
+}
+
+static const struct {
+	const char *id;
+	enum severity sev;
+	const char *advice;
+} verdict_findings[] = {
+	[FAULT_NEEDS_MISSING] = { "prev.trap.needs-missing", SEV_FAIL,
+		"The program uses an instruction this vCPU does not execute: the VM's CPU type hides it. In Proxmox VE: "
+		"Hardware > Processors > Type: the type named here (on a cluster, the generic x86-64-vN type every node "
+		"runs; on a single node, host), then restart the VM. Or install a build of the program for this CPU." },
+	[FAULT_EXECUTES] = { "prev.trap.executes", SEV_WARN,
+		"This vCPU executes the instruction the program died at: the CPU type is not the cause. Look elsewhere: "
+		"the program (a bad pointer or jump faults on any instruction; a misaligned SSE access is a general "
+		"protection fault: its bug tracker, a core dump), the memory (triage mem, triage burnin), and the host "
+		"(its MCE/EDAC log, other VMs crashing at the same time)." },
+	[FAULT_BASE] = { "prev.trap.base", SEV_WARN,
+		"The instruction is base x86-64, which every CPU type executes: not a CPU-type problem. Look at the "
+		"program (a bug, a bad pointer, an assertion), the memory (triage mem, triage burnin) and the host." },
+	[FAULT_NOT_MEASURED] = { "prev.trap.not-judged", SEV_WARN,
+		"The instruction needs an extension triage isa has no result for here: run triage isa on this VM (or "
+		"give its JSON with --isa) to tell whether the CPU type hides it." },
+};
+
+/* The CPU vendor isa identified ("GenuineIntel"), or NULL. */
+static const char *isa_vendor(const struct pm_isa *isa)
+{
+	const struct jval *o = json_obj(isa->json, "data") ? isa->json : json_obj(json_obj(isa->json, "tests"), "isa");
+
+	return json_str(json_obj(json_obj(o, "data"), "identification"), "vendor", NULL);
+}
+
+/* The poorest named model of this CPU's vendor (isa's identification)
+ * offering every extension of set: fault_insn names the generic type that
+ * every node of a cluster runs; on one node a model type fits too. */
+static const char *model_type(const struct pm_isa *isa, x86_exts_t set)
+{
+	const char *vendor = isa_vendor(isa);
+
+	for (int t = 0; vendor && t < pve_ntypes; t++) {
+		bool all = pve_types[t].kind == PVE_MODEL && pve_vendor_fits(pve_types[t].vendor, vendor);
+
+		for (int b = 0; b < X86_NEXTS && all; b++)
+			if (set >> b & 1)
+				all = pve_type_has(&pve_types[t], x86_exts[b].name);
+		if (all)
+			return pve_types[t].name;
+	}
+	return NULL;
+}
+
+/* One finding per program, instruction and verdict, with the count. */
+static void write_trap_findings(struct ctx *x, const int *sel, int k)
+{
+	const struct pm *pm = &x->pm;
+	bool *done = xcalloc((size_t)pm->nevents + 1, sizeof(*done));
+
+	for (int e = 0; e < pm->nevents; e++) {
+		const struct pm_event *first = &pm->events[e];
+		const struct fault_insn *fi = first->insn;
+		int count = 0, shown = 0, boots = 0, last_boot = 1;
+		char t[32], names[200], what[1400];
+		const char *model;
+		struct finding *f;
+
+		if (done[e] || !joined(first) || label_of(sel, k, first->boot) > 0)
+			continue;
+		for (int o = e; o < pm->nevents; o++) {
+			const struct pm_event *ev = &pm->events[o];
+
+			if (done[o] || !joined(ev) || label_of(sel, k, ev->boot) > 0 || !same_group(first, ev))
+				continue;
+			done[o] = true;
+			count++;
+			if (label_of(sel, k, ev->boot) != last_boot) {
+				last_boot = label_of(sel, k, ev->boot);
+				boots++;
+			}
+		}
+		iso_time(t, sizeof(t), first->t_us);
+		t[10] = ' ';
+		t[19] = '\0';
+		x86_exts_names(fi->insn.needs, names, sizeof(names));
+		snprintf(what, sizeof(what), "%s %s: %s", trap_program(first),
+			 first->has_trap ? first->trap.kind : "dumped core", fi->summary);
+		model = fi->verdict == FAULT_NEEDS_MISSING ? model_type(&x->isa, fi->insn.needs) : NULL;
+		if (model)
+			str_append(what, sizeof(what), "", " (or the model %s on %s hosts, or host on one node)", model,
+				   pve_vendor_fits(PVE_AMD, isa_vendor(&x->isa)) ? "AMD" : "Intel");
+		if (count > 1)
+			str_append(what, sizeof(what), "", "; %d times in %d boot(s), first at %s UTC (boot %d)", count, boots,
+				   t, label_of(sel, k, first->boot));
+		else
+			str_append(what, sizeof(what), "", " (%s UTC, boot %d)", t, label_of(sel, k, first->boot));
+		f = check_finding(x->c, verdict_findings[fi->verdict].id, verdict_findings[fi->verdict].sev,
+				  verdict_findings[fi->verdict].advice, "%s", what);
+		jw_str(&f->ev, "program", trap_program(first));
+		jw_str(&f->ev, "comm", first->has_trap ? first->trap.comm : first->program);
+		jw_str(&f->ev, "mnemonic", fi->insn.mnemonic);
+		jw_str(&f->ev, "extensions", names);
+		jw_str(&f->ev, "verdict", verdict_names[fi->verdict]);
+		if (fi->missing)
+			jw_str(&f->ev, "missing", x86_exts_names(fi->missing, names, sizeof(names)));
+		jw_int(&f->ev, "level", fi->level);
+		if (fi->pve_type)
+			jw_str(&f->ev, "pve_type", fi->pve_type);
+		if (model)
+			jw_str(&f->ev, "pve_model_type", model);
+		if (fi->source && !strcmp(fi->source, "file")) {
+			jw_str(&f->ev, "file", fi->path);
+			jw_strf(&f->ev, "file_offset", "0x%llx", (unsigned long long)fi->offset);
+		}
+		jw_int(&f->ev, "count", count);
+		jw_int(&f->ev, "boots", boots);
+		jw_str(&f->ev, "isa_from", x->isa.from);
+		jw_str(&f->ev, "confirm_with", "isa");
+		jw_arr(&f->ev, "events");
+		for (int o = e; o < pm->nevents && shown < PM_EVIDENCE_EVENTS; o++) {
+			const struct pm_event *ev = &pm->events[o];
+
+			if (!joined(ev) || label_of(sel, k, ev->boot) > 0 || !same_group(first, ev))
+				continue;
+			write_event(&f->ev, pm, ev, label_of(sel, k, ev->boot), false);
+			shown++;
+		}
+		jw_arr_end(&f->ev);
+	}
+	free(done);
+}
+
+/* What will fail next: one finding per kind, with the list. */
+static void write_will_fail_findings(struct ctx *x)
+{
+	static const struct {
+		enum pm_wf_kind kind;
+		const char *id;
+		enum severity sev;
+		const char *head, *advice;
+	} kinds[] = {
+		{ WF_ELF, "prev.will-fail.elf", SEV_WARN, "program(s) or librar(ies) declare an x86-64 level this vCPU does not run",
+		  "glibc's loader refuses these files (\"CPU ISA level is lower than required\"): give the VM a CPU type "
+		  "of that level (Hardware > Processors > Type), or install builds for a lower level." },
+		{ WF_RUNTIME, "prev.will-fail.runtime", SEV_WARN, "runtime(s) whose vendor requires what this vCPU does not execute",
+		  "These programs need the extension their vendor documents (see the source of each): give the VM a CPU "
+		  "type that has it (Hardware > Processors > Type), or install the vendor's build for older CPUs." },
+		{ WF_OS, "prev.will-fail.os", SEV_FAIL, "the suspect system's distribution needs an x86-64 level this vCPU does not run",
+		  "Its whole userspace is built for that level: give the VM a CPU type of that level (Hardware > "
+		  "Processors > Type: x86-64-v2-AES for RHEL 9, x86-64-v3 for RHEL 10)." },
+		{ WF_HWCAPS, "prev.will-fail.hwcaps", SEV_INFO, "glibc-hwcaps folder(s) this vCPU will skip",
+		  "The loader uses the baseline copies of these libraries: slower, not a crash. A CPU type of that level "
+		  "lets it use the faster ones." },
+	};
+	const struct pm_wf *wf = &x->wf;
+
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		int n = 0, unknown = 0;
+		char list[600] = "";
+		struct finding *f;
+
+		for (int j = 0; j < wf->nitems; j++)
+			if (wf->items[j].kind == kinds[i].kind && wf->items[j].fails) {
+				n++;
+				unknown += wf->items[j].fails < 0;
+				if (n <= 4)
+					str_append(list, sizeof(list), ", ", "%s (%s)", wf->items[j].path, wf->items[j].needs);
+			}
+		if (!n)
+			continue;
+		if (kinds[i].kind == WF_OS) {
+			const struct pm_wf_item *it = NULL;
+
+			for (int j = 0; j < wf->nitems && !it; j++)
+				if (wf->items[j].kind == WF_OS && wf->items[j].fails)
+					it = &wf->items[j];
+			f = check_finding(x->c, kinds[i].id, unknown == n ? SEV_INFO : kinds[i].sev, kinds[i].advice,
+					  "%s: built for %s, %s", it->what, it->needs,
+					  unknown == n ? "not judged (no isa result)" : "which this vCPU does not run");
+		} else {
+			f = check_finding(x->c, kinds[i].id, unknown == n ? SEV_INFO : kinds[i].sev, kinds[i].advice,
+					  "%d %s%s: %s%s", n, kinds[i].head, unknown == n ? " (not judged: no isa result)" : "",
+					  list, n > 4 ? ", ..." : "");
+		}
+		jw_int(&f->ev, "count", n);
+		jw_str(&f->ev, "confirm_with", "isa");
+		jw_arr(&f->ev, "items");
+		for (int j = 0; j < wf->nitems; j++) {
+			const struct pm_wf_item *it = &wf->items[j];
+
+			if (it->kind != kinds[i].kind || !it->fails)
+				continue;
+			jw_obj(&f->ev, NULL);
+			jw_str(&f->ev, "path", it->path);
+			jw_str(&f->ev, "what", it->what);
+			jw_str(&f->ev, "needs", it->needs);
+			if (it->source)
+				jw_str(&f->ev, "source", it->source);
+			jw_obj_end(&f->ev);
+		}
+		jw_arr_end(&f->ev);
+	}
+}
+
 static void write_findings(struct ctx *x, const int *sel, int k)
 {
 	const struct pm *pm = &x->pm;
@@ -695,7 +1112,7 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 		for (int e = 0; e < pm->nevents; e++) {
 			const struct pm_event *ev = &pm->events[e];
 
-			if (ev->rule != r || label_of(sel, k, ev->boot) > 0)
+			if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev))
 				continue;
 			if (!first)
 				first = ev;
@@ -722,7 +1139,7 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 		for (int e = 0; e < pm->nevents && shown < PM_EVIDENCE_EVENTS; e++) {
 			const struct pm_event *ev = &pm->events[e];
 
-			if (ev->rule != r || label_of(sel, k, ev->boot) > 0)
+			if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev))
 				continue;
 			write_event(&f->ev, pm, ev, label_of(sel, k, ev->boot), false);
 			shown++;
@@ -802,7 +1219,8 @@ int cmd_postmortem(int argc, char **argv)
 	struct check c;
 	struct ctx x = { 0 };
 	const char *root;
-	int nboots, sel[1000], k, unclean = 0, traps = 0, ooms = 0, events = 0;
+	int nboots, sel[1000], k, unclean = 0, traps = 0, ooms = 0, events = 0, decoded = 0, needs_missing = 0,
+	    will_fail = 0;
 	bool use_disks = false;
 	char rootbuf[512];
 	int64_t t0;
@@ -842,6 +1260,11 @@ int cmd_postmortem(int argc, char **argv)
 		}
 	}
 
+	if (vals[O_ISA].set) {
+		x.isa_done = true;
+		if (pm_isa_load(&x.isa, vals[O_ISA].str) < 0 && strcmp(vals[O_ISA].str, "none"))
+			check_note(&c, "--isa: %s", x.isa.note);
+	}
 	t0 = now_ns();
 	if (!vals[O_ROOT].set && !vals[O_JOURNAL].set) {
 		x.ndisks = pm_find_suspects(x.disks, PM_MAX_DISKS, PM_REPORT_LABEL);
@@ -849,12 +1272,19 @@ int cmd_postmortem(int argc, char **argv)
 	}
 	if (vals[O_JOURNAL].set) {
 		read_journal(&x, vals[O_JOURNAL].str);
+		x.read_ns = now_ns() - t0;
+		/* A journal alone: its traps against --root's files, else the Code: bytes and this system's. */
+		join_root(&x, rootbuf, 0, false);
 	} else if (vals[O_ROOT].set || !use_disks) {
 		read_root(&x, rootbuf);
+		x.read_ns = now_ns() - t0;
+		join_root(&x, rootbuf, 0, true);
 	} else {
 		read_disks(&x, vals[O_DEVICES].set ? vals[O_DEVICES].str : NULL);
+		x.read_ns = now_ns() - t0;
 	}
-	x.read_ns = now_ns() - t0;
+	if (x.isa_out[0])
+		unlink(x.isa_out);
 	pm_finish(&x.pm);
 	check_ok(&c, true, "%d log file(s), %lld records, %.1f MB in %.2f s", x.nsrc, x.pm.records, x.bytes / 1e6,
 		 x.read_ns / 1e9);
@@ -869,8 +1299,20 @@ int cmd_postmortem(int argc, char **argv)
 			continue;
 		events++;
 		traps += ev->has_trap;
+		decoded += ev->insn && ev->insn->decoded;
+		needs_missing += ev->insn && ev->insn->verdict == FAULT_NEEDS_MISSING;
 		ooms += !strcmp(kmsg_rules[ev->rule].id, "kernel.oom");
 	}
+	for (int i = 0; i < x.wf.nitems; i++)
+		will_fail += x.wf.items[i].fails > 0 && x.wf.items[i].kind != WF_HWCAPS;
+	if (traps)
+		check_ok(&c, decoded == traps, "%d of %d trap(s) decoded to their instruction; isa: %s", decoded, traps,
+			 x.isa.json ? x.isa.from : x.isa.note);
+	if (x.scanned_roots)
+		check_ok(&c, !x.wf.cut_time && !x.wf.cut_files,
+			 "will-fail scan: %lld files (%lld ELF, %lld declaring an x86-64 level) in %.2f s%s", x.wf.files,
+			 x.wf.elf, x.wf.declaring, x.wf.seconds,
+			 x.wf.cut_time ? ", stopped at the time budget" : x.wf.cut_files ? ", stopped at the file budget" : "");
 	{
 		struct jw *m = check_metrics(&c);
 		int total = 0;
@@ -886,7 +1328,11 @@ int cmd_postmortem(int argc, char **argv)
 		jw_int(m, "unclean_ends", unclean);
 		jw_int(m, "events", events);
 		jw_int(m, "traps", traps);
+		jw_int(m, "traps_decoded", decoded);
+		jw_int(m, "traps_needs_missing", needs_missing);
 		jw_int(m, "oom_kills", ooms);
+		jw_int(m, "will_fail", will_fail);
+		jw_num(m, "scan_s", x.wf.seconds);
 	}
 	if (use_disks) {
 		char what[400] = "";
@@ -899,6 +1345,8 @@ int cmd_postmortem(int argc, char **argv)
 	}
 	write_data(&x, root, sel, k);
 	write_findings(&x, sel, k);
+	write_trap_findings(&x, sel, k);
+	write_will_fail_findings(&x);
 	for (int i = 0; i < k; i++) {
 		const struct pm_boot *b = &x.pm.boots[sel[i]];
 		char t[32];
@@ -909,6 +1357,8 @@ int cmd_postmortem(int argc, char **argv)
 			 b->current ? "running now" : b->shutdown ? "clean shutdown" : "no shutdown");
 	}
 	pm_free(&x.pm);
+	pm_isa_free(&x.isa);
+	pm_wf_free(&x.wf);
 	free(x.src);
 	if (!x.nsrc)
 		return check_end(&c, ST_SKIP, "no journal, text log or pstore record found");

@@ -15,6 +15,8 @@
 
 #include "lib/kmsg.h"
 
+struct fault_insn;
+
 #define PM_LINE_MAX 400		/* a log line kept as evidence */
 #define PM_MAX_EVENTS 4000	/* kept; more are only counted */
 #define PM_DEFAULT_BOOTS 3
@@ -61,6 +63,12 @@ struct pm_event {
 	int tied_to;		/* index of the trap event this line follows, or -1 */
 	char oom_victim[64];	/* kernel.oom: the killed process */
 	long long oom_rss_kb;	/* its anon-rss */
+	/* service.coredump: the first frame of systemd-coredump's stack trace,
+	 * "#0  0x00007f3a12355729 n/a (/usr/lib/libfoo.so + 0x15729)". */
+	bool has_frame;
+	unsigned long long frame_pc, frame_off; /* off: from the module's start */
+	char frame_file[200];
+	struct fault_insn *insn; /* the decoded instruction (join.c), or NULL */
 };
 
 struct pm_boot {

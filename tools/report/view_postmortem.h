@@ -11,7 +11,9 @@
 
 void postmortem_text(FILE *f, const struct jval *test);
 void postmortem_html(FILE *f, const struct jval *test, const char *name);
-/* "Previous boots: 3 read, 1 ended without a shutdown; 6 events". Empty
+/* "Previous boots: 3 read, 1 ended without a shutdown; 6 events, 2 traps"
+ * (or "; 4 of 5 traps: CPU type" when isa says the vCPU lacks what they
+ * needed). Empty
  * when the check did not run or found no boot. */
 void postmortem_screen_line(char *buf, size_t size, const struct jval *test);
 

@@ -169,6 +169,14 @@ static void validate(struct plan *p)
 	cl->nknobs = keep;
 }
 
+static bool knob_set(const struct plan *p, const char *check, const char *name)
+{
+	for (int i = 0; i < p->cl.nknobs; i++)
+		if (!strcmp(p->cl.knobs[i].check, check) && !strcmp(p->cl.knobs[i].name, name))
+			return true;
+	return false;
+}
+
 static int child_argv(const struct plan *p, const struct command *c, char **argv, char bufs[][160], int max)
 {
 	int n = 0, b = 0;
@@ -183,6 +191,19 @@ static int child_argv(const struct plan *p, const struct command *c, char **argv
 		if (strcmp(k->check, c->name) != 0)
 			continue;
 		snprintf(bufs[b], 160, "--%s=%s", k->name, k->value);
+		argv[n++] = bufs[b++];
+	}
+	/* The post-mortem judges traps against isa's result of this run (isa
+	 * runs before it, in table order), read from its JSON: isa never runs
+	 * twice. Without isa in the run, it decodes only. */
+	if (!strcmp(c->name, "postmortem") && !knob_set(p, "postmortem", "isa") && n < max - 1 &&
+	    b < CMDLINE_MAX_KNOBS) {
+		bool isa_ran = false;
+
+		for (int i = 0; i < p->nchecks; i++)
+			isa_ran |= !strcmp(p->checks[i]->name, "isa");
+		if (!isa_ran || snprintf(bufs[b], 160, "--isa=%s/isa.json", p->outdir) >= 160)
+			snprintf(bufs[b], 160, "--isa=none");
 		argv[n++] = bufs[b++];
 	}
 	argv[n] = NULL;
