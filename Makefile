@@ -144,7 +144,7 @@ $(OUT)/clang/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CLANG_CFLAGS) -MMD -MP -c $< -o $@
 
-$(OUT)/unit-clang/%: $(OUT)/clang/tests/unit/%.o $(call CLANG_OBJ,$(LIB_SRC) $(CMD_SRC))
+$(OUT)/unit-clang/%: $(OUT)/clang/tests/unit/%.o $(call CLANG_OBJ,$(UNIT_HELP) $(LIB_SRC) $(CMD_SRC))
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ -lcmocka -lcpuid $(addprefix -l,$(COMPRESS_NAMES)) -lm
 
