@@ -35,7 +35,7 @@ MUSL_OBJ   = $(patsubst %.c,$(OUT)/musl/%.o,$(1))
 HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 
-.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-html check-qemu check-quick check-needs \
+.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-html check-qemu check-quick check-needs debian-guest \
         bench deps clean help report-disk sizes
 .DEFAULT_GOAL := all
 # Objects are never intermediate: keep them (and make no `rm` noise after
@@ -132,7 +132,12 @@ check-includes:
 check-html: $(OUT)/triage
 	@TRIAGE=$(OUT)/triage tests/html/check $(OUT)/html-check
 
-check-qemu: all
+# The Debian guest disk of the post-mortem's boot test: built once (minutes:
+# debootstrap and one TCG boot), then cached under ~/.cache/vmtriage.
+debian-guest:
+	@tests/postmortem/make-debian-disk >/dev/null
+
+check-qemu: all debian-guest
 	@tests/qemu/run $(OUT)
 
 check-quick: check-unit all
