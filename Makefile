@@ -52,6 +52,7 @@ help:
 	@echo "  check-html   report.html in headless Chromium: renders, loads nothing, numbers match"
 	@echo "  check-qemu   QEMU boot tests only (tests/qemu/cases)"
 	@echo "  check-needs  triage needs against objdump -d and readelf -n on programs built at each -march level"
+	@echo "  debian-guest the post-mortem's Debian guest disk (debootstrap, two TCG boots; cached)"
 	@echo "  check-quick  unit tests and a small subset of the boot tests"
 	@echo "  bench        benchmarks: sizes, boot times, check timings"
 	@echo "  tools        $(OUT)/triage and $(OUT)/init (static, musl)"
