@@ -37,7 +37,7 @@ MUSL_OBJ   = $(patsubst %.c,$(OUT)/musl/%.o,$(1))
 HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 
-.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-html check-qemu check-quick check-needs \
+.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-html check-qemu check-quick check-needs debian-guest \
         bench deps clean help report-disk sizes fuzz check-fuzz check-unit-clang
 .DEFAULT_GOAL := all
 # Objects are never intermediate: keep them (and make no `rm` noise after
@@ -57,6 +57,7 @@ help:
 	@echo "  check-html   report.html in headless Chromium: renders, loads nothing, numbers match"
 	@echo "  check-qemu   QEMU boot tests only (tests/qemu/cases)"
 	@echo "  check-needs  triage needs against objdump -d and readelf -n on programs built at each -march level"
+	@echo "  debian-guest the post-mortem's Debian guest disk (debootstrap, two TCG boots; cached)"
 	@echo "  check-quick  unit tests and a small subset of the boot tests"
 	@echo "  bench        benchmarks: sizes, boot times, check timings"
 	@echo "  tools        $(OUT)/triage and $(OUT)/init (static, musl)"
@@ -154,7 +155,12 @@ check-unit-clang: $(UNIT_CLANG_BINS)
 check-html: $(OUT)/triage
 	@TRIAGE=$(OUT)/triage tests/html/check $(OUT)/html-check
 
-check-qemu: all
+# The Debian guest disk of the post-mortem's boot test: built once (minutes:
+# debootstrap and one TCG boot), then cached under ~/.cache/vmtriage.
+debian-guest:
+	@tests/postmortem/make-debian-disk >/dev/null
+
+check-qemu: all debian-guest
 	@tests/qemu/run $(OUT)
 
 check-quick: check-unit all
