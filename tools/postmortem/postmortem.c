@@ -856,7 +856,8 @@ static void event_summary(char *buf, size_t size, const struct pm_event *e, cons
 	const struct kmsg_trap *t = &e->trap;
 
 	if (e->has_trap) {
-		snprintf(buf, size, "%s[%d] died of a %s at ip 0x%llx", t->comm, t->pid, t->kind, t->ip);
+		snprintf(buf, size, "%s[%d] died of %s %s at ip 0x%llx", t->comm, t->pid,
+			 strchr("aeiou", t->kind[0]) && t->kind[0] ? "an" : "a", t->kind, t->ip);
 		if (t->has_map && t->ip >= t->base)
 			str_append(buf, size, "", " in %s+0x%llx", t->file, t->ip - t->base);
 	} else if (e->oom_victim[0]) {
@@ -929,12 +930,34 @@ static const char *isa_vendor(const struct pm_isa *isa)
 /* The poorest named model of this CPU's vendor (isa's identification)
  * offering every extension of set: fault_insn names the generic type that
  * every node of a cluster runs; on one node a model type fits too. */
-static const char *model_type(const struct pm_isa *isa, x86_exts_t set)
+/* Whether type t offers every extension the type named like offers. */
+static bool offers_all_of(const struct pve_type *t, const char *like)
+{
+	const struct pve_type *g = like ? pve_type_find(like) : NULL;
+
+	for (const char *p = g ? g->features : ""; *p;) {
+		size_t len = strcspn(p, " ");
+		char name[40];
+
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		if (len && !pve_type_has(t, name))
+			return false;
+		p += len + (p[len] == ' ');
+	}
+	return true;
+}
+
+/* The poorest named model of the vCPU's vendor that offers the faulting
+ * instruction's extensions and the whole generic level that fixes it: a
+ * program that died at an AVX-512F instruction was built for x86-64-v4, and
+ * a model with AVX512F alone (KnightsMill) would only move the crash. */
+static const char *model_type(const struct pm_isa *isa, x86_exts_t set, const char *generic)
 {
 	const char *vendor = isa_vendor(isa);
 
 	for (int t = 0; vendor && t < pve_ntypes; t++) {
-		bool all = pve_types[t].kind == PVE_MODEL && pve_vendor_fits(pve_types[t].vendor, vendor);
+		bool all = pve_types[t].kind == PVE_MODEL && pve_vendor_fits(pve_types[t].vendor, vendor) &&
+			   offers_all_of(&pve_types[t], generic);
 
 		for (int b = 0; b < X86_NEXTS && all; b++)
 			if (set >> b & 1)
@@ -979,7 +1002,7 @@ static void write_trap_findings(struct ctx *x, const int *sel, int k)
 		x86_exts_names(fi->insn.needs, names, sizeof(names));
 		snprintf(what, sizeof(what), "%s %s: %s", trap_program(first),
 			 first->has_trap ? first->trap.kind : "dumped core", fi->summary);
-		model = fi->verdict == FAULT_NEEDS_MISSING ? model_type(&x->isa, fi->insn.needs) : NULL;
+		model = fi->verdict == FAULT_NEEDS_MISSING ? model_type(&x->isa, fi->insn.needs, fi->pve_type) : NULL;
 		if (model)
 			str_append(what, sizeof(what), "", " (or the model %s on %s hosts, or host on one node)", model,
 				   pve_vendor_fits(PVE_AMD, isa_vendor(&x->isa)) ? "AMD" : "Intel");
@@ -1096,6 +1119,35 @@ static void write_will_fail_findings(struct ctx *x)
 	}
 }
 
+/* The program or unit an event is about. */
+static const char *event_name(const struct pm_event *ev)
+{
+	return ev->unit[0] ? ev->unit : ev->program;
+}
+
+/* How many programs or units the shown events of rule r are about: "12 in
+ * all" must not read as one service's count when two died. */
+static int distinct_names(const struct pm *pm, const int *sel, int k, int r)
+{
+	int n = 0;
+
+	for (int e = 0; e < pm->nevents; e++) {
+		const struct pm_event *ev = &pm->events[e];
+		bool seen = false;
+
+		if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev))
+			continue;
+		for (int o = 0; o < e && !seen; o++) {
+			const struct pm_event *p = &pm->events[o];
+
+			seen = p->rule == r && label_of(sel, k, p->boot) <= 0 && !joined(p) &&
+			       !strcmp(event_name(p), event_name(ev));
+		}
+		n += !seen;
+	}
+	return n;
+}
+
 static void write_findings(struct ctx *x, const int *sel, int k)
 {
 	const struct pm *pm = &x->pm;
@@ -1128,8 +1180,14 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 		t[10] = ' ';
 		t[19] = '\0';
 		event_summary(what, sizeof(what), first, rule);
-		if (count > 1)
-			str_append(what, sizeof(what), "", "; %d in all in the last %d boot(s)", count, k);
+		if (count > 1) {
+			int names = distinct_names(pm, sel, k, r);
+
+			str_append(what, sizeof(what), "", "; %d in all", count);
+			if (names > 1)
+				str_append(what, sizeof(what), "", " (%d programs or units)", names);
+			str_append(what, sizeof(what), "", " in the last %d boot(s)", k);
+		}
 		f = check_finding(x->c, id, sev, rule->advice, "%s (%s UTC, boot %d)", what, t,
 				  label_of(sel, k, first->boot));
 		jw_int(&f->ev, "count", count);
@@ -1166,7 +1224,8 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 				       : "The system stopped without shutting down while it was busy: a crash, a "
 					 "power cut or a forced reset. The events of this boot and pstore say more; "
 					 "on bare metal run the burn-in.",
-				  "boot %d ended without a shutdown at %s, after %s of silence", -i, t, span);
+				  "boot %d ended without a shutdown: its log stops at %s, %s after the message before",
+				  -i, t, span);
 		jw_int(&f->ev, "boot", -i);
 		jw_str(&f->ev, "boot_id", b->key);
 		jw_str(&f->ev, "last", t);

@@ -38,8 +38,8 @@ static void boot_head(char *line, size_t size, const struct jval *b)
 	span(quiet, sizeof(quiet), json_num(b, "quiet_before_end_s", 0));
 	snprintf(line, size, "boot %.0f  %s to %s UTC, %.0f records (%s): %s%s%s", json_num(b, "boot", 0), t1,
 		 t2 + (strncmp(t1, t2, 10) ? 0 : 11), json_num(b, "records", 0), json_str(b, "source", "?"),
-		 cur ? "running now" : clean ? "clean shutdown" : "NO SHUTDOWN, after ", cur || clean ? "" : quiet,
-		 cur || clean ? "" : " of silence");
+		 cur ? "running now" : clean ? "clean shutdown" : "NO SHUTDOWN; the message before the last came ",
+		 cur || clean ? "" : quiet, cur || clean ? "" : " earlier");
 }
 
 /* Whether a boot is known to have ended without a shutdown. */
