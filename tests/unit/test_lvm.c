@@ -1,7 +1,8 @@
 /* The LVM2 reader on metadata written by Debian's lvm2 tools
  * (tests/postmortem/make-lvm-fixtures, output in tests/unit/data/lvm/):
  * the linear tables against lvm2's own report (lvs.txt), the striped LV
- * refused, damaged and truncated copies refused without a crash. */
+ * refused, damaged and truncated copies refused without a crash; the
+ * image's own spelling of the dm ioctl ABI against the kernel's header. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,9 +12,11 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <linux/dm-ioctl.h>
 #include <zlib.h>
 
 #include "postmortem/lvm.h"
+#include "postmortem/lvmdm.h"
 
 #define DATA "tests/unit/data/lvm/"
 #define HEAD 65536
@@ -231,12 +234,54 @@ static void test_damage(void **state)
 	free(b);
 }
 
+static void test_dm_abi(void **state)
+{
+	(void)state;
+	struct pm_dm_line lines[2] = { { 0, 16384, 2048, "252:2" }, { 16384, 8192, 26624, "252:2" } };
+	static uint8_t buf[4096];
+	size_t n;
+	const struct dm_ioctl *io = (const void *)buf;
+	const struct dm_target_spec *sp;
+
+	assert_int_equal(sizeof(struct pm_dm_ioctl), sizeof(struct dm_ioctl));
+	assert_int_equal(offsetof(struct pm_dm_ioctl, dev), offsetof(struct dm_ioctl, dev));
+	assert_int_equal(offsetof(struct pm_dm_ioctl, name), offsetof(struct dm_ioctl, name));
+	assert_int_equal(offsetof(struct pm_dm_ioctl, data), offsetof(struct dm_ioctl, data));
+	assert_int_equal(sizeof(struct pm_dm_target_spec), sizeof(struct dm_target_spec));
+	assert_int_equal(PM_DM_IOC(PM_DM_DEV_CREATE_CMD), DM_DEV_CREATE);
+	assert_int_equal(PM_DM_IOC(PM_DM_DEV_REMOVE_CMD), DM_DEV_REMOVE);
+	assert_int_equal(PM_DM_IOC(PM_DM_DEV_SUSPEND_CMD), DM_DEV_SUSPEND);
+	assert_int_equal(PM_DM_IOC(PM_DM_TABLE_LOAD_CMD), DM_TABLE_LOAD);
+	assert_int_equal(PM_DM_READONLY_FLAG, DM_READONLY_FLAG);
+	/* The table as the kernel walks it (dm-ioctl.c next_target). */
+	n = pm_dm_table_buf(buf, sizeof(buf), "vmtriage-rhel-root", lines, 2);
+	assert_true(n > sizeof(*io));
+	assert_int_equal(io->version[0], DM_VERSION_MAJOR);
+	assert_int_equal(io->data_size, n);
+	assert_int_equal(io->target_count, 2);
+	assert_true(io->flags & DM_READONLY_FLAG);
+	assert_string_equal(io->name, "vmtriage-rhel-root");
+	sp = (const void *)(buf + io->data_start);
+	assert_int_equal(sp->sector_start, 0);
+	assert_int_equal(sp->length, 16384);
+	assert_string_equal(sp->target_type, "linear");
+	assert_string_equal((const char *)(sp + 1), "252:2 2048");
+	assert_int_equal(sp->next % 8, 0);
+	sp = (const void *)((const uint8_t *)sp + sp->next);
+	assert_int_equal(sp->sector_start, 16384);
+	assert_string_equal((const char *)(sp + 1), "252:2 26624");
+	assert_true((const uint8_t *)sp + sp->next <= buf + n);
+	/* Too small a buffer: refused, not overrun. */
+	assert_int_equal(pm_dm_table_buf(buf, sizeof(struct dm_ioctl) + 50, "x", lines, 2), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_label_and_tables),
 		cmocka_unit_test(test_backup_text),
 		cmocka_unit_test(test_damage),
+		cmocka_unit_test(test_dm_abi),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
