@@ -62,7 +62,7 @@ help:
 	@echo "  bench        benchmarks: sizes, boot times, check timings"
 	@echo "  tools        $(OUT)/triage and $(OUT)/init (static, musl)"
 	@echo "  kernel       $(OUT)/bzImage (cached in \$$VMTRIAGE_CACHE or ~/.cache/vmtriage)"
-	@echo "  initramfs    $(OUT)/initrd.xz and $(OUT)/stress.xz"
+	@echo "  initramfs    $(OUT)/initrd.xz, $(OUT)/stress.xz and $(OUT)/pm.xz"
 	@echo "  iso          $(OUT)/vmtriage.iso"
 	@echo "  report-disk  $(OUT)/report-disk.img: an empty FAT disk labelled TRIAGE"
 	@echo "  deps         install missing Debian packages (scripts/deps)"
@@ -104,7 +104,8 @@ kernel: | deps
 
 $(OUT)/bzImage: kernel
 
-initramfs: $(OUT)/triage $(OUT)/init
+# kernel: its modules (out/modules/) go into pm.xz.
+initramfs: $(OUT)/triage $(OUT)/init kernel
 	@scripts/initramfs $(OUT)
 
 iso: kernel initramfs

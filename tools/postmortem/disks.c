@@ -17,6 +17,8 @@
 
 #include "lib/cmdline.h"
 #include "lib/util.h"
+#include "postmortem/lvm.h"
+#include "postmortem/lvmdm.h"
 
 static uint16_t le16(const uint8_t *p)
 {
@@ -266,6 +268,7 @@ int pm_find_suspects(struct pm_disk *out, int max, const char *report_label)
 		} else if (!strcmp(t, "lvm2")) {
 			snprintf(s->note, sizeof(s->note), "LVM physical volume: its logical volumes are not activated");
 			s->skipped = true;
+			s->pv = true;
 		} else if (!strcmp(t, "swap")) {
 			continue;
 		}
@@ -293,7 +296,7 @@ static void restore_rw(struct pm_disk *s)
 
 int pm_mount_ro(struct pm_disk *s, const char *mnt)
 {
-	char dev[48];
+	char dev[48], optbuf[96];
 	const char *opts = NULL;
 	int fd, one = 1, ro = 0;
 
@@ -320,12 +323,16 @@ int pm_mount_ro(struct pm_disk *s, const char *mnt)
 		opts = "norecovery";		/* no log recovery */
 	else if (!strcmp(s->fstype, "btrfs"))
 		opts = "rescue=nologreplay";	/* no log tree replay */
+	if (s->mount_extra[0]) {
+		snprintf(optbuf, sizeof(optbuf), "%s%s%s", opts ? opts : "", opts ? "," : "", s->mount_extra);
+		opts = optbuf;
+	}
 	if (mkdir(mnt, 0700) < 0 && errno != EEXIST) {
 		snprintf(s->note, sizeof(s->note), "cannot make %.100s: %s", mnt, strerror(errno));
 		return -1;
 	}
 	if (mount(dev, mnt, s->fstype, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME, opts) < 0) {
-		snprintf(s->note, sizeof(s->note), "mount %s (%s, ro%s%s) failed: %s%s", dev, s->fstype, opts ? "," : "",
+		snprintf(s->note, sizeof(s->note), "mount %.40s (%s, ro%s%.60s) failed: %s%s", dev, s->fstype, opts ? "," : "",
 			 opts ? opts : "", strerror(errno),
 			 errno == ENODEV ? " (this kernel has no driver for it)" : "");
 		rmdir(mnt);
@@ -347,4 +354,200 @@ void pm_unmount(struct pm_disk *s)
 	/* Back as it was, once nothing is mounted from it: a disk we were wrong
 	 * to take for a suspect (a report disk given by UUID) stays writable. */
 	restore_rw(s);
+}
+
+/* ---- LVM: linear logical volumes as read-only device-mapper devices ---- */
+
+/* The label, then the metadata area: at most this much is read. */
+#define LVM_MDA_READ_MAX (4u << 20)
+
+struct pv_read {
+	int disk;		/* index in d[] */
+	struct lvm_label label;
+	struct lvm_vg *vg;	/* NULL if unreadable */
+};
+
+static struct lvm_vg *read_pv(const char *name, struct lvm_label *l, char *err, size_t esz)
+{
+	char dev[48];
+	uint8_t head[LVM_LABEL_SCAN_SECTORS * LVM_SECTOR], *mda = NULL;
+	struct lvm_vg *vg = NULL;
+	size_t tl, want;
+	ssize_t got;
+	char *text = NULL;
+	int fd;
+
+	snprintf(dev, sizeof(dev), "/dev/%s", name);
+	fd = open(dev, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, esz, "cannot open %s: %s", dev, strerror(errno));
+		return NULL;
+	}
+	got = pread(fd, head, sizeof(head), 0);
+	if (got <= 0 || lvm_parse_label(head, (size_t)got, l, err, esz) < 0) {
+		if (got <= 0)
+			snprintf(err, esz, "cannot read %s", dev);
+		goto out;
+	}
+	want = l->mda_size < LVM_MDA_READ_MAX ? (size_t)l->mda_size : LVM_MDA_READ_MAX;
+	mda = xmalloc(want);
+	got = pread(fd, mda, want, (off_t)l->mda_offset);
+	if (got <= 0) {
+		snprintf(err, esz, "cannot read the LVM metadata area of %s", dev);
+		goto out;
+	}
+	text = lvm_mda_text(mda, (size_t)got, &tl, err, esz);
+	if (!text)
+		goto out;
+	vg = xmalloc(sizeof(*vg));
+	if (lvm_parse_text(text, tl, vg, err, esz) < 0) {
+		free(vg);
+		vg = NULL;
+	}
+out:
+	free(text);
+	free(mda);
+	close(fd);
+	return vg;
+}
+
+/* Sets a PV read-only before anything maps it (recorded for the restore). */
+static void pv_readonly(struct pm_disk *s)
+{
+	char dev[48];
+	int fd, one = 1, ro = 0;
+
+	snprintf(dev, sizeof(dev), "/dev/%s", s->name);
+	fd = open(dev, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (ioctl(fd, BLKROGET, &ro) == 0 && !ro)
+		s->was_rw = true;
+	if (ioctl(fd, BLKROSET, &one) == 0 && ioctl(fd, BLKROGET, &ro) == 0 && ro)
+		s->blkro = true;
+	close(fd);
+}
+
+int pm_lvm_activate(struct pm_disk *d, int *n, int max)
+{
+	struct pv_read pvs[LVM_MAX_PVS];
+	int npv = 0, made = 0, n0 = *n;
+
+	for (int i = 0; i < n0 && npv < LVM_MAX_PVS; i++) {
+		char err[160];
+
+		if (!d[i].pv)
+			continue;
+		pv_readonly(&d[i]);
+		pvs[npv].disk = i;
+		pvs[npv].vg = read_pv(d[i].name, &pvs[npv].label, err, sizeof(err));
+		if (!pvs[npv].vg)
+			snprintf(d[i].note, sizeof(d[i].note), "LVM physical volume, not read: %.150s", err);
+		else if (!d[i].blkro)
+			snprintf(d[i].note, sizeof(d[i].note), "LVM physical volume: cannot set it read-only, "
+				 "its logical volumes are not activated");
+		npv++;
+	}
+	for (int a = 0; a < npv; a++) {
+		struct lvm_vg *vg = pvs[a].vg;
+		char done[200] = "";
+		bool first = true;
+
+		if (!vg || !d[pvs[a].disk].blkro)
+			continue;
+		/* Each VG once, from its newest copy among the PVs found. */
+		for (int b = 0; b < npv; b++)
+			if (b != a && pvs[b].vg && !strcmp(pvs[b].vg->name, vg->name) &&
+			    (pvs[b].vg->seqno > vg->seqno || (pvs[b].vg->seqno == vg->seqno && b < a)))
+				first = false;
+		if (!first) {
+			snprintf(d[pvs[a].disk].note, sizeof(d[pvs[a].disk].note),
+				 "LVM physical volume of VG %.100s (read from another of its PVs)", vg->name);
+			continue;
+		}
+		for (int l = 0; l < vg->nlvs && *n < max; l++) {
+			const struct lvm_lv *lv = &vg->lvs[l];
+			struct lvm_linear lin[LVM_MAX_SEGS];
+			struct pm_dm_line lines[LVM_MAX_SEGS];
+			struct pm_disk *s;
+			char why[120] = "", devname[32], label[64], err[160];
+			const char *t;
+			int k;
+
+			if (!lv->visible)
+				continue; /* a pool's or a raid's own parts */
+			s = &d[*n];
+			memset(s, 0, sizeof(*s));
+			snprintf(s->lv, sizeof(s->lv), "%.60s/%.90s", vg->name, lv->name);
+			snprintf(s->name, sizeof(s->name), "%.31s", s->lv);
+			strlcpy_(s->disk, d[pvs[a].disk].disk, sizeof(s->disk));
+			strlcpy_(s->via, d[pvs[a].disk].name, sizeof(s->via));
+			strlcpy_(s->fstype, "lvm-lv", sizeof(s->fstype));
+			k = lvm_linear_table(vg, lv, lin, LVM_MAX_SEGS, why, sizeof(why));
+			for (int i = 0; i < k; i++) {
+				int p = -1;
+
+				/* The PV a line maps onto: a device found with its uuid, read-only. */
+				for (int b = 0; b < npv; b++)
+					if (pvs[b].vg && lvm_pv_by_uuid(vg, pvs[b].label.pv_uuid) == lin[i].pv &&
+					    d[pvs[b].disk].blkro)
+						p = b;
+				if (p < 0 || read_line_at(lines[i].dev, sizeof(lines[i].dev), "/sys/class/block/%s/dev",
+							  d[pvs[p].disk].name) < 0) {
+					snprintf(why, sizeof(why), "its physical volume %.60s is not here",
+						 vg->pvs[lin[i].pv].name);
+					k = -1;
+					break;
+				}
+				lines[i].start = lin[i].start;
+				lines[i].length = lin[i].length;
+				lines[i].offset = lin[i].offset;
+			}
+			if (k < 0) {
+				s->skipped = true;
+				snprintf(s->note, sizeof(s->note), "LVM logical volume not activated: %.150s", why);
+				(*n)++;
+				continue;
+			}
+			snprintf(s->dmname, sizeof(s->dmname), "vmtriage-%.50s-%.60s", vg->name, lv->name);
+			if (pm_dm_create_linear(s->dmname, lines, k, devname, sizeof(devname), err, sizeof(err)) < 0) {
+				s->skipped = true;
+				snprintf(s->note, sizeof(s->note), "LVM logical volume not activated: %.150s", err);
+				(*n)++;
+				continue;
+			}
+			made++;
+			s->dm = true;
+			s->blkro = true; /* DM_READONLY_FLAG */
+			strlcpy_(s->name, devname, sizeof(s->name));
+			str_append(done, sizeof(done), ", ", "%s (%s)", lv->name, devname);
+			t = probe_dev(devname, label, sizeof(label));
+			strlcpy_(s->fstype, t ? t : "unknown", sizeof(s->fstype));
+			strlcpy_(s->label, label, sizeof(s->label));
+			if (!t || !strcmp(t, "swap")) {
+				/* Nothing to read on it: removed at once, not listed. */
+				pm_dm_remove(s->dmname);
+				continue;
+			}
+			(*n)++;
+		}
+		snprintf(d[pvs[a].disk].note, sizeof(d[pvs[a].disk].note),
+			 "LVM PV of VG %.40s, linear LVs mapped read-only: %.100s", vg->name,
+			 done[0] ? done : "none");
+	}
+	for (int a = 0; a < npv; a++)
+		free(pvs[a].vg);
+	return made;
+}
+
+void pm_lvm_deactivate(struct pm_disk *d, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (d[i].dm && !d[i].mnt[0]) {
+			pm_dm_remove(d[i].dmname);
+			d[i].dm = false;
+		}
+	for (int i = 0; i < n; i++)
+		if (d[i].pv)
+			restore_rw(&d[i]);
 }

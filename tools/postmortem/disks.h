@@ -16,6 +16,12 @@ struct pm_disk {
 	bool blkro;		/* BLKROSET was set */
 	bool was_rw;		/* ...by us: cleared again after unmounting */
 	bool logs;		/* logs were found on it */
+	bool pv;		/* an LVM physical volume */
+	bool dm;		/* a device-mapper device we made (an LV): removed after */
+	char lv[160];		/* "vg/lv" for an LV */
+	char via[32];		/* an LV's (first) PV: vdb2 */
+	char dmname[128];	/* its device-mapper name */
+	char mount_extra[32];	/* more mount options ("subvolid=5") */
 	char note[200];
 };
 
@@ -40,5 +46,17 @@ void pm_report_target(const char *cmdline, char *exclude_label, size_t lsize, ch
  * replay on mnt. Returns 0, or -1 with s->note saying why. */
 int pm_mount_ro(struct pm_disk *s, const char *mnt);
 void pm_unmount(struct pm_disk *s);
+
+/* LVM without lvm2: for every PV among d[0..*n) (set read-only first), its
+ * VG's metadata (the newest copy among its PVs), and for every visible LV
+ * whose segments are all linear, a read-only device-mapper device, appended
+ * to d as a suspect (swap ones are not). Other LVs (striped, thin, raid, a
+ * PV missing) are appended as skipped with the reason. The PV's note says
+ * what became of it. Returns how many devices were made. */
+int pm_lvm_activate(struct pm_disk *d, int *n, int max);
+
+/* Removes the devices pm_lvm_activate made; the PVs writable again if
+ * they were before. */
+void pm_lvm_deactivate(struct pm_disk *d, int n);
 
 #endif

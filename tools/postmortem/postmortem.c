@@ -29,6 +29,7 @@
 #include "postmortem/disks.h"
 #include "postmortem/join.h"
 #include "postmortem/journal.h"
+#include "postmortem/modules.h"
 
 /* Of one text log, decompressed: its newest part when longer (the image may
  * have 512 MiB of memory in all). */
@@ -515,6 +516,76 @@ static bool is_dir(const char *a, const char *b)
 	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+/* Where the logs are on a mounted filesystem: a root (its /var/log), or a
+ * separate /var (its /log). btrfs roots are often a subvolume seen as a
+ * folder of the top level: Ubuntu's "@", Debian's "@rootfs", Fedora's
+ * "root"; openSUSE's separate "@/var". Returns 1 for a root, 2 for a /var,
+ * 0 for neither, with the folder in sub ("" or "/@"). */
+static int logs_at(const char *mnt, const char *fstype, char *sub, size_t size)
+{
+	static const char *const roots[] = { "", "/@", "/@rootfs", "/root" };
+	static const char *const vars[] = { "", "/@var", "/@/var" };
+	int nr = strcmp(fstype, "btrfs") ? 1 : (int)ARRAY_SIZE(roots);
+	int nv = strcmp(fstype, "btrfs") ? 1 : (int)ARRAY_SIZE(vars);
+	char p[300];
+
+	for (int i = 0; i < nr; i++) {
+		snprintf(p, sizeof(p), "%s/var/log", roots[i]);
+		if (is_dir(mnt, p)) {
+			snprintf(sub, size, "%s", roots[i]);
+			return 1;
+		}
+	}
+	for (int i = 0; i < nv; i++) {
+		snprintf(p, sizeof(p), "%s/log", vars[i]);
+		if (is_dir(mnt, p)) {
+			snprintf(sub, size, "%s", vars[i]);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* XFS, btrfs and device-mapper are modules in pm.xz: loaded only for a
+ * suspect that needs one. */
+static void load_modules(struct ctx *x)
+{
+	char note[300];
+	bool need = false;
+	int n;
+
+	for (int i = 0; i < x->ndisks; i++)
+		need |= !strcmp(x->disks[i].fstype, "xfs") || !strcmp(x->disks[i].fstype, "btrfs") ||
+			x->disks[i].pv;
+	if (!need)
+		return;
+	n = pm_load_modules(PM_MODULES_DIR, note, sizeof(note));
+	if (n < 0)
+		check_note(x->c, "no %s (the image's pm.xz): XFS, btrfs and LVM depend on the running kernel",
+			   PM_MODULES_DIR);
+	else if (note[0])
+		check_note(x->c, "kernel modules: %d loaded; %s", n, note);
+	else
+		check_ok(x->c, true, "%d kernel module(s) loaded for XFS, btrfs and device-mapper", n);
+}
+
+static bool wanted(const char *only, const struct pm_disk *s)
+{
+	char list[512], *tok, *save = NULL;
+
+	if (!only)
+		return true;
+	snprintf(list, sizeof(list), "%s", only);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const char *t = strncmp(tok, "/dev/", 5) ? tok : tok + 5;
+
+		/* An LV comes with its PV, or by its own name (vg/lv, dm-N). */
+		if (!strcmp(t, s->name) || (s->via[0] && !strcmp(t, s->via)) || (s->lv[0] && !strcmp(t, s->lv)))
+			return true;
+	}
+	return false;
+}
+
 /* Mounts each suspect filesystem read-only, reads the logs on it (a whole
  * root, or a separate /var), and unmounts it. */
 static void read_disks(struct ctx *x, const char *only)
@@ -528,30 +599,25 @@ static void read_disks(struct ctx *x, const char *only)
 			bool found = false;
 
 			for (int i = 0; i < x->ndisks; i++)
-				found |= !strcmp(x->disks[i].name, name);
-			if (!found)
+				found |= !strcmp(x->disks[i].name, name) || !strcmp(x->disks[i].via, name) ||
+					 !strcmp(x->disks[i].lv, name);
+			if (!found && !strchr(name, '/') && strncmp(name, "dm-", 3))
 				check_note(x->c, "%s: not a suspect disk (absent, in use here, the report disk or "
 					   "the boot medium, or no filesystem recognised)", tok);
 		}
 	}
+	load_modules(x);
+	if (pm_lvm_activate(x->disks, &x->ndisks, PM_MAX_DISKS) > 0)
+		check_ok(x->c, true, "LVM linear logical volumes mapped read-only (device-mapper, read-only table)");
 	for (int i = 0; i < x->ndisks; i++) {
 		struct pm_disk *s = &x->disks[i];
-		char mnt[160];
-		int before = x->nsrc, first_event = x->pm.nevents;
+		char mnt[160], sub[32], dir[300];
+		int before = x->nsrc, first_event = x->pm.nevents, where;
 
-		if (only) {
-			char list[512], *tok, *save = NULL;
-			bool want = false;
-
-			snprintf(list, sizeof(list), "%s", only);
-			for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-				if (!strcmp(tok, s->name) || (!strncmp(tok, "/dev/", 5) && !strcmp(tok + 5, s->name)))
-					want = true;
-			if (!want) {
-				s->skipped = true;
-				snprintf(s->note, sizeof(s->note), "not named by --devices");
-				continue;
-			}
+		if (!wanted(only, s)) {
+			s->skipped = true;
+			snprintf(s->note, sizeof(s->note), "not named by --devices");
+			continue;
 		}
 		if (s->skipped) {
 			check_note(x->c, "/dev/%s (%s): %s", s->name, s->fstype, s->note);
@@ -566,23 +632,38 @@ static void read_disks(struct ctx *x, const char *only)
 			check_note(x->c, "/dev/%s: %s", s->name, s->note);
 			continue;
 		}
-		check_ok(x->c, true, "/dev/%s (%s%s%s) set read-only and mounted read-only without log replay",
-			 s->name, s->fstype, s->label[0] ? ", label " : "", s->label);
-		if (is_dir(mnt, "/var/log"))
-			read_root(x, mnt);
-		else if (is_dir(mnt, "/log")) {
-			char logdir[200];
-
-			snprintf(logdir, sizeof(logdir), "%s/log", mnt);
-			read_logdir(x, logdir);
+		where = logs_at(mnt, s->fstype, sub, sizeof(sub));
+		if (!where && !strcmp(s->fstype, "btrfs")) {
+			/* The default subvolume is not the top level: the top level
+			 * shows every subvolume as a folder. */
+			pm_unmount(s);
+			snprintf(s->mount_extra, sizeof(s->mount_extra), "subvolid=5");
+			if (pm_mount_ro(s, mnt) < 0) {
+				check_note(x->c, "/dev/%s: %s", s->name, s->note);
+				continue;
+			}
+			where = logs_at(mnt, s->fstype, sub, sizeof(sub));
+		}
+		check_ok(x->c, true, "/dev/%s (%s%s%s%s%s%s%s) set read-only and mounted read-only without log replay",
+			 s->name, s->fstype, s->label[0] ? ", label " : "", s->label, s->lv[0] ? ", LV " : "", s->lv,
+			 sub[0] && where ? ", subvolume " : "", where ? sub + (sub[0] == '/') : "");
+		if (where == 1) {
+			snprintf(dir, sizeof(dir), "%s%s", mnt, sub);
+			read_root(x, dir);
+		} else if (where == 2) {
+			snprintf(dir, sizeof(dir), "%s%s/log", mnt, sub);
+			read_logdir(x, dir);
 		}
 		s->logs = x->nsrc > before;
 		/* A root (its /usr here) decodes its own traps and is scanned; a
 		 * separate /var has no programs: its traps are decoded from the
 		 * Code: bytes, or against a root mounted earlier (not kept). */
-		join_root(x, mnt, first_event, is_dir(mnt, "/usr"));
+		if (where != 1)
+			snprintf(dir, sizeof(dir), "%s", mnt);
+		join_root(x, dir, first_event, is_dir(dir, "/usr"));
 		pm_unmount(s);
 	}
+	pm_lvm_deactivate(x->disks, x->ndisks);
 }
 
 /* ---- output ---- */
@@ -776,6 +857,10 @@ static void write_data(struct ctx *x, const char *root, const int *sel, int k)
 		jw_str(w, "disk", d->disk);
 		jw_str(w, "fstype", d->fstype);
 		jw_str(w, "label", d->label);
+		if (d->lv[0]) {
+			jw_str(w, "lv", d->lv);
+			jw_strf(w, "pv", "/dev/%s", d->via);
+		}
 		jw_bool(w, "read_only_set", d->blkro);
 		jw_bool(w, "logs", d->logs);
 		if (d->note[0])
