@@ -39,16 +39,18 @@ const char *fault_pve_type(x86_exts_t set, x86_exts_t *unjudged)
 	if (unjudged)
 		*unjudged = u;
 	set &= ~u;
-	for (int t = 0; t < pve_ntypes; t++) {
-		bool all = true;
-
-		for (int b = 0; b < X86_NEXTS && all; b++)
-			if (set >> b & 1)
-				all = pve_type_has(&pve_types[t], x86_exts[b].name);
-		if (all)
+	for (int t = 0; t < pve_ntypes; t++)
+		if (fault_type_offers(&pve_types[t], set))
 			return pve_types[t].name;
-	}
 	return NULL;
+}
+
+bool fault_type_offers(const struct pve_type *t, x86_exts_t set)
+{
+	for (int b = 0; b < X86_NEXTS; b++)
+		if ((set >> b & 1) && !pve_type_has(t, x86_exts[b].name))
+			return false;
+	return true;
 }
 
 int fault_parse_code(const char *line, uint8_t *out, size_t max, int *ip_index)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "json.h"
+#include "pvetypes.h"
 #include "x86dec.h"
 
 #define FAULT_CODE_MAX 128
@@ -75,5 +76,7 @@ int fault_parse_trap(const char *text, struct trap_event *t, char *file, size_t 
  * poorest first) offering every extension of set the table names; NULL
  * if none. Extensions no row names go to *unjudged (may be NULL). */
 const char *fault_pve_type(x86_exts_t set, x86_exts_t *unjudged);
+/* Whether PVE type t offers every extension of set. */
+bool fault_type_offers(const struct pve_type *t, x86_exts_t set);
 
 #endif

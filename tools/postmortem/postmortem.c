@@ -1041,13 +1041,8 @@ static const char *model_type(const struct pm_isa *isa, x86_exts_t set, const ch
 	const char *vendor = isa_vendor(isa);
 
 	for (int t = 0; vendor && t < pve_ntypes; t++) {
-		bool all = pve_types[t].kind == PVE_MODEL && pve_vendor_fits(pve_types[t].vendor, vendor) &&
-			   offers_all_of(&pve_types[t], generic);
-
-		for (int b = 0; b < X86_NEXTS && all; b++)
-			if (set >> b & 1)
-				all = pve_type_has(&pve_types[t], x86_exts[b].name);
-		if (all)
+		if (pve_types[t].kind == PVE_MODEL && pve_vendor_fits(pve_types[t].vendor, vendor) &&
+		    offers_all_of(&pve_types[t], generic) && fault_type_offers(&pve_types[t], set))
 			return pve_types[t].name;
 	}
 	return NULL;
