@@ -1483,8 +1483,10 @@ int cmd_postmortem(int argc, char **argv)
 		root = rootbuf;
 	}
 	write_data(&x, root, sel, k);
-	write_findings(&x, sel, k);
+	/* The decoded traps first: they name the instruction and the fix; the
+	 * rules' findings (the services those traps killed among them) follow. */
 	write_trap_findings(&x, sel, k);
+	write_findings(&x, sel, k);
 	write_will_fail_findings(&x);
 	for (int i = 0; i < k; i++) {
 		const struct pm_boot *b = &x.pm.boots[sel[i]];
