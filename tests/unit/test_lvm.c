@@ -13,7 +13,6 @@
 
 #include <cmocka.h>
 #include <linux/dm-ioctl.h>
-#include <zlib.h>
 
 #include "postmortem/lvm.h"
 #include "postmortem/lvmdm.h"
@@ -22,17 +21,15 @@
 #define HEAD 65536
 #define EXTENT 2048	/* vgcreate -s 1M: sectors */
 
-static uint8_t *load_gz(const char *path, size_t *n)
+static uint8_t *load_head(const char *path, size_t *n)
 {
-	gzFile f = gzopen(path, "rb");
+	FILE *f = fopen(path, "rb");
 	uint8_t *b = malloc(HEAD);
-	int r;
 
 	assert_non_null(f);
-	r = gzread(f, b, HEAD);
-	gzclose(f);
-	assert_true(r > 0);
-	*n = (size_t)r;
+	*n = fread(b, 1, HEAD, f);
+	fclose(f);
+	assert_true(*n > 0);
 	return b;
 }
 
@@ -68,10 +65,10 @@ static void oracle_uuid(const char *pv, char *out)
 	free(t);
 }
 
-static struct lvm_vg *vg_of(const char *gz, struct lvm_label *l)
+static struct lvm_vg *vg_of(const char *path, struct lvm_label *l)
 {
 	size_t n, tl;
-	uint8_t *b = load_gz(gz, &n);
+	uint8_t *b = load_head(path, &n);
 	char err[200];
 	char *t;
 	struct lvm_vg *vg = malloc(sizeof(*vg));
@@ -155,7 +152,7 @@ static void test_label_and_tables(void **state)
 {
 	(void)state;
 	struct lvm_label la, lb;
-	struct lvm_vg *va = vg_of(DATA "pvA.head.gz", &la), *vb = vg_of(DATA "pvB.head.gz", &lb);
+	struct lvm_vg *va = vg_of(DATA "pvA.head", &la), *vb = vg_of(DATA "pvB.head", &lb);
 	char ua[40], ub[40];
 
 	oracle_uuid("pvA", ua);
@@ -198,7 +195,7 @@ static void test_damage(void **state)
 {
 	(void)state;
 	size_t n, tl;
-	uint8_t *b = load_gz(DATA "pvA.head.gz", &n);
+	uint8_t *b = load_head(DATA "pvA.head", &n);
 	struct lvm_label l;
 	char err[200], *t;
 	struct lvm_vg *vg = malloc(sizeof(*vg));
