@@ -143,6 +143,23 @@ int pm_parse_syslog_line(const char *line, int year, struct pm_textline *out)
 	return 0;
 }
 
+/* Room for more output once the buffer (cap + 1 bytes) is full: doubled up
+ * to max + 1 bytes; past that the older half is dropped, since the newest
+ * lines matter most. */
+static char *make_room(char *out, size_t *cap, size_t *n, size_t max, bool *cut)
+{
+	if (*n < *cap)
+		return out;
+	if (*cap > max) {
+		memmove(out, out + *cap / 2, *cap - *cap / 2);
+		*n = *cap - *cap / 2;
+		*cut = true;
+		return out;
+	}
+	*cap = *cap * 2 > max + 1 ? max + 1 : *cap * 2;
+	return xrealloc(out, *cap + 1);
+}
+
 static char *inflate_gz(const unsigned char *in, size_t inlen, size_t max, size_t *len, bool *cut)
 {
 	z_stream z = { 0 };
@@ -161,17 +178,7 @@ static char *inflate_gz(const unsigned char *in, size_t inlen, size_t max, size_
 	z.next_in = (unsigned char *)in;
 	z.avail_in = (uInt)inlen;
 	while (rc == Z_OK) {
-		if (n == cap) {
-			if (cap > max) {
-				/* The newest lines matter most: drop the older half. */
-				memmove(out, out + cap / 2, cap - cap / 2);
-				n = cap - cap / 2;
-				*cut = true;
-			} else {
-				cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-				out = xrealloc(out, cap + 1);
-			}
-		}
+		out = make_room(out, &cap, &n, max, cut);
 		z.next_out = (unsigned char *)out + n;
 		z.avail_out = (uInt)(cap - n);
 		rc = inflate(&z, Z_NO_FLUSH);
@@ -205,17 +212,7 @@ static char *unxz(const unsigned char *in, size_t inlen, size_t max, size_t *len
 	s.next_in = in;
 	s.avail_in = inlen;
 	while (rc == LZMA_OK) {
-		if (n == cap) {
-			if (cap > max) {
-				/* The newest lines matter most: drop the older half. */
-				memmove(out, out + cap / 2, cap - cap / 2);
-				n = cap - cap / 2;
-				*cut = true;
-			} else {
-				cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-				out = xrealloc(out, cap + 1);
-			}
-		}
+		out = make_room(out, &cap, &n, max, cut);
 		s.next_out = (uint8_t *)out + n;
 		s.avail_out = cap - n;
 		rc = lzma_code(&s, LZMA_FINISH);
