@@ -165,7 +165,7 @@ check-html: $(OUT)/triage
 
 # The Debian guest disk of the post-mortem's boot test: built once (minutes:
 # debootstrap and one TCG boot), then cached under ~/.cache/vmtriage.
-debian-guest:
+debian-guest: | deps
 	@tests/postmortem/make-debian-disk >/dev/null
 
 check-qemu: all debian-guest
