@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fakefs.h"
 #include "burnin/burnin.h"
 #include "burnin/command.h"
 #include "commands.h"
@@ -296,22 +297,6 @@ static void test_str_append(void **state)
 
 /* ---- health on a fake /sys and /proc ---- */
 
-static void put(const char *root, const char *path, const char *text)
-{
-	char full[512], *slash;
-	FILE *f;
-
-	snprintf(full, sizeof(full), "%s%s", root, path);
-	for (slash = strchr(full + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(full, 0755);
-		*slash = '/';
-	}
-	f = fopen(full, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static const char irq_before[] = "           CPU0       CPU1\n"
 				 "  0:         40          0   IO-APIC    2-edge      timer\n"
@@ -330,46 +315,46 @@ static const char irq_after[] = "           CPU0       CPU1\n"
 
 static void host_tree(const char *r)
 {
-	put(r, "/sys/class/hwmon/hwmon0/name", "coretemp\n");
-	put(r, "/sys/class/hwmon/hwmon0/temp1_input", "45000\n");
-	put(r, "/sys/class/hwmon/hwmon0/temp1_label", "Package id 0\n");
-	put(r, "/sys/class/hwmon/hwmon0/temp1_crit", "100000\n");
-	put(r, "/sys/class/hwmon/hwmon0/temp2_input", "43000\n");
-	put(r, "/sys/class/hwmon/hwmon0/temp2_label", "Core 0\n");
-	put(r, "/sys/class/hwmon/hwmon1/name", "nct6775\n");
-	put(r, "/sys/class/hwmon/hwmon1/temp7_input", "-128000\n"); /* not connected */
-	put(r, "/sys/class/hwmon/hwmon2/name", "nvme\n");
-	put(r, "/sys/class/hwmon/hwmon2/temp1_input", "50000\n"); /* warmer than the idle CPU */
-	put(r, "/sys/class/thermal/thermal_zone0/type", "x86_pkg_temp\n");
-	put(r, "/sys/class/thermal/thermal_zone0/temp", "45000\n");
-	put(r, "/sys/class/thermal/thermal_zone0/trip_point_0_type", "passive\n");
-	put(r, "/sys/class/thermal/thermal_zone0/trip_point_0_temp", "0\n");
-	put(r, "/sys/class/thermal/thermal_zone0/trip_point_1_type", "critical\n");
-	put(r, "/sys/class/thermal/thermal_zone0/trip_point_1_temp", "105000\n");
+	fakefs_put(r, "/sys/class/hwmon/hwmon0/name", "coretemp\n");
+	fakefs_put(r, "/sys/class/hwmon/hwmon0/temp1_input", "45000\n");
+	fakefs_put(r, "/sys/class/hwmon/hwmon0/temp1_label", "Package id 0\n");
+	fakefs_put(r, "/sys/class/hwmon/hwmon0/temp1_crit", "100000\n");
+	fakefs_put(r, "/sys/class/hwmon/hwmon0/temp2_input", "43000\n");
+	fakefs_put(r, "/sys/class/hwmon/hwmon0/temp2_label", "Core 0\n");
+	fakefs_put(r, "/sys/class/hwmon/hwmon1/name", "nct6775\n");
+	fakefs_put(r, "/sys/class/hwmon/hwmon1/temp7_input", "-128000\n"); /* not connected */
+	fakefs_put(r, "/sys/class/hwmon/hwmon2/name", "nvme\n");
+	fakefs_put(r, "/sys/class/hwmon/hwmon2/temp1_input", "50000\n"); /* warmer than the idle CPU */
+	fakefs_put(r, "/sys/class/thermal/thermal_zone0/type", "x86_pkg_temp\n");
+	fakefs_put(r, "/sys/class/thermal/thermal_zone0/temp", "45000\n");
+	fakefs_put(r, "/sys/class/thermal/thermal_zone0/trip_point_0_type", "passive\n");
+	fakefs_put(r, "/sys/class/thermal/thermal_zone0/trip_point_0_temp", "0\n");
+	fakefs_put(r, "/sys/class/thermal/thermal_zone0/trip_point_1_type", "critical\n");
+	fakefs_put(r, "/sys/class/thermal/thermal_zone0/trip_point_1_temp", "105000\n");
 	for (int cpu = 0; cpu < 2; cpu++) {
 		char p[128];
 
 		snprintf(p, sizeof(p), "/sys/devices/system/cpu/cpu%d/thermal_throttle/core_throttle_count", cpu);
-		put(r, p, "2\n");
+		fakefs_put(r, p, "2\n");
 		snprintf(p, sizeof(p), "/sys/devices/system/cpu/cpu%d/thermal_throttle/core_throttle_total_time_ms", cpu);
-		put(r, p, "10\n");
+		fakefs_put(r, p, "10\n");
 		snprintf(p, sizeof(p), "/sys/devices/system/cpu/cpu%d/thermal_throttle/package_throttle_count", cpu);
-		put(r, p, "1\n");
+		fakefs_put(r, p, "1\n");
 		snprintf(p, sizeof(p), "/sys/devices/system/cpu/cpu%d/topology/physical_package_id", cpu);
-		put(r, p, "0\n");
+		fakefs_put(r, p, "0\n");
 		snprintf(p, sizeof(p), "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_cur_freq", cpu);
-		put(r, p, cpu ? "2000000\n" : "3400000\n");
+		fakefs_put(r, p, cpu ? "2000000\n" : "3400000\n");
 	}
-	put(r, "/proc/interrupts", irq_before);
-	put(r, "/proc/stat", "cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 50 0 25 400 25 0 0 0 0 0\n");
-	put(r, "/sys/devices/system/edac/mc/mc0/ce_count", "0\n");
-	put(r, "/sys/devices/system/edac/mc/mc0/ue_count", "0\n");
-	put(r, "/sys/devices/system/edac/mc/mc0/mc_name", "Skylake Socket#0 IMC#0\n");
-	put(r, "/sys/devices/system/edac/mc/mc0/dimm0/dimm_label", "CPU_SrcID#0_MC#0_Chan#0_DIMM#0\n");
-	put(r, "/sys/devices/system/edac/mc/mc0/dimm0/dimm_ce_count", "0\n");
-	put(r, "/sys/devices/system/edac/mc/mc0/dimm0/dimm_ue_count", "0\n");
-	put(r, "/sys/devices/system/edac/mc/mc0/dimm1/dimm_label", "CPU_SrcID#0_MC#0_Chan#1_DIMM#0\n");
-	put(r, "/sys/devices/system/edac/mc/mc0/dimm1/dimm_ce_count", "0\n");
+	fakefs_put(r, "/proc/interrupts", irq_before);
+	fakefs_put(r, "/proc/stat", "cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 50 0 25 400 25 0 0 0 0 0\n");
+	fakefs_put(r, "/sys/devices/system/edac/mc/mc0/ce_count", "0\n");
+	fakefs_put(r, "/sys/devices/system/edac/mc/mc0/ue_count", "0\n");
+	fakefs_put(r, "/sys/devices/system/edac/mc/mc0/mc_name", "Skylake Socket#0 IMC#0\n");
+	fakefs_put(r, "/sys/devices/system/edac/mc/mc0/dimm0/dimm_label", "CPU_SrcID#0_MC#0_Chan#0_DIMM#0\n");
+	fakefs_put(r, "/sys/devices/system/edac/mc/mc0/dimm0/dimm_ce_count", "0\n");
+	fakefs_put(r, "/sys/devices/system/edac/mc/mc0/dimm0/dimm_ue_count", "0\n");
+	fakefs_put(r, "/sys/devices/system/edac/mc/mc0/dimm1/dimm_label", "CPU_SrcID#0_MC#0_Chan#1_DIMM#0\n");
+	fakefs_put(r, "/sys/devices/system/edac/mc/mc0/dimm1/dimm_ce_count", "0\n");
 }
 
 /* A /dev/kmsg record as the kernel writes it, fed to the health's log. */
@@ -456,14 +441,14 @@ static void test_health_hot_host(void **state)
 	assert_int_equal(h->first.mce_poll, 24);
 
 	/* under load: hotter, throttled, one machine check, three corrected errors */
-	put(root, "/sys/class/hwmon/hwmon0/temp1_input", "97000\n");
-	put(root, "/sys/devices/system/cpu/cpu0/thermal_throttle/core_throttle_count", "9\n");
-	put(root, "/sys/devices/system/cpu/cpu1/thermal_throttle/package_throttle_count", "4\n");
-	put(root, "/sys/devices/system/cpu/cpu0/thermal_throttle/package_throttle_count", "4\n");
-	put(root, "/proc/interrupts", irq_after);
-	put(root, "/proc/stat", "cpu  300 0 50 850 50 0 0 0 0 0\n");
-	put(root, "/sys/devices/system/edac/mc/mc0/ce_count", "3\n");
-	put(root, "/sys/devices/system/edac/mc/mc0/dimm0/dimm_ce_count", "3\n");
+	fakefs_put(root, "/sys/class/hwmon/hwmon0/temp1_input", "97000\n");
+	fakefs_put(root, "/sys/devices/system/cpu/cpu0/thermal_throttle/core_throttle_count", "9\n");
+	fakefs_put(root, "/sys/devices/system/cpu/cpu1/thermal_throttle/package_throttle_count", "4\n");
+	fakefs_put(root, "/sys/devices/system/cpu/cpu0/thermal_throttle/package_throttle_count", "4\n");
+	fakefs_put(root, "/proc/interrupts", irq_after);
+	fakefs_put(root, "/proc/stat", "cpu  300 0 50 850 50 0 0 0 0 0\n");
+	fakefs_put(root, "/sys/devices/system/edac/mc/mc0/ce_count", "3\n");
+	fakefs_put(root, "/sys/devices/system/edac/mc/mc0/dimm0/dimm_ce_count", "3\n");
 	log_record(h, "mce: [Hardware Error]: Machine check events logged");
 	log_record(h, "EDAC MC0: 3 CE memory read error on CPU_SrcID#0_MC#0_Chan#0_DIMM#0");
 	log_record(h, "usb 1-1: new high-speed USB device");
@@ -505,9 +490,9 @@ static void test_health_hot_host(void **state)
 	json_free(rep);
 
 	/* at the critical point, and memory lost */
-	put(root, "/sys/class/hwmon/hwmon0/temp1_input", "100000\n");
-	put(root, "/sys/devices/system/edac/mc/mc0/ue_count", "1\n");
-	put(root, "/sys/devices/system/edac/mc/mc0/dimm1/dimm_ue_count", "1\n");
+	fakefs_put(root, "/sys/class/hwmon/hwmon0/temp1_input", "100000\n");
+	fakefs_put(root, "/sys/devices/system/edac/mc/mc0/ue_count", "1\n");
+	fakefs_put(root, "/sys/devices/system/edac/mc/mc0/dimm1/dimm_ue_count", "1\n");
 	health_sample(h, 2.0);
 	rep = findings_of(h, false);
 	assert_string_equal(json_str(finding(rep, "hw.thermal-throttle"), "severity", ""), "fail");
@@ -529,8 +514,8 @@ static void test_health_quiet_and_missing(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(root));
 	/* a guest: no sensors, no counters, frequency from /proc/cpuinfo */
-	put(root, "/proc/cpuinfo", "processor\t: 0\ncpu MHz\t\t: 2599.998\n\nprocessor\t: 1\ncpu MHz\t\t: 2400.002\n");
-	put(root, "/proc/stat", "cpu  1 0 1 10 0 0 0 0 0 0\n");
+	fakefs_put(root, "/proc/cpuinfo", "processor\t: 0\ncpu MHz\t\t: 2599.998\n\nprocessor\t: 1\ncpu MHz\t\t: 2400.002\n");
+	fakefs_put(root, "/proc/stat", "cpu  1 0 1 10 0 0 0 0 0 0\n");
 	health_init(h, root, true);
 	assert_int_equal(h->nsensors, 0);
 	assert_non_null(strstr(h->no_sensor_reason, "virtual machine"));
@@ -591,23 +576,23 @@ static void test_health_huge_counters(void **state)
 		char p[128];
 
 		snprintf(p, sizeof(p), "/sys/devices/system/cpu/cpu%d/thermal_throttle/core_throttle_count", cpu);
-		put(root, p, "9223372036854775807\n");
+		fakefs_put(root, p, "9223372036854775807\n");
 		snprintf(p, sizeof(p), "/sys/devices/system/cpu/cpu%d/thermal_throttle/package_throttle_count", cpu);
-		put(root, p, "-9223372036854775808\n");
+		fakefs_put(root, p, "-9223372036854775808\n");
 	}
-	put(root, "/proc/interrupts", "MCE: 9223372036854775807 9223372036854775807 Machine check exceptions\n"
+	fakefs_put(root, "/proc/interrupts", "MCE: 9223372036854775807 9223372036854775807 Machine check exceptions\n"
 				      "MCP: 99999999999999999999999 1 Machine check polls\n");
-	put(root, "/proc/stat", "cpu  9223372036854775807 9223372036854775807 1 1 0 0 0 0 0 0\n");
-	put(root, "/sys/devices/system/edac/mc/mc0/ce_count", "9223372036854775807\n");
-	put(root, "/sys/devices/system/edac/mc/mc1/ce_count", "9223372036854775807\n");
+	fakefs_put(root, "/proc/stat", "cpu  9223372036854775807 9223372036854775807 1 1 0 0 0 0 0 0\n");
+	fakefs_put(root, "/sys/devices/system/edac/mc/mc0/ce_count", "9223372036854775807\n");
+	fakefs_put(root, "/sys/devices/system/edac/mc/mc1/ce_count", "9223372036854775807\n");
 	health_init(h, root, false);
 	assert_true(h->first.core_throttle == INT64_MAX);
 	assert_true(h->first.pkg_throttle == 0);
 	assert_true(h->first.mce == INT64_MAX);
 	assert_true(h->first.mce_poll == INT64_MAX);
 	assert_true(h->first.cpu_total == INT64_MAX);
-	put(root, "/proc/stat", "cpu  0 0 0 0 0 0 0 0 0 0\n");
-	put(root, "/proc/interrupts", irq_before);
+	fakefs_put(root, "/proc/stat", "cpu  0 0 0 0 0 0 0 0 0 0\n");
+	fakefs_put(root, "/proc/interrupts", irq_before);
 	health_sample(h, 1.0);
 	rep = findings_of(h, false);
 	assert_non_null(finding(rep, "hw.edac-ce"));
@@ -733,14 +718,14 @@ static void burnin_json(bool full)
 	if (full) {
 		host_tree(root);
 	} else {
-		put(root, "/proc/cpuinfo", "processor\t: 0\ncpu MHz\t\t: 2599.998\n");
-		put(root, "/proc/stat", "cpu  1 0 1 10 0 0 0 0 0 0\n");
+		fakefs_put(root, "/proc/cpuinfo", "processor\t: 0\ncpu MHz\t\t: 2599.998\n");
+		fakefs_put(root, "/proc/stat", "cpu  1 0 1 10 0 0 0 0 0 0\n");
 	}
 	health_init(b->h, root, b->vm);
 	health_sample(b->h, 0);
 	if (full) {
-		put(root, "/proc/interrupts", irq_after);
-		put(root, "/proc/stat", "cpu  200 0 60 800 50 0 0 0 0 0\ncpu0 100 0 30 400 25 0 0 0 0 0\n");
+		fakefs_put(root, "/proc/interrupts", irq_after);
+		fakefs_put(root, "/proc/stat", "cpu  200 0 60 800 50 0 0 0 0 0\ncpu0 100 0 30 400 25 0 0 0 0 0\n");
 	}
 	health_sample(b->h, 1.0);
 

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fakefs.h"
 #include "lib/check.h"
 #include "lib/cpus.h"
 #include "lib/edac.h"
@@ -103,22 +104,6 @@ static void test_cpustat(void **state)
 	assert_true(cpustat_busy(&st) == INT64_MAX - 1 - INT64_MAX);
 }
 
-static void put(const char *root, const char *path, const char *text)
-{
-	char full[512], *slash;
-	FILE *f;
-
-	snprintf(full, sizeof(full), "%s%s", root, path);
-	for (slash = strchr(full + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(full, 0755);
-		*slash = '/';
-	}
-	f = fopen(full, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static void test_edac(void **state)
 {
@@ -128,13 +113,13 @@ static void test_edac(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(root));
 	assert_int_equal(edac_read(root, mc, 4), 0);
-	put(root, EDAC_MC_DIR "/mc10/ce_count", "1\n");
-	put(root, EDAC_MC_DIR "/mc10/ue_count", "2\n");
-	put(root, EDAC_MC_DIR "/mc9/ce_count", BIG "\n");
-	put(root, EDAC_MC_DIR "/mc9/ue_count", "-5\n");
-	put(root, EDAC_MC_DIR "/mc9/mc_name", "Skylake Socket#0 IMC#0\n");
-	put(root, EDAC_MC_DIR "/mc2/mc_name", "no counters\n");
-	put(root, EDAC_MC_DIR "/power/async", "disabled\n");
+	fakefs_put(root, EDAC_MC_DIR "/mc10/ce_count", "1\n");
+	fakefs_put(root, EDAC_MC_DIR "/mc10/ue_count", "2\n");
+	fakefs_put(root, EDAC_MC_DIR "/mc9/ce_count", BIG "\n");
+	fakefs_put(root, EDAC_MC_DIR "/mc9/ue_count", "-5\n");
+	fakefs_put(root, EDAC_MC_DIR "/mc9/mc_name", "Skylake Socket#0 IMC#0\n");
+	fakefs_put(root, EDAC_MC_DIR "/mc2/mc_name", "no counters\n");
+	fakefs_put(root, EDAC_MC_DIR "/power/async", "disabled\n");
 	assert_int_equal(edac_read(root, mc, 4), 2);
 	/* versionsort order; a controller without ce_count is not one */
 	assert_string_equal(mc[0].name, "mc9");
