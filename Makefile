@@ -44,7 +44,7 @@ MUSL_OBJ   = $(patsubst %.c,$(OUT)/musl/%.o,$(1))
 HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 
-.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-html check-qemu check-quick check-needs debian-guest \
+.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-scripts check-html check-qemu check-quick check-needs debian-guest \
         bench deps clean help report-disk sizes fuzz check-fuzz check-unit-clang
 .DEFAULT_GOAL := all
 # Objects are never intermediate: keep them (and make no `rm` noise after
@@ -58,6 +58,7 @@ help:
 	@echo "  check        all tests: unit tests (gcc and clang), fuzz targets (bounded), HTML, QEMU boot tests"
 	@echo "  check-unit   unit tests only"
 	@echo "  check-includes  the layering rules of the #include lines (scripts/check-includes)"
+	@echo "  check-scripts   every bash script fails loudly (scripts/check-scripts); scripts/module-order on fixtures"
 	@echo "  check-unit-clang  the unit tests built by clang (ASan, UBSan with float-cast-overflow)"
 	@echo "  check-fuzz   every libFuzzer target (tests/fuzz/) for FUZZ_CHECK_SECONDS each, and its regressions"
 	@echo "  fuzz         the same for FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600 [FUZZ=json,cmdline])"
@@ -139,6 +140,10 @@ $(OUT)/unit/%: $(OUT)/host/tests/unit/%.o $(call HOST_OBJ,$(UNIT_HELP)) $(HOST_L
 check-unit: $(UNIT_BINS)
 	@scripts/unit-tests $(UNIT_BINS)
 
+check-scripts:
+	@scripts/check-scripts
+	@tests/scripts/run
+
 check-includes:
 	@out=$$(tests/includes/run 2>&1) || { echo "$$out"; exit 1; }
 	@scripts/check-includes
@@ -219,7 +224,7 @@ fuzz: $(FUZZ_BINS)
 check-needs: $(OUT)/triage
 	@tests/needs/check $(OUT)/triage
 
-check: check-includes check-unit check-unit-clang check-fuzz check-html check-needs check-qemu
+check: check-scripts check-includes check-unit check-unit-clang check-fuzz check-html check-needs check-qemu
 
 bench: all
 	@scripts/bench $(OUT)

@@ -18,7 +18,8 @@
 # BURNIN_BENCH_ROUNDS (3), BURNIN_BENCH_STRESSORS (cpu:matrixprod,matrix:mult:
 # one method each, so that a bogo-op costs the same all run long). Run as
 # root (the wake sampler's SCHED_FIFO, the kernel log). About 3.5 minutes.
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "${0##*/}: FAILED at line $LINENO (status $?): $BASH_COMMAND" >&2' ERR
 
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 triage=${TRIAGE:-$1/triage}

@@ -6,7 +6,8 @@
 # (before the extension tables were indexed: 10k 1.5 s, 40k 39.8 s).
 #
 # Environment: TRIAGE (another binary), SIZES ("10000 40000").
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "${0##*/}: FAILED at line $LINENO (status $?): $BASH_COMMAND" >&2' ERR
 
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 out=$1

@@ -18,7 +18,8 @@
 #
 # Environment: TRIAGE (another binary), REPS (20), TCG_CPUS ("qemu64 max").
 # About 30 s on 2 cores.
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "${0##*/}: FAILED at line $LINENO (status $?): $BASH_COMMAND" >&2' ERR
 
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 out=$1

@@ -11,7 +11,8 @@
 #
 # OUTDIR holds out/triage; the memset helper is compiled into OUTDIR/bench/.
 # Run as root so memtester can lock its memory. About 40 s on 2 cores.
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "${0##*/}: FAILED at line $LINENO (status $?): $BASH_COMMAND" >&2' ERR
 
 out=${1:?usage: bench/mem.sh OUTDIR}
 triage=$out/triage

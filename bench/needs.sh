@@ -12,7 +12,8 @@
 #           in one run so that the machine's load is shared.
 #
 # Environment: TRIAGE (another binary), REPS (3), FILE (/usr/bin/stress-ng).
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "${0##*/}: FAILED at line $LINENO (status $?): $BASH_COMMAND" >&2' ERR
 
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 out=$1

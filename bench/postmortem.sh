@@ -8,7 +8,8 @@
 # tests/postmortem/gen-export's bulk entries (PM_BENCH_ENTRIES, default
 # 1400000: about 500 MB in several rotated files) and cached in
 # ~/.cache/vmtriage/bench-journal-N/; the first run takes several minutes.
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "${0##*/}: FAILED at line $LINENO (status $?): $BASH_COMMAND" >&2' ERR
 
 out=${1:?usage: bench/postmortem.sh OUTDIR}
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -12,7 +12,8 @@
 # Environment: TRIAGE (another binary), WAKE_BENCH_LOOPS (15000 wake-ups
 # each, about 15 s each at the 1 ms interval), WAKE_BENCH_CPU (0). Run as
 # root: both then measure with SCHED_FIFO. About 35 s.
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "${0##*/}: FAILED at line $LINENO (status $?): $BASH_COMMAND" >&2' ERR
 
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 triage=${TRIAGE:-$1/triage}
