@@ -44,7 +44,7 @@ MUSL_OBJ   = $(patsubst %.c,$(OUT)/musl/%.o,$(1))
 HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 
-.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-scripts check-html check-qemu check-quick check-needs debian-guest \
+.PHONY: deps-build deps-run deps-check deps-bench all tools kernel initramfs iso run check check-unit check-includes check-scripts check-html check-qemu check-quick check-needs debian-guest \
         bench deps clean help report-disk sizes fuzz check-fuzz check-unit-clang
 .DEFAULT_GOAL := all
 # Objects are never intermediate: keep them (and make no `rm` noise after
@@ -73,11 +73,15 @@ help:
 	@echo "  initramfs    $(OUT)/initrd.xz, $(OUT)/stress.xz and $(OUT)/pm.xz"
 	@echo "  iso          $(OUT)/vmtriage.iso"
 	@echo "  report-disk  $(OUT)/report-disk.img: an empty FAT disk labelled TRIAGE"
-	@echo "  deps         install missing Debian packages (scripts/deps)"
+	@echo "  deps         install every missing Debian package (scripts/deps all); each target installs only its own (scripts/deps build|run|check|bench)"
 	@echo "  clean        remove $(OUT)/"
 
+# Packages per target (scripts/deps): building the ISO on a PVE node
+# installs no test oracle; `make check` adds them.
 deps:
-	@scripts/deps
+	@scripts/deps all
+deps-build deps-run deps-check deps-bench:
+	@scripts/deps $(@:deps-%=%)
 
 all: iso
 	@scripts/sizes $(OUT)
@@ -86,11 +90,11 @@ tools: $(OUT)/triage $(OUT)/init
 
 # ---- the image's binaries (musl, static) ----
 
-$(MUSL_INC): | deps
+$(MUSL_INC): | deps-build
 	@mkdir -p $@
 	@for h in $(COMPRESS_HDRS); do ln -sfn /usr/include/$$h $@/$$h; done
 
-$(OUT)/musl/%.o: %.c | deps $(MUSL_INC)
+$(OUT)/musl/%.o: %.c | deps-build $(MUSL_INC)
 	@mkdir -p $(@D)
 	$(MUSL_CC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -107,7 +111,7 @@ $(OUT)/init: $(call MUSL_OBJ,$(INIT_SRC)) $(OUT)/musl/libtriage.a
 
 # ---- kernel, initramfs, ISO ----
 
-kernel: | deps
+kernel: | deps-build
 	@scripts/kernel $(OUT)/bzImage
 
 $(OUT)/bzImage: kernel
@@ -119,15 +123,15 @@ initramfs: $(OUT)/triage $(OUT)/init kernel
 iso: kernel initramfs
 	@scripts/iso $(OUT)
 
-report-disk: | deps
+report-disk: | deps-build
 	@scripts/report-disk $(OUT)/report-disk.img
 
-run: all
+run: deps-run all
 	@scripts/qemu-run $(OUT)
 
 # ---- tests ----
 
-$(OUT)/host/%.o: %.c | deps
+$(OUT)/host/%.o: %.c | deps-check
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -154,7 +158,7 @@ CLANG_CFLAGS  = $(COMMON) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)
 CLANG_OBJ     = $(patsubst %.c,$(OUT)/clang/%.o,$(1))
 UNIT_CLANG_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit-clang/%,$(UNIT_SRC))
 
-$(OUT)/clang/%.o: %.c | deps
+$(OUT)/clang/%.o: %.c | deps-check
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CLANG_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -165,15 +169,15 @@ $(OUT)/unit-clang/%: $(OUT)/clang/tests/unit/%.o $(call CLANG_OBJ,$(UNIT_HELP) $
 check-unit-clang: $(UNIT_CLANG_BINS)
 	@scripts/unit-tests $(UNIT_CLANG_BINS)
 
-check-html: $(OUT)/triage
+check-html: $(OUT)/triage | deps-check
 	@TRIAGE=$(OUT)/triage tests/html/check $(OUT)/html-check
 
 # The Debian guest disk of the post-mortem's boot test: built once (minutes:
 # debootstrap and one TCG boot), then cached under ~/.cache/vmtriage.
-debian-guest: | deps
+debian-guest: | deps-check
 	@tests/postmortem/make-debian-disk >/dev/null
 
-check-qemu: all debian-guest
+check-qemu: all debian-guest | deps-check
 	@tests/qemu/run $(OUT)
 
 check-quick: check-unit all
@@ -202,7 +206,7 @@ FUZZ_CHECK_SKIP ?=
 FUZZ         ?= $(FUZZ_NAMES)
 comma        := ,
 
-$(OUT)/fuzzobj/%.o: %.c | deps
+$(OUT)/fuzzobj/%.o: %.c | deps-check
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -221,12 +225,12 @@ check-fuzz: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	@scripts/fuzz --seconds $(FUZZ_SECONDS) $(OUT) $(subst $(comma), ,$(FUZZ))
 
-check-needs: $(OUT)/triage
+check-needs: $(OUT)/triage | deps-check
 	@tests/needs/check $(OUT)/triage
 
-check: check-scripts check-includes check-unit check-unit-clang check-fuzz check-html check-needs check-qemu
+check: deps-check check-scripts check-includes check-unit check-unit-clang check-fuzz check-html check-needs check-qemu
 
-bench: all
+bench: deps-bench all
 	@scripts/bench $(OUT)
 
 clean:
