@@ -12,7 +12,7 @@
  * kernel/time/clocksource.c, arch/x86/kernel/tsc.c, drivers/edac/, arch/x86/
  * kernel/cpu/mce/, drivers/virtio/virtio_balloon.c. */
 const struct kmsg_rule kmsg_rules[] = {
-	{ "kernel.gpf", SEV_FAIL, { "general protection fault", "trap invalid opcode", NULL }, NULL,
+	{ "kernel.gpf", SEV_FAIL, { "general protection fault", "general protection ip:", "trap invalid opcode", NULL }, NULL,
 	  "general protection fault or invalid-opcode message(s) in the kernel log",
 	  "A program executed an instruction the (virtual) CPU refused. In a VM this is usually a CPU type "
 	  "that hides extensions the software was built for: see the isa check and pick a CPU type that has them.", "isa" },
@@ -105,83 +105,6 @@ int kmsg_classify(const char *m)
 		}
 	}
 	return -1;
-}
-
-/* A hex number after key ("ip:" or "ip "); the kernel prints them without 0x. */
-static bool hex_after(const char *m, const char *key, unsigned long long *v)
-{
-	const char *p = strstr(m, key);
-	char *end;
-
-	if (!p)
-		return false;
-	p += strlen(key);
-	*v = strtoull(p, &end, 16);
-	return end != p;
-}
-
-int kmsg_parse_trap(const char *m, struct kmsg_trap *t)
-{
-	const char *open, *close, *kind, *in;
-	size_t n;
-
-	memset(t, 0, sizeof(*t));
-	if (!strncmp(m, "traps: ", 7))
-		m += 7;
-	/* "comm[pid]" first: comm may hold spaces and brackets, pid is digits. */
-	open = strchr(m, '[');
-	if (!open || open == m || (size_t)(open - m) >= sizeof(t->comm))
-		return -1;
-	t->pid = (int)strtol(open + 1, (char **)&close, 10);
-	if (close == open + 1 || *close != ']')
-		return -1;
-	memcpy(t->comm, m, (size_t)(open - m));
-	kind = close + 1;
-	if (*kind == ':')
-		kind++;
-	while (*kind == ' ')
-		kind++;
-	if (!strncmp(kind, "segfault at ", 12)) {
-		snprintf(t->kind, sizeof(t->kind), "segfault");
-		t->has_addr = hex_after(kind, "segfault at ", &t->addr);
-	} else if (!strncmp(kind, "general protection fault", 24)) {
-		snprintf(t->kind, sizeof(t->kind), "general protection fault");
-	} else if (!strncmp(kind, "trap ", 5)) {
-		const char *ip = strstr(kind, " ip:");
-
-		if (!ip)
-			return -1;
-		n = (size_t)(ip - (kind + 5));
-		snprintf(t->kind, sizeof(t->kind), "%.*s", (int)(n < sizeof(t->kind) ? n : sizeof(t->kind) - 1),
-			 kind + 5);
-	} else {
-		return -1;
-	}
-	t->has_ip = hex_after(kind, " ip:", &t->ip) || hex_after(kind, " ip ", &t->ip);
-	t->has_sp = hex_after(kind, " sp:", &t->sp) || hex_after(kind, " sp ", &t->sp);
-	t->has_error = hex_after(kind, " error:", &t->error) || hex_after(kind, " error ", &t->error);
-	if (!t->has_ip)
-		return -1;
-	/* " in FILE[BASE+SIZE]": the last " in " followed by a bracketed range. */
-	for (in = strstr(kind, " in "); in; in = strstr(in + 1, " in ")) {
-		const char *lb = strchr(in + 4, '['), *plus, *rb;
-		char *end;
-
-		if (!lb || lb == in + 4 || (size_t)(lb - (in + 4)) >= sizeof(t->file))
-			continue;
-		t->base = strtoull(lb + 1, &end, 16);
-		plus = end;
-		if (plus == lb + 1 || *plus != '+')
-			continue;
-		t->size = strtoull(plus + 1, &end, 16);
-		rb = end;
-		if (rb == plus + 1 || *rb != ']')
-			continue;
-		memcpy(t->file, in + 4, (size_t)(lb - (in + 4)));
-		t->file[lb - (in + 4)] = '\0';
-		t->has_map = true;
-	}
-	return 0;
 }
 
 int kmsg_open(struct kmsg_watch *w)

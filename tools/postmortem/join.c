@@ -104,13 +104,15 @@ static bool frame_offset(const char *path, unsigned long long off, uint64_t *fil
 	return ok;
 }
 
-/* The trap of one event, or false when it has nothing to decode. */
-static bool event_trap(const struct pm_event *ev, const char *root, struct trap_event *t, char *file, size_t filelen,
-		       uint8_t *code)
+/* The trap of one event, or false when it has nothing to decode: the
+ * kernel's line as the reader parsed it (lib/trapline), or a core dump's
+ * first frame. */
+static bool event_trap(const struct pm_event *ev, const char *root, struct trap_event *t, uint8_t *code)
 {
-	if (ev->has_trap && ev->trap.has_ip) {
-		if (fault_parse_trap(ev->line, t, file, filelen) < 0)
-			return false;
+	memset(t, 0, sizeof(*t));
+	t->code_ip = -1;
+	if (ev->has_trap) {
+		t->line = ev->trap;
 		if (ev->code[0]) {
 			int n = fault_parse_code(ev->code, code, FAULT_CODE_MAX, &t->code_ip);
 
@@ -126,15 +128,14 @@ static bool event_trap(const struct pm_event *ev, const char *root, struct trap_
 		char path[600];
 		uint64_t off;
 
-		memset(t, 0, sizeof(*t));
-		t->code_ip = -1;
-		t->ip = ev->frame_pc;
-		snprintf(file, filelen, "%s", ev->frame_file);
-		t->file = file;
-		snprintf(path, sizeof(path), "%s%s", root, file);
-		if (file[0] == '/' && frame_offset(path, ev->frame_off, &off)) {
-			t->has_offset = true;
-			t->offset = off;
+		t->line.ip = ev->frame_pc;
+		t->line.has_ip = true;
+		snprintf(t->line.file, sizeof(t->line.file), "%s", ev->frame_file);
+		t->line.has_map = t->line.file[0] != '\0';
+		snprintf(path, sizeof(path), "%s%s", root, t->line.file);
+		if (t->line.file[0] == '/' && frame_offset(path, ev->frame_off, &off)) {
+			t->line.has_offset = true;
+			t->line.offset = off;
 		}
 		return true;
 	}
@@ -154,11 +155,10 @@ void pm_join_traps(struct pm *pm, int first, const char *root, const struct pm_i
 	for (int i = first; i < pm->nevents; i++) {
 		struct pm_event *ev = &pm->events[i];
 		struct trap_event t;
-		char file[256];
 		uint8_t code[FAULT_CODE_MAX];
 		size_t rl = strlen(root);
 
-		if (ev->insn || !event_trap(ev, root, &t, file, sizeof(file), code))
+		if (ev->insn || !event_trap(ev, root, &t, code))
 			continue;
 		/* A core dump after a trap line is the same crash: counted once. */
 		if (!ev->has_trap && ev->tied_to >= 0 && pm->events[ev->tied_to].has_trap)

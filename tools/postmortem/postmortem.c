@@ -680,7 +680,7 @@ static void iso_time(char *buf, size_t size, int64_t us)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void write_trap(struct jw *w, const struct kmsg_trap *t, const char *code)
+static void write_trap(struct jw *w, const struct trap_line *t, const char *code)
 {
 	jw_obj(w, "trap");
 	jw_str(w, "kind", t->kind);
@@ -938,7 +938,7 @@ static void fmt_span(char *buf, size_t size, double s)
  * program and where it trapped, the process the OOM killer chose, the unit. */
 static void event_summary(char *buf, size_t size, const struct pm_event *e, const struct kmsg_rule *rule)
 {
-	const struct kmsg_trap *t = &e->trap;
+	const struct trap_line *t = &e->trap;
 
 	if (e->has_trap) {
 		snprintf(buf, size, "%s[%d] died of %s %s at ip 0x%llx", t->comm, t->pid,
@@ -965,6 +965,23 @@ static void event_summary(char *buf, size_t size, const struct pm_event *e, cons
 static bool joined(const struct pm_event *ev)
 {
 	return ev->insn && ev->insn->verdict != FAULT_UNKNOWN;
+}
+
+/* A service's death line or core dump right after a trap is the same crash:
+ * evidence of the trap's finding, never a finding of its own (which would
+ * lead the console with "a service died" above the instruction and its
+ * CPU-type action). */
+static bool absorbed(const struct pm *pm, const struct pm_event *ev)
+{
+	return ev->tied_to >= 0 && ev->tied_to < pm->nevents && pm->events[ev->tied_to].has_trap;
+}
+
+/* The events absorbed into trap event i, after it. */
+static void write_tied(struct jw *w, const struct pm *pm, int i, int boot_label)
+{
+	for (int o = i + 1; o < pm->nevents; o++)
+		if (pm->events[o].tied_to == i)
+			write_event(w, pm, &pm->events[o], boot_label, false);
 }
 
 /* The program a trap names: the file it died in, else its command. */
@@ -1120,6 +1137,7 @@ static void write_trap_findings(struct ctx *x, const int *sel, int k)
 			if (!joined(ev) || label_of(sel, k, ev->boot) > 0 || !same_group(first, ev))
 				continue;
 			write_event(&f->ev, pm, ev, label_of(sel, k, ev->boot), false);
+			write_tied(&f->ev, pm, o, label_of(sel, k, ev->boot));
 			shown++;
 		}
 		jw_arr_end(&f->ev);
@@ -1215,12 +1233,12 @@ static int distinct_names(const struct pm *pm, const int *sel, int k, int r)
 		const struct pm_event *ev = &pm->events[e];
 		bool seen = false;
 
-		if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev))
+		if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev) || absorbed(pm, ev))
 			continue;
 		for (int o = 0; o < e && !seen; o++) {
 			const struct pm_event *p = &pm->events[o];
 
-			seen = p->rule == r && label_of(sel, k, p->boot) <= 0 && !joined(p) &&
+			seen = p->rule == r && label_of(sel, k, p->boot) <= 0 && !joined(p) && !absorbed(pm, p) &&
 			       !strcmp(event_name(p), event_name(ev));
 		}
 		n += !seen;
@@ -1244,7 +1262,7 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 		for (int e = 0; e < pm->nevents; e++) {
 			const struct pm_event *ev = &pm->events[e];
 
-			if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev))
+			if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev) || absorbed(pm, ev))
 				continue;
 			if (!first)
 				first = ev;
@@ -1277,9 +1295,10 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 		for (int e = 0; e < pm->nevents && shown < PM_EVIDENCE_EVENTS; e++) {
 			const struct pm_event *ev = &pm->events[e];
 
-			if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev))
+			if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev) || absorbed(pm, ev))
 				continue;
 			write_event(&f->ev, pm, ev, label_of(sel, k, ev->boot), false);
+			write_tied(&f->ev, pm, e, label_of(sel, k, ev->boot));
 			shown++;
 		}
 		jw_arr_end(&f->ev);
