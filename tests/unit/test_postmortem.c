@@ -55,8 +55,8 @@ static void test_new_rules(void **state)
 	}
 	/* Every rule that points somewhere points at a check that exists. */
 	for (int r = 0; r < kmsg_nrules; r++)
-		if (kmsg_rules[r].confirm)
-			assert_non_null(command_find(kmsg_rules[r].confirm));
+		if (kmsg_rule_confirm(r))
+			assert_non_null(command_find(kmsg_rule_confirm(r)));
 }
 
 static void test_syslog_lines(void **state)

@@ -10,13 +10,11 @@
 #define KMSG_EVIDENCE_LINES 5
 
 struct kmsg_rule {
-	const char *id;
-	enum severity sev;
+	const char *id;		/* a row of lib/findings.def: severity, confirming check */
 	const char *pattern[6];	/* any of these substrings (a leading ^: at the start); NULL-ended */
 	const char *unless;	/* ...unless this substring is present too */
 	const char *summary;	/* follows the number of lines */
 	const char *advice;
-	const char *confirm;	/* the check that can confirm the cause, or NULL */
 };
 
 extern const struct kmsg_rule kmsg_rules[];
@@ -42,6 +40,9 @@ struct kmsg_watch {
 int kmsg_open(struct kmsg_watch *w);
 /* The same, past the messages already logged: only what comes from now. */
 int kmsg_open_new(struct kmsg_watch *w);
+/* A rule's severity and the check that confirms it (its findings.def row). */
+enum severity kmsg_rule_sev(int rule);
+const char *kmsg_rule_confirm(int rule);
 /* The index of the rule with this id, or -1. */
 int kmsg_rule(const char *id);
 /* Reads every record that is waiting; never blocks. */

@@ -1253,7 +1253,7 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 	for (int r = 0; r < kmsg_nrules; r++) {
 		const struct kmsg_rule *rule = &kmsg_rules[r];
 		const struct pm_event *first = NULL;
-		enum severity sev = rule->sev;
+		enum severity sev = kmsg_rule_sev(r);
 		int count = 0, shown = 0;
 		char id[64], t[32], what[300];
 		struct finding *f;
@@ -1289,8 +1289,8 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 		f = check_finding(x->c, id, sev, rule->advice, "%s (%s UTC, boot %d)", what, t,
 				  label_of(sel, k, first->boot));
 		jw_int(&f->ev, "count", count);
-		if (rule->confirm)
-			jw_str(&f->ev, "confirm_with", rule->confirm);
+		if (kmsg_rule_confirm(r))
+			jw_str(&f->ev, "confirm_with", kmsg_rule_confirm(r));
 		jw_arr(&f->ev, "events");
 		for (int e = 0; e < pm->nevents && shown < PM_EVIDENCE_EVENTS; e++) {
 			const struct pm_event *ev = &pm->events[e];

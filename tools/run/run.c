@@ -460,7 +460,7 @@ static void write_verdict(struct jw *w, const struct plan *p, const struct check
 			const struct kmsg_hit *h = &p->kmsg.hits[r];
 			char summary[200];
 
-			if (!h->count || kmsg_rules[r].sev != (enum severity)s)
+			if (!h->count || kmsg_rule_sev(r) != (enum severity)s)
 				continue;
 			counts[s]++;
 			if (shown < TOP_MAX && s != SEV_INFO) {

@@ -14,7 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "lib/actions.h"
+#include "lib/findings.h"
 #include "lib/util.h"
 #include "report/view_postmortem.h"
 
