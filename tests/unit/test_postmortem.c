@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -546,6 +547,22 @@ static void test_root_empty(void **state)
 	free(d);
 }
 
+/* The image's own root is no suspect: "/" on ramfs or tmpfs (the ISO's
+ * initramfs) is told from a disk's filesystem by statfs, the kernel's own
+ * answer; the post-mortem then says how to attach the crashed VM's disk. */
+static void test_volatile_root(void **state)
+{
+	struct statfs sf;
+
+	(void)state;
+	assert_false(pm_volatile_root("tests/unit"));
+	assert_false(pm_volatile_root("/no/such/folder"));
+	if (statfs("/dev/shm", &sf) == 0 && sf.f_type == 0x01021994)
+		assert_true(pm_volatile_root("/dev/shm"));
+	assert_non_null(strstr(PM_NO_SUSPECT, "no suspect disk found"));
+	assert_non_null(strstr(PM_NO_SUSPECT, "Disk Action > Reassign Owner"));
+}
+
 /* Superblocks as mkfs.ext4, mkfs.vfat and mkswap write them. */
 static void test_probe_fs(void **state)
 {
@@ -1075,6 +1092,7 @@ int main(void)
 		cmocka_unit_test(test_root_text),
 		cmocka_unit_test(test_root_empty),
 		cmocka_unit_test(test_probe_fs),
+		cmocka_unit_test(test_volatile_root),
 		cmocka_unit_test(test_report_target),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_offset_form_join),

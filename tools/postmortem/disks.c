@@ -13,7 +13,10 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "lib/cmdline.h"
 #include "lib/util.h"
@@ -550,4 +553,11 @@ void pm_lvm_deactivate(struct pm_disk *d, int n)
 	for (int i = 0; i < n; i++)
 		if (d[i].pv)
 			restore_rw(&d[i]);
+}
+
+bool pm_volatile_root(const char *path)
+{
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 && (sf.f_type == RAMFS_MAGIC || sf.f_type == TMPFS_MAGIC);
 }

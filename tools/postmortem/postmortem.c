@@ -1379,7 +1379,7 @@ int cmd_postmortem(int argc, char **argv)
 	const char *root;
 	int nboots, sel[1000], k, unclean = 0, traps = 0, ooms = 0, events = 0, decoded = 0, needs_missing = 0,
 	    will_fail = 0;
-	bool use_disks = false;
+	bool use_disks = false, no_suspect = false;
 	char rootbuf[512];
 	int64_t t0;
 	char **args = xcalloc((size_t)argc + 2, sizeof(*args)), devlist[512], devopt[530];
@@ -1427,8 +1427,14 @@ int cmd_postmortem(int argc, char **argv)
 	if (!vals[O_ROOT].set && !vals[O_JOURNAL].set) {
 		x.ndisks = pm_find_suspects(x.disks, PM_MAX_DISKS, PM_REPORT_LABEL);
 		use_disks = x.ndisks > 0 || vals[O_DEVICES].set;
+		/* In the image with no suspect disk there is nothing to judge: its
+		 * own two files are not the crashed system. */
+		no_suspect = !use_disks && pm_volatile_root("/");
 	}
-	if (vals[O_JOURNAL].set) {
+	if (no_suspect) {
+		snprintf(rootbuf, sizeof(rootbuf), "suspect disks: none found");
+		root = rootbuf;
+	} else if (vals[O_JOURNAL].set) {
 		read_journal(&x, vals[O_JOURNAL].str);
 		x.read_ns = now_ns() - t0;
 		/* A journal alone: its traps against --root's files, else the Code: bytes and this system's. */
@@ -1520,6 +1526,8 @@ int cmd_postmortem(int argc, char **argv)
 	pm_isa_free(&x.isa);
 	pm_wf_free(&x.wf);
 	free(x.src);
+	if (no_suspect)
+		return check_end(&c, ST_SKIP, PM_NO_SUSPECT);
 	if (!x.nsrc)
 		return check_end(&c, ST_SKIP, "no journal, text log or pstore record found");
 	if (!k)
