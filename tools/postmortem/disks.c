@@ -16,8 +16,6 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <linux/magic.h>
-
 #include "lib/cmdline.h"
 #include "lib/util.h"
 #include "postmortem/lvm.h"
@@ -555,9 +553,13 @@ void pm_lvm_deactivate(struct pm_disk *d, int n)
 			restore_rw(&d[i]);
 }
 
+/* include/uapi/linux/magic.h (musl ships no kernel headers). */
+#define PM_RAMFS_MAGIC 0x858458f6u
+#define PM_TMPFS_MAGIC 0x01021994u
+
 bool pm_volatile_root(const char *path)
 {
 	struct statfs sf;
 
-	return statfs(path, &sf) == 0 && (sf.f_type == RAMFS_MAGIC || sf.f_type == TMPFS_MAGIC);
+	return statfs(path, &sf) == 0 && ((unsigned long)sf.f_type == PM_RAMFS_MAGIC || (unsigned long)sf.f_type == PM_TMPFS_MAGIC);
 }
