@@ -205,6 +205,27 @@ static void test_kmsg_records(void **state)
 	free(buf);
 }
 
+/* The serial verdict wraps a long summary at a word, as the VGA page does
+ * (the old one cut "...instabil..." mid-word at column 80). */
+static void test_text_never_cuts_a_word(void **state)
+{
+	const char *rep = "{\"verdict\":{\"status\":\"fail\",\"top\":[{\"id\":\"prev.trap.needs-missing\","
+			  "\"severity\":\"fail\",\"summary\":\"crashy invalid opcode: died at vpbroadcastb, which "
+			  "needs AVX2; this vCPU does not execute it -> x86-64-v3, PVE type x86-64-v3\"}]}}";
+	struct jval *v = json_parse(rep, strlen(rep), NULL, 0);
+	size_t len;
+	char *text;
+
+	(void)state;
+	assert_non_null(v);
+	text = render_screen(v, false, &len);
+	assert_non_null(strstr(text, "1. [fail] crashy invalid opcode: died at vpbroadcastb, which needs AVX2; this\n"));
+	assert_non_null(strstr(text, "\n   vCPU does not execute it -> x86-64-v3, PVE type x86-64-v3\n"));
+	assert_non_null(strstr(text, "\n   prev.trap.needs-missing\n"));
+	free(text);
+	json_free(v);
+}
+
 /* verdict.top (lib/verdict): failures before warnings in the order added,
  * errors last, at most VERDICT_TOP_MAX, informational ones only counted. */
 static void test_verdict_top(void **state)
@@ -275,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_judge_faults),
 		cmocka_unit_test(test_verdict),
 		cmocka_unit_test(test_verdict_top),
+		cmocka_unit_test(test_text_never_cuts_a_word),
 		cmocka_unit_test(test_text_80_columns),
 		cmocka_unit_test(test_kmsg_rules),
 		cmocka_unit_test(test_kmsg_records),
