@@ -17,6 +17,7 @@
 
 #include "lib/elf.h"
 #include "lib/faultinsn.h"
+#include "lib/isaresult.h"
 #include "lib/json.h"
 #include "lib/util.h"
 #include "lib/x86dec.h"
@@ -271,6 +272,39 @@ static struct jval *isa_json(const char *absent)
 	return v;
 }
 
+/* One reading of isa's JSON (lib/isaresult): the check's object or a
+ * report's tests.isa; "untested" is no result, so an instruction needing it
+ * is not judged (the decoder once counted it as measured and not executing). */
+static void test_isa_result(void **state)
+{
+	const char *rep = "{\"tests\": {\"isa\": {\"metrics\": {\"level_exec\": 2}, \"data\": {\"extensions\": ["
+			  "{\"name\": \"sse2\", \"state\": \"ok\"}, {\"name\": \"avx\", \"state\": \"ok\"},"
+			  "{\"name\": \"avx2\", \"state\": \"untested\"}, {\"name\": \"bmi1\", \"state\": \"faults\"}]}}}}";
+	struct jval *r = json_parse(rep, strlen(rep), NULL, 0), *c = isa_json("avx2");
+	uint8_t code[FAULT_CODE_MAX];
+	int ip, n = fault_parse_code("Code: 90 90 <c4> e2 7d 78 c0 c3", code, sizeof(code), &ip);
+	struct trap_event t = { .line = { .ip = 0x1002, .has_ip = true }, .code = code, .code_len = (size_t)n, .code_ip = ip };
+	struct fault_insn f;
+
+	(void)state;
+	assert_non_null(r);
+	assert_ptr_equal(isa_result(c), c);
+	assert_ptr_equal(isa_result(r), json_path(r, "tests.isa"));
+	assert_null(isa_result(json_path(r, "tests")));
+	assert_int_equal(isa_result_executes(r, "avx"), 1);
+	assert_int_equal(isa_result_executes(r, "avx2"), -1);
+	assert_int_equal(isa_result_executes(r, "bmi1"), 0);
+	assert_int_equal(isa_result_executes(r, "sha"), -1);
+	assert_int_equal(isa_result_executes(c, "avx2"), 0);
+	assert_true(isa_state_name_executes("works-unadvertised"));
+	assert_false(isa_state_name_executes("faults"));
+	/* vpbroadcastb needs AVX2, which this isa result did not test. */
+	assert_int_equal(fault_insn(&t, NULL, r, &f), FAULT_NOT_MEASURED);
+	assert_int_equal(fault_insn(&t, NULL, c, &f), FAULT_NEEDS_MISSING);
+	json_free(r);
+	json_free(c);
+}
+
 static void test_fault_code_line(void **state)
 {
 	uint8_t b[FAULT_CODE_MAX];
@@ -386,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_elf_hostile),
 		cmocka_unit_test(test_dispatch_names),
 		cmocka_unit_test(test_pve_type),
+		cmocka_unit_test(test_isa_result),
 		cmocka_unit_test(test_fault_code_line),
 		cmocka_unit_test(test_fault_code_bytes),
 		cmocka_unit_test(test_fault_from_file),

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "elf.h"
+#include "isaresult.h"
 #include "pvetypes.h"
 #include "util.h"
 
@@ -177,24 +178,17 @@ static void decode_file(const struct trap_line *t, const char *root, int level_e
 		snprintf(f->note, sizeof(f->note), "%.120s not found in the loader's directories", t->file);
 }
 
-/* The extensions isa found executing, and those it measured at all. */
+/* The extensions isa found executing, and those it has a result for
+ * (lib/isaresult: one reading of isa's JSON). */
 static void isa_sets(const struct jval *isa, x86_exts_t *executes, x86_exts_t *measured)
 {
-	const struct jval *exts = json_path(isa, "data.extensions");
-
-	if (!exts)
-		exts = json_path(isa, "tests.isa.data.extensions");
 	*executes = *measured = 0;
-	if (!exts || exts->type != J_ARR)
-		return;
-	for (size_t i = 0; i < exts->len; i++) {
-		int b = x86_ext_find(json_str(exts->items[i], "name", ""));
-		const char *st = json_str(exts->items[i], "state", "");
+	for (int b = 0; isa && b < X86_NEXTS; b++) {
+		int r = isa_result_executes(isa, x86_exts[b].name);
 
-		if (b < 0)
-			continue;
-		*measured |= 1ULL << b;
-		if (!strcmp(st, "ok") || !strcmp(st, "works-unadvertised"))
+		if (r >= 0)
+			*measured |= 1ULL << b;
+		if (r > 0)
 			*executes |= 1ULL << b;
 	}
 }
@@ -205,10 +199,8 @@ enum fault_verdict fault_insn(const struct trap_event *t, const char *root, cons
 	x86_exts_t executes, measured;
 	char names[256];
 
-	const struct jval *m = json_obj(isa, "metrics");
+	const struct jval *m = json_obj(isa_result(isa), "metrics");
 
-	if (!m)
-		m = json_obj(json_obj(json_obj(isa, "tests"), "isa"), "metrics");
 	memset(f, 0, sizeof(*f));
 	decode_file(&t->line, root, (int)json_num(m, "level_exec", 0), f);
 	if (t->code && t->code_ip >= 0 && (size_t)t->code_ip < t->code_len) {

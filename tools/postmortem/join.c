@@ -8,6 +8,7 @@
 
 #include "lib/elf.h"
 #include "lib/faultinsn.h"
+#include "lib/isaresult.h"
 #include "lib/util.h"
 
 /* isa's JSON is small (~100 KiB with every CPU); a report.json holding it
@@ -38,15 +39,9 @@ int pm_isa_load(struct pm_isa *isa, const char *path)
 		snprintf(isa->note, sizeof(isa->note), "%.200s: not JSON: %.80s", path, err);
 		return -1;
 	}
-	/* A check's object, or a report holding it. */
-	isa->exts = json_arr(json_obj(isa->json, "data"), "extensions");
-	m = json_obj(isa->json, "metrics");
-	if (!isa->exts) {
-		const struct jval *t = json_obj(json_obj(isa->json, "tests"), "isa");
-
-		isa->exts = json_arr(json_obj(t, "data"), "extensions");
-		m = json_obj(t, "metrics");
-	}
+	/* A check's object, or a report holding it (lib/isaresult). */
+	m = json_obj(isa_result(isa->json), "metrics");
+	isa->exts = json_arr(json_obj(isa_result(isa->json), "data"), "extensions");
 	if (!isa->exts || !json_len(isa->exts)) {
 		snprintf(isa->note, sizeof(isa->note), "%.200s: holds no isa result (data.extensions)", path);
 		json_free(isa->json);
@@ -66,18 +61,7 @@ void pm_isa_free(struct pm_isa *isa)
 
 int pm_isa_executes(const struct pm_isa *isa, const char *ext)
 {
-	for (size_t i = 0; i < json_len(isa->exts); i++) {
-		const struct jval *e = json_at(isa->exts, i);
-		const char *st;
-
-		if (strcmp(json_str(e, "name", ""), ext))
-			continue;
-		st = json_str(e, "state", "");
-		if (!strcmp(st, "ok") || !strcmp(st, "works-unadvertised"))
-			return 1;
-		return !strcmp(st, "untested") || !st[0] ? -1 : 0;
-	}
-	return -1;
+	return isa_result_executes(isa->json, ext);
 }
 
 /* A core dump's first frame as a file offset: systemd's "+ 0xOFF" counts

@@ -24,6 +24,7 @@
 
 #include "lib/check.h"
 #include "lib/faultinsn.h"
+#include "lib/isaresult.h"
 #include "lib/pvetypes.h"
 #include "lib/util.h"
 #include "postmortem/disks.h"
@@ -1024,7 +1025,7 @@ static const struct {
 /* The CPU vendor isa identified ("GenuineIntel"), or NULL. */
 static const char *isa_vendor(const struct pm_isa *isa)
 {
-	const struct jval *o = json_obj(isa->json, "data") ? isa->json : json_obj(json_obj(isa->json, "tests"), "isa");
+	const struct jval *o = isa_result(isa->json);
 
 	return json_str(json_obj(json_obj(o, "data"), "identification"), "vendor", NULL);
 }
