@@ -58,7 +58,8 @@ help:
 	@echo "  check        all tests: unit tests (gcc and clang), fuzz targets (bounded), HTML, QEMU boot tests"
 	@echo "  check-unit   unit tests only"
 	@echo "  check-includes  the layering rules of the #include lines (scripts/check-includes)"
-	@echo "  check-scripts   every bash script fails loudly (scripts/check-scripts); scripts/module-order on fixtures"
+	@echo "  check-scripts   every bash script fails loudly (scripts/check-scripts); scripts/module-order on fixtures;"
+	@echo "               the boot tests' case format and expectation language (tests/qemu/test_vmtest.py)"
 	@echo "  check-unit-clang  the unit tests built by clang (ASan, UBSan with float-cast-overflow)"
 	@echo "  check-fuzz   every libFuzzer target (tests/fuzz/) for FUZZ_CHECK_SECONDS each, and its regressions"
 	@echo "  fuzz         the same for FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600 [FUZZ=json,cmdline])"
@@ -147,6 +148,7 @@ check-unit: $(UNIT_BINS)
 check-scripts:
 	@scripts/check-scripts
 	@tests/scripts/run
+	@python3 tests/qemu/test_vmtest.py -q
 
 check-includes:
 	@out=$$(tests/includes/run 2>&1) || { echo "$$out"; exit 1; }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/kmsg.h"
+#include "lib/trapline.h"
 #include "postmortem/join.h"
 #include "postmortem/postmortem.h"
 
@@ -14,13 +15,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pm pm;
 	struct pm_textstate ts;
-	struct kmsg_trap t;
+	struct trap_line t;
 	char line[512];
 	size_t n = size < sizeof(line) - 1 ? size : sizeof(line) - 1;
 
 	memcpy(line, data, n);
 	line[n] = '\0';
-	kmsg_parse_trap(line, &t);
+	trap_parse(line, &t);
 
 	pm_init(&pm);
 	memset(&ts, 0, sizeof(ts));

@@ -17,6 +17,7 @@
 
 #include "lib/elf.h"
 #include "lib/faultinsn.h"
+#include "lib/isaresult.h"
 #include "lib/json.h"
 #include "lib/util.h"
 #include "lib/x86dec.h"
@@ -271,6 +272,39 @@ static struct jval *isa_json(const char *absent)
 	return v;
 }
 
+/* One reading of isa's JSON (lib/isaresult): the check's object or a
+ * report's tests.isa; "untested" is no result, so an instruction needing it
+ * is not judged (the decoder once counted it as measured and not executing). */
+static void test_isa_result(void **state)
+{
+	const char *rep = "{\"tests\": {\"isa\": {\"metrics\": {\"level_exec\": 2}, \"data\": {\"extensions\": ["
+			  "{\"name\": \"sse2\", \"state\": \"ok\"}, {\"name\": \"avx\", \"state\": \"ok\"},"
+			  "{\"name\": \"avx2\", \"state\": \"untested\"}, {\"name\": \"bmi1\", \"state\": \"faults\"}]}}}}";
+	struct jval *r = json_parse(rep, strlen(rep), NULL, 0), *c = isa_json("avx2");
+	uint8_t code[FAULT_CODE_MAX];
+	int ip, n = fault_parse_code("Code: 90 90 <c4> e2 7d 78 c0 c3", code, sizeof(code), &ip);
+	struct trap_event t = { .line = { .ip = 0x1002, .has_ip = true }, .code = code, .code_len = (size_t)n, .code_ip = ip };
+	struct fault_insn f;
+
+	(void)state;
+	assert_non_null(r);
+	assert_ptr_equal(isa_result(c), c);
+	assert_ptr_equal(isa_result(r), json_path(r, "tests.isa"));
+	assert_null(isa_result(json_path(r, "tests")));
+	assert_int_equal(isa_result_executes(r, "avx"), 1);
+	assert_int_equal(isa_result_executes(r, "avx2"), -1);
+	assert_int_equal(isa_result_executes(r, "bmi1"), 0);
+	assert_int_equal(isa_result_executes(r, "sha"), -1);
+	assert_int_equal(isa_result_executes(c, "avx2"), 0);
+	assert_true(isa_state_name_executes("works-unadvertised"));
+	assert_false(isa_state_name_executes("faults"));
+	/* vpbroadcastb needs AVX2, which this isa result did not test. */
+	assert_int_equal(fault_insn(&t, NULL, r, &f), FAULT_NOT_MEASURED);
+	assert_int_equal(fault_insn(&t, NULL, c, &f), FAULT_NEEDS_MISSING);
+	json_free(r);
+	json_free(c);
+}
+
 static void test_fault_code_line(void **state)
 {
 	uint8_t b[FAULT_CODE_MAX];
@@ -285,41 +319,12 @@ static void test_fault_code_line(void **state)
 	assert_int_equal(fault_parse_code("Code: 0f <0b", b, sizeof(b), &ip), 1); /* a cut line: what came before */
 }
 
-static void test_fault_trap_line(void **state)
-{
-	struct trap_event t;
-	char file[64];
-
-	(void)state;
-	/* kernel 6.x: the file offset of ip before the mapping */
-	assert_int_equal(fault_parse_trap("[ 2013.27] traps: mainv[2334] trap invalid opcode ip:7f25b1a65100 "
-					  "sp:7fff7d131fd8 error:0 in libvnni.so[1100,7f25b1a65000+1000]",
-					  &t, file, sizeof(file)), 0);
-	assert_int_equal(t.ip, 0x7f25b1a65100ULL);
-	assert_string_equal(t.file, "libvnni.so");
-	assert_true(t.has_offset);
-	assert_int_equal(t.offset, 0x1100);
-	assert_int_equal(t.base, 0x7f25b1a65000ULL);
-	assert_int_equal(t.size, 0x1000);
-	/* older kernels, the segfault wording, a name with a space */
-	assert_int_equal(fault_parse_trap("traps: code[102321] general protection fault ip:70c6be715729 "
-					  "sp:7fff2e24ac28 error:0 in my prog[70c6be700000+20000]", &t, file, sizeof(file)), 0);
-	assert_false(t.has_offset);
-	assert_string_equal(t.file, "my prog");
-	assert_int_equal(t.base, 0x70c6be700000ULL);
-	assert_int_equal(fault_parse_trap("a[1]: segfault at 0 ip 00000000004232c3 sp 00007fff946ff790 error 4",
-					  &t, file, sizeof(file)), 0);
-	assert_int_equal(t.ip, 0x4232c3);
-	assert_null(t.file);
-	assert_int_equal(fault_parse_trap("no instruction pointer here", &t, file, sizeof(file)), -1);
-}
-
 /* The seed's scenario from the Code: bytes alone: vpbroadcastb, AVX2. */
 static void test_fault_code_bytes(void **state)
 {
 	uint8_t code[FAULT_CODE_MAX];
 	int ip, n = fault_parse_code("Code: 90 90 <c4> e2 7d 78 c0 c3", code, sizeof(code), &ip);
-	struct trap_event t = { .ip = 0x7f0000001002ULL, .code = code, .code_len = (size_t)n, .code_ip = ip };
+	struct trap_event t = { .line = { .ip = 0x7f0000001002ULL, .has_ip = true }, .code = code, .code_len = (size_t)n, .code_ip = ip };
 	struct fault_insn f;
 	struct jval *no_avx2 = isa_json("avx2"), *all = isa_json("");
 
@@ -358,8 +363,9 @@ static void test_fault_from_file(void **state)
 	char root[] = "/tmp/test_needs.XXXXXX", dir[256], path[300];
 	size_t len;
 	uint8_t *d = load("pie", &len);
-	struct trap_event t = { .ip = 0x7f3a12341005ULL, .file = "libfoo.so.1", .base = 0x7f3a12341000ULL,
-				.size = 0x1000, .code_ip = -1 };
+	struct trap_event t = { .line = { .ip = 0x7f3a12341005ULL, .has_ip = true, .has_map = true, .file = "libfoo.so.1",
+					  .base = 0x7f3a12341000ULL, .size = 0x1000 },
+				.code_ip = -1 };
 	struct fault_insn f;
 	struct jval *no_popcnt = isa_json("popcnt");
 	FILE *o;
@@ -393,9 +399,11 @@ static void test_fault_from_file(void **state)
 	}
 	/* not found */
 	t.code = NULL;
-	t.file = "libbar.so";
+	snprintf(t.line.file, sizeof(t.line.file), "libbar.so");
 	assert_int_equal(fault_insn(&t, root, no_popcnt, &f), FAULT_UNKNOWN);
-	assert_non_null(strstr(f.summary, "not found"));
+	assert_non_null(strstr(f.summary, "libbar.so not found in the loader's directories"));
+	/* Not where the root is mounted: the post-mortem shows the suspect's own paths. */
+	assert_null(strstr(f.note, root));
 	snprintf(path, sizeof(path), "rm -rf %s", root);
 	assert_int_equal(system(path), 0);
 	json_free(no_popcnt);
@@ -412,8 +420,8 @@ int main(void)
 		cmocka_unit_test(test_elf_hostile),
 		cmocka_unit_test(test_dispatch_names),
 		cmocka_unit_test(test_pve_type),
+		cmocka_unit_test(test_isa_result),
 		cmocka_unit_test(test_fault_code_line),
-		cmocka_unit_test(test_fault_trap_line),
 		cmocka_unit_test(test_fault_code_bytes),
 		cmocka_unit_test(test_fault_from_file),
 	};

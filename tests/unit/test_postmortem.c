@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -28,48 +29,6 @@
 #include "postmortem/postmortem.h"
 
 static char fixtures[64];	/* made once by group_setup; "" if the writer is missing */
-
-static void test_trap_lines(void **state)
-{
-	(void)state;
-	struct kmsg_trap t;
-
-	assert_int_equal(kmsg_parse_trap("traps: code[102321] general protection fault ip:70c6be715729 "
-					 "sp:7fff2e24ac28 error:0 in libfoo.so[70c6be700000+20000]", &t), 0);
-	assert_string_equal(t.kind, "general protection fault");
-	assert_string_equal(t.comm, "code");
-	assert_int_equal(t.pid, 102321);
-	assert_true(t.has_ip && t.ip == 0x70c6be715729ull);
-	assert_true(t.has_sp && t.sp == 0x7fff2e24ac28ull);
-	assert_true(t.has_error && t.error == 0);
-	assert_true(t.has_map);
-	assert_string_equal(t.file, "libfoo.so");
-	assert_true(t.base == 0x70c6be700000ull && t.size == 0x20000);
-
-	assert_int_equal(kmsg_parse_trap("bun[77] trap invalid opcode ip:4a1b2c sp:7ffe error:0 in bun[400000+1000]", &t), 0);
-	assert_string_equal(t.kind, "invalid opcode");
-	assert_string_equal(t.file, "bun");
-	assert_true(t.ip == 0x4a1b2c && t.base == 0x400000 && t.size == 0x1000);
-
-	/* 6.1's segfault line, with the CPU suffix newer kernels add. */
-	assert_int_equal(kmsg_parse_trap("node[5120]: segfault at 8 ip 00007f1234567890 sp 00007ffd00000000 error 4 in "
-					 "libc.so.6[7f1234500000+195000] likely on CPU 1 (core 1, socket 0)", &t), 0);
-	assert_string_equal(t.kind, "segfault");
-	assert_true(t.has_addr && t.addr == 8);
-	assert_true(t.ip == 0x7f1234567890ull && t.error == 4);
-	assert_string_equal(t.file, "libc.so.6");
-	assert_true(t.base == 0x7f1234500000ull && t.size == 0x195000);
-
-	/* No mapping printed (the address was in no file). */
-	assert_int_equal(kmsg_parse_trap("traps: a.out[9] general protection fault ip:1234 sp:5678 error:0", &t), 0);
-	assert_false(t.has_map);
-
-	assert_int_equal(kmsg_parse_trap("general protection fault, probably for non-canonical address "
-					 "0xdead000000000122: 0000 [#1] PREEMPT SMP NOPTI", &t), -1);
-	assert_int_equal(kmsg_parse_trap("Linux version 6.1.0 (gcc [12])", &t), -1);
-	assert_int_equal(kmsg_parse_trap("x[", &t), -1);
-	assert_int_equal(kmsg_parse_trap("", &t), -1);
-}
 
 static void test_new_rules(void **state)
 {
@@ -97,8 +56,8 @@ static void test_new_rules(void **state)
 	}
 	/* Every rule that points somewhere points at a check that exists. */
 	for (int r = 0; r < kmsg_nrules; r++)
-		if (kmsg_rules[r].confirm)
-			assert_non_null(command_find(kmsg_rules[r].confirm));
+		if (kmsg_rule_confirm(r))
+			assert_non_null(command_find(kmsg_rule_confirm(r)));
 }
 
 static void test_syslog_lines(void **state)
@@ -463,6 +422,17 @@ static const struct jval *finding(const struct jval *v, const char *id)
 	return NULL;
 }
 
+/* The event of this kind among the scenario's trap finding's evidence. */
+static const struct jval *trap_event_of(const struct jval *v, const char *kind)
+{
+	const struct jval *evs = json_arr(json_obj(finding(v, "prev.trap.not-judged"), "evidence"), "events");
+
+	for (size_t i = 0; i < json_len(evs); i++)
+		if (!strcmp(json_str(json_at(evs, i), "kind", ""), kind))
+			return json_at(evs, i);
+	return NULL;
+}
+
 static void check_scenario(const struct jval *v, const char *source)
 {
 	const struct jval *boots = json_path(v, "data.boots"), *f, *ev, *trap;
@@ -498,9 +468,13 @@ static void check_scenario(const struct jval *v, const char *source)
 	assert_string_equal(json_str(trap, "code", ""),
 			    "48 89 45 c8 31 c0 48 8b 45 c8 c4 e2 7d 78 c0 <c5> fe 7f 07 48 83 c4 28 5d c3 66 0f 1f 44 00 00");
 
-	f = finding(v, "prev.signal");
-	assert_non_null(f);
-	ev = json_get(json_get(f, "evidence"), "events")->items[0];
+	/* One crash, one finding: the unit's death right after the trap is
+	 * the trap finding's evidence, not a prev.signal of its own. */
+	assert_null(finding(v, "prev.signal"));
+	f = finding(v, "prev.trap.not-judged");
+	assert_true(json_len(json_get(json_get(f, "evidence"), "events")) >= 2);
+	ev = json_get(json_get(f, "evidence"), "events")->items[1];
+	assert_string_equal(json_str(ev, "kind", ""), "service.signal");
 	assert_string_equal(json_str(ev, "unit", ""), "code-tunnel.service");
 	assert_string_equal(json_str(ev, "signal", ""), "SEGV");
 	assert_non_null(strstr(json_str(ev, "after_trap", ""), "general protection fault"));
@@ -514,7 +488,9 @@ static void check_scenario(const struct jval *v, const char *source)
 	assert_int_equal((int)json_num(ev, "boot", 0), -2);
 
 	assert_non_null(finding(v, "prev.soft-lockup"));
-	assert_non_null(finding(v, "prev.coredump"));
+	/* Its core dump too. */
+	assert_null(finding(v, "prev.coredump"));
+	assert_non_null(trap_event_of(v, "service.coredump"));
 	f = finding(v, "prev.unclean-end");
 	assert_non_null(f);
 	assert_true(json_get(json_get(f, "evidence"), "after_idle")->b);
@@ -527,7 +503,6 @@ static void test_root_journal(void **state)
 	(void)state;
 	int rc;
 	struct jval *v;
-	const struct jval *f;
 
 	if (!fixtures[0])
 		skip();
@@ -535,8 +510,7 @@ static void test_root_journal(void **state)
 	assert_int_equal(rc, EXIT_FAIL);
 	check_scenario(v, "journal");
 	/* The coredump entry's own fields (its MESSAGE was compressed). */
-	f = finding(v, "prev.coredump");
-	assert_string_equal(json_str(json_get(json_get(f, "evidence"), "events")->items[0], "exe", ""), "/opt/code/bin/code");
+	assert_string_equal(json_str(trap_event_of(v, "service.coredump"), "exe", ""), "/opt/code/bin/code");
 	/* The text logs hold the same boots: counted once. */
 	assert_true(json_num(json_get(v, "metrics"), "boots_found", 0) == 3);
 	json_free(v);
@@ -571,6 +545,22 @@ static void test_root_empty(void **state)
 	assert_int_equal(rc, EXIT_SKIP);
 	json_free(v);
 	free(d);
+}
+
+/* The image's own root is no suspect: "/" on ramfs or tmpfs (the ISO's
+ * initramfs) is told from a disk's filesystem by statfs, the kernel's own
+ * answer; the post-mortem then says how to attach the crashed VM's disk. */
+static void test_volatile_root(void **state)
+{
+	struct statfs sf;
+
+	(void)state;
+	assert_false(pm_volatile_root("tests/unit"));
+	assert_false(pm_volatile_root("/no/such/folder"));
+	if (statfs("/dev/shm", &sf) == 0 && sf.f_type == 0x01021994)
+		assert_true(pm_volatile_root("/dev/shm"));
+	assert_non_null(strstr(PM_NO_SUSPECT, "no suspect disk found"));
+	assert_non_null(strstr(PM_NO_SUSPECT, "Disk Action > Reassign Owner"));
 }
 
 /* Superblocks as mkfs.ext4, mkfs.vfat and mkswap write them. */
@@ -631,6 +621,42 @@ static void test_report_target(void **state)
 	pm_report_target("triage.mode=quick", label, sizeof(label), dev, sizeof(dev));
 	assert_string_equal(label, "");
 	assert_string_equal(dev, "");
+}
+
+/* The kernel's newer offset form through the model and the join: the
+ * event's trap (report.json's "trap") and the decoded instruction name the
+ * same file, from the one parser (lib/trapline). */
+static void test_offset_form_join(void **state)
+{
+	(void)state;
+	struct pm pm;
+	struct pm_isa isa;
+	struct pm_record r = { .t_us = 1000000, .boot = "b1", .source = "journal", .program = "kernel", .pid = -1,
+			       .unit = "", .coredump_signal = -1 };
+	char root[] = "/tmp/test_pm_offset.XXXXXX";
+
+	assert_non_null(mkdtemp(root));
+	memset(&isa, 0, sizeof(isa));
+	pm_init(&pm);
+	r.message = "traps: mainv[2334] trap invalid opcode ip:7f25b1a65100 sp:7fff7d131fd8 error:0 in "
+		    "libvnni.so[1100,7f25b1a65000+1000]";
+	pm_feed(&pm, &r);
+	r.message = "Code: 48 89 e5 <c4> e2 75 50 c2 c3";
+	pm_feed(&pm, &r);
+	pm_finish(&pm);
+	pm_join_traps(&pm, 0, root, &isa);
+	assert_int_equal(pm.nevents, 1);
+	assert_true(pm.events[0].has_trap && pm.events[0].trap.has_map && pm.events[0].trap.has_offset);
+	assert_string_equal(pm.events[0].trap.file, "libvnni.so");
+	assert_int_equal(pm.events[0].trap.offset, 0x1100);
+	assert_non_null(pm.events[0].insn);
+	assert_string_equal(pm.events[0].insn->source, "code");
+	assert_string_equal(pm.events[0].insn->insn.mnemonic, "vpdpbusd");
+	/* The file was looked for by the trap's name, and the words carry no
+	 * mount point ("not found under  in ..." once). */
+	assert_string_equal(pm.events[0].insn->note, "libvnni.so not found in the loader's directories");
+	pm_free(&pm);
+	rmdir(root);
 }
 
 /* The model alone: a pstore-like kernel panic, a Code: line that follows no
@@ -1055,7 +1081,6 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_trap_lines),
 		cmocka_unit_test(test_new_rules),
 		cmocka_unit_test(test_syslog_lines),
 		cmocka_unit_test(test_decompress),
@@ -1067,8 +1092,10 @@ int main(void)
 		cmocka_unit_test(test_root_text),
 		cmocka_unit_test(test_root_empty),
 		cmocka_unit_test(test_probe_fs),
+		cmocka_unit_test(test_volatile_root),
 		cmocka_unit_test(test_report_target),
 		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_offset_form_join),
 		cmocka_unit_test(test_root_pstore),
 		cmocka_unit_test(test_device_args),
 		cmocka_unit_test(test_read_log_tail),

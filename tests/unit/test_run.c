@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "lib/kmsg.h"
+#include "lib/verdict.h"
 #include "report/report.h"
 #include "run/run.h"
 
@@ -204,12 +205,98 @@ static void test_kmsg_records(void **state)
 	free(buf);
 }
 
+/* The serial verdict wraps a long summary at a word, as the VGA page does
+ * (the old one cut "...instabil..." mid-word at column 80). */
+static void test_text_never_cuts_a_word(void **state)
+{
+	const char *rep = "{\"verdict\":{\"status\":\"fail\",\"top\":[{\"id\":\"prev.trap.needs-missing\","
+			  "\"severity\":\"fail\",\"summary\":\"crashy invalid opcode: died at vpbroadcastb, which "
+			  "needs AVX2; this vCPU does not execute it -> x86-64-v3, PVE type x86-64-v3\"}]}}";
+	struct jval *v = json_parse(rep, strlen(rep), NULL, 0);
+	size_t len;
+	char *text;
+
+	(void)state;
+	assert_non_null(v);
+	text = render_screen(v, false, &len);
+	assert_non_null(strstr(text, "1. [fail] crashy invalid opcode: died at vpbroadcastb, which needs AVX2; this\n"));
+	assert_non_null(strstr(text, "\n   vCPU does not execute it -> x86-64-v3, PVE type x86-64-v3\n"));
+	assert_non_null(strstr(text, "\n   prev.trap.needs-missing\n"));
+	free(text);
+	json_free(v);
+}
+
+/* verdict.top (lib/verdict): failures before warnings in the order added,
+ * errors last, at most VERDICT_TOP_MAX, informational ones only counted. */
+static void test_verdict_top(void **state)
+{
+	struct verdict v;
+	char *text = NULL, name[16];
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct jw w;
+	struct jval *j;
+	const struct jval *top;
+
+	(void)state;
+	verdict_init(&v);
+	verdict_add_error(&v, "mem", "crashed");
+	for (int i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "w%d", i);
+		verdict_add(&v, "wake", name, SEV_WARN, "a warning", NULL);
+	}
+	verdict_add(&v, "isa", "cpu.pve-type", SEV_INFO, "info", NULL);
+	verdict_add(&v, "kernel_log", "kernel.gpf", SEV_FAIL, "a trap", "advice");
+	jw_init(&w, f, 0);
+	jw_obj(&w, NULL);
+	verdict_write(&v, &w, ST_FAIL);
+	jw_obj_end(&w);
+	fclose(f);
+	verdict_free(&v);
+	j = json_parse(text, len, NULL, 0);
+	assert_non_null(j);
+	top = json_path(j, "verdict.top");
+	assert_int_equal(json_len(top), VERDICT_TOP_MAX);
+	assert_string_equal(json_str(json_at(top, 0), "id", ""), "kernel.gpf");
+	assert_string_equal(json_str(json_at(top, 0), "advice", ""), "advice");
+	assert_string_equal(json_str(json_at(top, 1), "id", ""), "w0");
+	assert_string_equal(json_str(json_at(top, 9), "id", ""), "w8");
+	assert_true(json_num(json_path(j, "verdict.findings"), "warn", 0) == 12);
+	assert_true(json_num(json_path(j, "verdict.findings"), "info", 0) == 1);
+	assert_true(json_num(json_path(j, "verdict.findings"), "fail", 0) == 1);
+	assert_true(json_num(json_get(j, "verdict"), "exit_code", 0) == 1);
+	json_free(j);
+	free(text);
+
+	/* With room, the check in error comes after the findings. */
+	text = NULL;
+	f = open_memstream(&text, &len);
+	verdict_init(&v);
+	verdict_add_error(&v, "mem", "crashed");
+	verdict_add(&v, "wake", "wake.stall", SEV_WARN, "late", NULL);
+	jw_init(&w, f, 0);
+	jw_obj(&w, NULL);
+	verdict_write(&v, &w, ST_ERROR);
+	jw_obj_end(&w);
+	fclose(f);
+	verdict_free(&v);
+	j = json_parse(text, len, NULL, 0);
+	top = json_path(j, "verdict.top");
+	assert_int_equal(json_len(top), 2);
+	assert_string_equal(json_str(json_at(top, 1), "id", ""), "run.check-error.mem");
+	assert_string_equal(json_str(json_at(top, 1), "severity", ""), "error");
+	json_free(j);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_judge_good),
 		cmocka_unit_test(test_judge_faults),
 		cmocka_unit_test(test_verdict),
+		cmocka_unit_test(test_verdict_top),
+		cmocka_unit_test(test_text_never_cuts_a_word),
 		cmocka_unit_test(test_text_80_columns),
 		cmocka_unit_test(test_kmsg_rules),
 		cmocka_unit_test(test_kmsg_records),

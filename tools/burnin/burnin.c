@@ -42,19 +42,19 @@ enum {
 
 const struct opt burnin_opts[] = {
 	CHECK_COMMON_OPTS,
-	{ "duration", 'd', OPT_DURATION, "TIME", "how long to load the machine (default quick 60s, standard 10m, burnin 1h)",
+	[O_DURATION] = { "duration", 'd', OPT_DURATION, "TIME", "how long to load the machine (default quick 60s, standard 10m, burnin 1h)",
 	  10000000000LL, 604800000000000LL },
-	{ "stressors", 's', OPT_STR, "LIST",
+	[O_STRESSORS] = { "stressors", 's', OPT_STR, "LIST",
 	  "stress-ng stressors, comma-separated, each NAME or NAME:METHOD (default cpu,matrix,vecfp,vecmath,vm; "
 	  "vm alone on a CPU that advertises what it does not execute)", 0, 0 },
-	{ "workers", 'w', OPT_INT, "N", "instances of each stressor (default: one per CPU)", 1, 4096 },
-	{ "mem-percent", 0, OPT_PERCENT, "N",
+	[O_WORKERS] = { "workers", 'w', OPT_INT, "N", "instances of each stressor (default: one per CPU)", 1, 4096 },
+	[O_MEM_PERCENT] = { "mem-percent", 0, OPT_PERCENT, "N",
 	  "memory the vm stressor keeps busy, in % of MemAvailable (default 50, at most 1 GiB per instance)", 1, 90 },
-	{ "samplers", 0, OPT_STR, "LIST", "what runs beside stress-ng: health,isa,wake or none (default all three)", 0,
+	[O_SAMPLERS] = { "samplers", 0, OPT_STR, "LIST", "what runs beside stress-ng: health,isa,wake or none (default all three)", 0,
 	  0 },
-	{ "interval", 'i', OPT_DURATION, "TIME", "health sampling interval (default 1s)", 100000000LL, 60000000000LL },
-	{ "stress-ng", 0, OPT_STR, "PATH", "the stress-ng to run (default: the one in PATH)", 0, 0 },
-	{ "inject", 0, OPT_STR, "KIND:EXT[@CPU]",
+	[O_INTERVAL] = { "interval", 'i', OPT_DURATION, "TIME", "health sampling interval (default 1s)", 100000000LL, 60000000000LL },
+	[O_STRESS_NG] = { "stress-ng", 0, OPT_STR, "PATH", "the stress-ng to run (default: the one in PATH)", 0, 0 },
+	[O_INJECT] = { "inject", 0, OPT_STR, "KIND:EXT[@CPU]",
 	  "for boot tests: passed to every `triage isa` of the burn-in (see triage isa --help)", 0, 0 },
 	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };

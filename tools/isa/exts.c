@@ -4,6 +4,7 @@
 
 #include "isa.h"
 #include "kernels.h"
+#include "lib/isaresult.h"
 #include "lib/util.h"
 
 /* A CPUID bit: leaf, sub-leaf, register, bit (Intel SDM vol. 2A, CPUID;
@@ -123,9 +124,11 @@ enum isa_state isa_classify(bool advertised, bool os_enabled, bool ran, bool rig
 	return ran && right ? ISA_WORKS_UNADVERTISED : ISA_ABSENT;
 }
 
+/* "Executes" is defined once, on the names the JSON carries (lib/isaresult):
+ * what isa judges here is what its readers read back. */
 bool isa_state_executes(enum isa_state s)
 {
-	return s == ISA_OK || s == ISA_WORKS_UNADVERTISED;
+	return isa_state_name_executes(isa_state_name(s));
 }
 
 bool isa_advertised(const struct isa_ext *e, const struct cpuid_dump *c)

@@ -95,7 +95,7 @@ int check_begin(struct check *c, const char *name, const char *usage, const stru
 		fprintf(stderr, "triage %s: unexpected argument '%s' (see --help)\n", name, argv[pos]);
 		return EXIT_ERROR;
 	}
-	if (vals[3].set) {
+	if (vals[CHECK_O_HELP].set) {
 		printf("usage: triage %s [options]\n\n%s\n\noptions:\n", name, usage);
 		opt_help(stdout, table);
 		printf("\nexit status: 0 pass, 1 fail, 2 warn, 3 error, 4 skip\n");
@@ -114,11 +114,11 @@ int check_begin(struct check *c, const char *name, const char *usage, const stru
 		printf("{\"name\": \"%s\", this is not JSON\n", name);
 		return EXIT_PASS;
 	}
-	c->mode = vals[0].set ? (enum mode)mode_from_name(vals[0].str) : MODE_QUICK;
+	c->mode = vals[CHECK_O_MODE].set ? (enum mode)mode_from_name(vals[CHECK_O_MODE].str) : MODE_QUICK;
 	c->limit_s = c->mode < MODE_NCHECK ? limits[c->mode] : 0;
 	options_json(c, table, vals);
-	c->out_path = vals[1].set ? vals[1].str : NULL;
-	c->quiet = vals[2].set;
+	c->out_path = vals[CHECK_O_OUTPUT].set ? vals[CHECK_O_OUTPUT].str : NULL;
+	c->quiet = vals[CHECK_O_QUIET].set;
 	open_buffer(&c->mbuf, &c->mlen, &c->mf, &c->metrics);
 	open_buffer(&c->dbuf, &c->dlen, &c->df, &c->data);
 	return -1;

@@ -64,14 +64,16 @@ struct check {
 	struct finding *findings, **tail;
 };
 
-/* Options every check takes; a check's own table follows them in --help. */
+/* Options every check takes, by name; a check's own table follows them in
+ * --help, its enum starting at CHECK_COMMON_COUNT and each row designated
+ * ([O_NAME] = { ... }) so that the enum cannot drift from the table. */
+enum { CHECK_O_MODE, CHECK_O_OUTPUT, CHECK_O_QUIET, CHECK_O_HELP, CHECK_COMMON_COUNT };
 #define CHECK_COMMON_OPTS                                                       \
-	{ "mode", 'm', OPT_CHOICE, "quick|standard|burnin",                     \
+	[CHECK_O_MODE] = { "mode", 'm', OPT_CHOICE, "quick|standard|burnin",    \
 	  "how long and how hard to test (default quick)", 0, 0 },              \
-	{ "output", 'o', OPT_STR, "FILE", "write the JSON to FILE, not stdout", 0, 0 }, \
-	{ "quiet", 'q', OPT_FLAG, NULL, "no progress on stderr", 0, 0 },        \
-	{ "help", 'h', OPT_FLAG, NULL, "show this help", 0, 0 }
-#define CHECK_COMMON_COUNT 4
+	[CHECK_O_OUTPUT] = { "output", 'o', OPT_STR, "FILE", "write the JSON to FILE, not stdout", 0, 0 }, \
+	[CHECK_O_QUIET] = { "quiet", 'q', OPT_FLAG, NULL, "no progress on stderr", 0, 0 }, \
+	[CHECK_O_HELP] = { "help", 'h', OPT_FLAG, NULL, "show this help", 0, 0 }
 
 /* The time limits of the command about to run, per mode, as its row in the
  * command table describes them: the dispatcher sets them, check_begin()

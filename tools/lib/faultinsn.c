@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "elf.h"
+#include "isaresult.h"
 #include "pvetypes.h"
 #include "util.h"
 
@@ -85,46 +86,6 @@ int fault_parse_code(const char *line, uint8_t *out, size_t max, int *ip_index)
 	return n ? n : -1;
 }
 
-int fault_parse_trap(const char *text, struct trap_event *t, char *file, size_t filelen)
-{
-	const char *p = strstr(text, " ip:"), *in;
-	unsigned long long a, b, c;
-	int used = 0;
-
-	memset(t, 0, sizeof(*t));
-	t->code_ip = -1;
-	if (!p)
-		p = strstr(text, " ip ");
-	if (!p || sscanf(p + 4, "%llx", &a) != 1)
-		return -1;
-	t->ip = a;
-	/* " in NAME[HEX+HEX]": the first " in " whose bracket parses (a
-	 * program's name may hold " in " or spaces); the name runs to '['. */
-	for (in = strstr(text, " in "); in; in = strstr(in + 1, " in ")) {
-		const char *br = strchr(in + 4, '[');
-		size_t n;
-
-		if (!br)
-			break;
-		n = (size_t)(br - (in + 4));
-		if (!n || n >= filelen)
-			continue;
-		if (sscanf(br + 1, "%llx,%llx+%llx]%n", &c, &a, &b, &used) == 3 && used) {
-			t->has_offset = true;
-			t->offset = c;
-		} else if (sscanf(br + 1, "%llx+%llx]%n", &a, &b, &used) != 2 || !used) {
-			continue;
-		}
-		memcpy(file, in + 4, n);
-		file[n] = '\0';
-		t->file = file;
-		t->base = a;
-		t->size = b;
-		break;
-	}
-	return 0;
-}
-
 /* Reads root/dir/name into a buffer, or NULL. */
 static uint8_t *read_under(const char *root, const char *path, char *used, size_t usedlen, size_t *len)
 {
@@ -134,7 +95,7 @@ static uint8_t *read_under(const char *root, const char *path, char *used, size_
 
 /* The bytes at the trap from one file, if its executable segments fit the
  * mapping. */
-static bool from_file(const uint8_t *d, size_t len, const struct trap_event *t, struct fault_insn *f)
+static bool from_file(const uint8_t *d, size_t len, const struct trap_line *t, struct fault_insn *f)
 {
 	struct elf e;
 	uint64_t avail;
@@ -184,12 +145,12 @@ static bool loader_skips(const char *dir, int level_exec)
 	return level_exec > 0 && h && sscanf(h + 21, "%d", &n) == 1 && n > level_exec;
 }
 
-static void decode_file(const struct trap_event *t, const char *root, int level_exec, struct fault_insn *f)
+static void decode_file(const struct trap_line *t, const char *root, int level_exec, struct fault_insn *f)
 {
 	size_t len = 0;
 	uint8_t *d;
 
-	if (!t->file || !t->file[0])
+	if (!t->file[0])
 		return;
 	if (strchr(t->file, '/')) {
 		d = read_under(root, t->file, f->path, sizeof(f->path), &len);
@@ -212,28 +173,22 @@ static void decode_file(const struct trap_event *t, const char *root, int level_
 		free(d);
 	}
 	if (!f->decoded && !f->note[0])
-		snprintf(f->note, sizeof(f->note), "%.120s not found under %s in the loader's directories", t->file,
-			 root && root[0] ? root : "/");
+		/* No root in the words: the caller shows paths as the suspect
+		 * system knows them. */
+		snprintf(f->note, sizeof(f->note), "%.120s not found in the loader's directories", t->file);
 }
 
-/* The extensions isa found executing, and those it measured at all. */
+/* The extensions isa found executing, and those it has a result for
+ * (lib/isaresult: one reading of isa's JSON). */
 static void isa_sets(const struct jval *isa, x86_exts_t *executes, x86_exts_t *measured)
 {
-	const struct jval *exts = json_path(isa, "data.extensions");
-
-	if (!exts)
-		exts = json_path(isa, "tests.isa.data.extensions");
 	*executes = *measured = 0;
-	if (!exts || exts->type != J_ARR)
-		return;
-	for (size_t i = 0; i < exts->len; i++) {
-		int b = x86_ext_find(json_str(exts->items[i], "name", ""));
-		const char *st = json_str(exts->items[i], "state", "");
+	for (int b = 0; isa && b < X86_NEXTS; b++) {
+		int r = isa_result_executes(isa, x86_exts[b].name);
 
-		if (b < 0)
-			continue;
-		*measured |= 1ULL << b;
-		if (!strcmp(st, "ok") || !strcmp(st, "works-unadvertised"))
+		if (r >= 0)
+			*measured |= 1ULL << b;
+		if (r > 0)
 			*executes |= 1ULL << b;
 	}
 }
@@ -244,12 +199,10 @@ enum fault_verdict fault_insn(const struct trap_event *t, const char *root, cons
 	x86_exts_t executes, measured;
 	char names[256];
 
-	const struct jval *m = json_obj(isa, "metrics");
+	const struct jval *m = json_obj(isa_result(isa), "metrics");
 
-	if (!m)
-		m = json_obj(json_obj(json_obj(isa, "tests"), "isa"), "metrics");
 	memset(f, 0, sizeof(*f));
-	decode_file(t, root, (int)json_num(m, "level_exec", 0), f);
+	decode_file(&t->line, root, (int)json_num(m, "level_exec", 0), f);
 	if (t->code && t->code_ip >= 0 && (size_t)t->code_ip < t->code_len) {
 		const uint8_t *c = t->code + t->code_ip;
 		size_t n = t->code_len - (size_t)t->code_ip;
@@ -269,7 +222,7 @@ enum fault_verdict fault_insn(const struct trap_event *t, const char *root, cons
 	if (!f->decoded) {
 		f->verdict = FAULT_UNKNOWN;
 		snprintf(f->summary, sizeof(f->summary), "the instruction at %#llx is unknown: %s",
-			 (unsigned long long)t->ip, f->note[0] ? f->note : "no file and no Code: bytes");
+			 (unsigned long long)t->line.ip, f->note[0] ? f->note : "no file and no Code: bytes");
 		return f->verdict;
 	}
 	f->level = x86_exts_level(f->insn.needs);

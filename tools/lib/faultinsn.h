@@ -15,16 +15,15 @@
 
 #include "json.h"
 #include "pvetypes.h"
+#include "trapline.h"
 #include "x86dec.h"
 
 #define FAULT_CODE_MAX 128
 
+/* A trap: the kernel's line (or a core dump's first frame: file a path,
+ * offset the file offset) and the Code: bytes. */
 struct trap_event {
-	uint64_t ip;
-	const char *file;	/* as the kernel printed it, or NULL */
-	uint64_t base, size;	/* the mapping FILE[BASE+SIZE] */
-	bool has_offset;	/* newer kernels print FILE[OFFSET,BASE+SIZE]: */
-	uint64_t offset;	/* the file offset of ip */
+	struct trap_line line;
 	const uint8_t *code;	/* the Code: bytes, or NULL */
 	size_t code_len;
 	int code_ip;		/* index of the byte at ip in code (the <xx> one), -1 if none */
@@ -65,12 +64,6 @@ enum fault_verdict fault_insn(const struct trap_event *t, const char *root, cons
  * at most max into out, *ip_index the one in <> (or -1). Returns the
  * count, or -1 if the line holds no code bytes. */
 int fault_parse_code(const char *line, uint8_t *out, size_t max, int *ip_index);
-
-/* The fields of a kernel trap report: "ip:HEX" or "ip HEX", and
- * " in FILE[BASE+SIZE]" or " in FILE[OFFSET,BASE+SIZE]", into t; the
- * file name into file (t->file points to it). Returns 0, or -1 without
- * an ip. */
-int fault_parse_trap(const char *text, struct trap_event *t, char *file, size_t filelen);
 
 /* The first PVE type (lib/pve-cpu-types.def order: generic types first,
  * poorest first) offering every extension of set the table names; NULL

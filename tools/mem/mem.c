@@ -31,13 +31,13 @@ enum {
 
 const struct opt mem_opts[] = {
 	CHECK_COMMON_OPTS,
-	{ "percent", 0, OPT_PERCENT, "N", "fill N% of MemAvailable (default: quick 60, standard 80, burnin 90)", 1, 99 },
-	{ "size", 0, OPT_SIZE, "SIZE", "fill SIZE instead of a share (the reserve still applies)", 2 * MIB, 1LL << 50 },
-	{ "chunk", 0, OPT_SIZE, "SIZE", "map memory in chunks of SIZE (default: 1/16 of the fill, 4M to 64M)", 2 * MIB, 64 * GIB },
-	{ "budget", 0, OPT_DURATION, "TIME", "stop filling after TIME (default: quick 3s, standard 60s, burnin 5m)", 100000000LL, 24 * 3600 * 1000000000LL },
-	{ "hold", 0, OPT_DURATION, "TIME", "hold the memory TIME while sampling (default: quick 3s, standard 30s, burnin 2m)", 0, 24 * 3600 * 1000000000LL },
-	{ "oom", 0, OPT_FLAG, NULL, "ignore the reserve and the budget: fill until the OOM killer strikes", 0, 0 },
-	{ "no-churn", 0, OPT_FLAG, NULL, "skip freeing and refilling half after the hold", 0, 0 },
+	[O_PERCENT] = { "percent", 0, OPT_PERCENT, "N", "fill N% of MemAvailable (default: quick 60, standard 80, burnin 90)", 1, 99 },
+	[O_SIZE] = { "size", 0, OPT_SIZE, "SIZE", "fill SIZE instead of a share (the reserve still applies)", 2 * MIB, 1LL << 50 },
+	[O_CHUNK] = { "chunk", 0, OPT_SIZE, "SIZE", "map memory in chunks of SIZE (default: 1/16 of the fill, 4M to 64M)", 2 * MIB, 64 * GIB },
+	[O_BUDGET] = { "budget", 0, OPT_DURATION, "TIME", "stop filling after TIME (default: quick 3s, standard 60s, burnin 5m)", 100000000LL, 24 * 3600 * 1000000000LL },
+	[O_HOLD] = { "hold", 0, OPT_DURATION, "TIME", "hold the memory TIME while sampling (default: quick 3s, standard 30s, burnin 2m)", 0, 24 * 3600 * 1000000000LL },
+	[O_OOM] = { "oom", 0, OPT_FLAG, NULL, "ignore the reserve and the budget: fill until the OOM killer strikes", 0, 0 },
+	[O_NO_CHURN] = { "no-churn", 0, OPT_FLAG, NULL, "skip freeing and refilling half after the hold", 0, 0 },
 	{ 0 },
 };
 

@@ -375,14 +375,16 @@ static int trap_main(const char *text, const char *isa_path, const char *root, b
 {
 	struct trap_event t;
 	struct fault_insn *f = xcalloc(1, sizeof(*f));
-	char file[256], err[256], names[256];
+	char err[256], names[256];
 	uint8_t code[FAULT_CODE_MAX];
 	struct jval *isa = NULL;
 	const char *cl = strstr(text, "Code:");
 	int n, ip, rc;
 
-	if (fault_parse_trap(text, &t, file, sizeof(file)) < 0) {
-		fprintf(stderr, "triage needs: --trap: no ip in '%s'\n", text);
+	memset(&t, 0, sizeof(t));
+	t.code_ip = -1;
+	if (trap_parse(text, &t.line) < 0) {
+		fprintf(stderr, "triage needs: --trap: not a kernel trap line (comm[pid] trap|segfault|general protection ... ip:...): '%s'\n", text);
 		free(f);
 		return EXIT_ERROR;
 	}
@@ -411,8 +413,8 @@ static int trap_main(const char *text, const char *isa_path, const char *root, b
 		jw_obj(&w, NULL);
 		jw_str(&w, "verdict", verdict_names[f->verdict]);
 		jw_str(&w, "summary", f->summary);
-		jw_strf(&w, "ip", "%#llx", (unsigned long long)t.ip);
-		jw_str(&w, "file", t.file);
+		jw_strf(&w, "ip", "%#llx", t.line.ip);
+		jw_str(&w, "file", t.line.has_map ? t.line.file : NULL);
 		jw_str(&w, "source", f->source);
 		jw_str(&w, "path", f->path[0] ? f->path : NULL);
 		if (f->decoded) {

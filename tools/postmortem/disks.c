@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "lib/cmdline.h"
@@ -550,4 +551,15 @@ void pm_lvm_deactivate(struct pm_disk *d, int n)
 	for (int i = 0; i < n; i++)
 		if (d[i].pv)
 			restore_rw(&d[i]);
+}
+
+/* include/uapi/linux/magic.h (musl ships no kernel headers). */
+#define PM_RAMFS_MAGIC 0x858458f6u
+#define PM_TMPFS_MAGIC 0x01021994u
+
+bool pm_volatile_root(const char *path)
+{
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 && ((unsigned long)sf.f_type == PM_RAMFS_MAGIC || (unsigned long)sf.f_type == PM_TMPFS_MAGIC);
 }

@@ -36,6 +36,19 @@ const char *pm_probe_fs(const uint8_t *buf, size_t len, char *label, size_t lsiz
  * touched). LUKS and LVM ones are listed as skipped. Returns how many. */
 int pm_find_suspects(struct pm_disk *out, int max, const char *report_label);
 
+/* Whether path is on a RAM filesystem (ramfs, tmpfs): "/" there is a live
+ * or rescue image (this one, booted from the ISO), whose own logs and
+ * programs are no suspect system's. */
+bool pm_volatile_root(const char *path);
+
+/* What the post-mortem says when the image found no suspect disk: how to
+ * attach one, in Proxmox VE's words. */
+#define PM_NO_SUSPECT \
+	"no suspect disk found: nothing to read but this rescue image. Attach the crashed VM's disk and boot " \
+	"again: in Proxmox VE, stop the crashed VM, select its disk under Hardware, Disk Action > Reassign " \
+	"Owner, Target Guest: this VM (or on the node: qm disk move CRASHED-ID DISK --target-vmid THIS-ID); " \
+	"then restart this VM"
+
 /* The report target the run was given (triage.report= on the kernel command
  * line: LABEL=x, /dev/x, UUID=x) is never a suspect either: a read-only flag
  * on it would stop the run writing its report. exclude_label and

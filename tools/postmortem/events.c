@@ -220,7 +220,7 @@ void pm_feed(struct pm *pm, const struct pm_record *r)
 		return;
 	if (kernel)
 		pm->last_kernel_event = (int)(ev - pm->events);
-	if (kernel && kmsg_parse_trap(m, &ev->trap) == 0) {
+	if (kernel && trap_parse(m, &ev->trap) == 0) {
 		ev->has_trap = true;
 		snprintf(ev->program, sizeof(ev->program), "%s", ev->trap.comm);
 		ev->pid = ev->trap.pid;

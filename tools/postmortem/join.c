@@ -8,6 +8,7 @@
 
 #include "lib/elf.h"
 #include "lib/faultinsn.h"
+#include "lib/isaresult.h"
 #include "lib/util.h"
 
 /* isa's JSON is small (~100 KiB with every CPU); a report.json holding it
@@ -38,15 +39,9 @@ int pm_isa_load(struct pm_isa *isa, const char *path)
 		snprintf(isa->note, sizeof(isa->note), "%.200s: not JSON: %.80s", path, err);
 		return -1;
 	}
-	/* A check's object, or a report holding it. */
-	isa->exts = json_arr(json_obj(isa->json, "data"), "extensions");
-	m = json_obj(isa->json, "metrics");
-	if (!isa->exts) {
-		const struct jval *t = json_obj(json_obj(isa->json, "tests"), "isa");
-
-		isa->exts = json_arr(json_obj(t, "data"), "extensions");
-		m = json_obj(t, "metrics");
-	}
+	/* A check's object, or a report holding it (lib/isaresult). */
+	m = json_obj(isa_result(isa->json), "metrics");
+	isa->exts = json_arr(json_obj(isa_result(isa->json), "data"), "extensions");
 	if (!isa->exts || !json_len(isa->exts)) {
 		snprintf(isa->note, sizeof(isa->note), "%.200s: holds no isa result (data.extensions)", path);
 		json_free(isa->json);
@@ -66,18 +61,7 @@ void pm_isa_free(struct pm_isa *isa)
 
 int pm_isa_executes(const struct pm_isa *isa, const char *ext)
 {
-	for (size_t i = 0; i < json_len(isa->exts); i++) {
-		const struct jval *e = json_at(isa->exts, i);
-		const char *st;
-
-		if (strcmp(json_str(e, "name", ""), ext))
-			continue;
-		st = json_str(e, "state", "");
-		if (!strcmp(st, "ok") || !strcmp(st, "works-unadvertised"))
-			return 1;
-		return !strcmp(st, "untested") || !st[0] ? -1 : 0;
-	}
-	return -1;
+	return isa_result_executes(isa->json, ext);
 }
 
 /* A core dump's first frame as a file offset: systemd's "+ 0xOFF" counts
@@ -104,13 +88,15 @@ static bool frame_offset(const char *path, unsigned long long off, uint64_t *fil
 	return ok;
 }
 
-/* The trap of one event, or false when it has nothing to decode. */
-static bool event_trap(const struct pm_event *ev, const char *root, struct trap_event *t, char *file, size_t filelen,
-		       uint8_t *code)
+/* The trap of one event, or false when it has nothing to decode: the
+ * kernel's line as the reader parsed it (lib/trapline), or a core dump's
+ * first frame. */
+static bool event_trap(const struct pm_event *ev, const char *root, struct trap_event *t, uint8_t *code)
 {
-	if (ev->has_trap && ev->trap.has_ip) {
-		if (fault_parse_trap(ev->line, t, file, filelen) < 0)
-			return false;
+	memset(t, 0, sizeof(*t));
+	t->code_ip = -1;
+	if (ev->has_trap) {
+		t->line = ev->trap;
 		if (ev->code[0]) {
 			int n = fault_parse_code(ev->code, code, FAULT_CODE_MAX, &t->code_ip);
 
@@ -126,15 +112,14 @@ static bool event_trap(const struct pm_event *ev, const char *root, struct trap_
 		char path[600];
 		uint64_t off;
 
-		memset(t, 0, sizeof(*t));
-		t->code_ip = -1;
-		t->ip = ev->frame_pc;
-		snprintf(file, filelen, "%s", ev->frame_file);
-		t->file = file;
-		snprintf(path, sizeof(path), "%s%s", root, file);
-		if (file[0] == '/' && frame_offset(path, ev->frame_off, &off)) {
-			t->has_offset = true;
-			t->offset = off;
+		t->line.ip = ev->frame_pc;
+		t->line.has_ip = true;
+		snprintf(t->line.file, sizeof(t->line.file), "%s", ev->frame_file);
+		t->line.has_map = t->line.file[0] != '\0';
+		snprintf(path, sizeof(path), "%s%s", root, t->line.file);
+		if (t->line.file[0] == '/' && frame_offset(path, ev->frame_off, &off)) {
+			t->line.has_offset = true;
+			t->line.offset = off;
 		}
 		return true;
 	}
@@ -154,11 +139,10 @@ void pm_join_traps(struct pm *pm, int first, const char *root, const struct pm_i
 	for (int i = first; i < pm->nevents; i++) {
 		struct pm_event *ev = &pm->events[i];
 		struct trap_event t;
-		char file[256];
 		uint8_t code[FAULT_CODE_MAX];
 		size_t rl = strlen(root);
 
-		if (ev->insn || !event_trap(ev, root, &t, file, sizeof(file), code))
+		if (ev->insn || !event_trap(ev, root, &t, code))
 			continue;
 		/* A core dump after a trap line is the same crash: counted once. */
 		if (!ev->has_trap && ev->tied_to >= 0 && pm->events[ev->tied_to].has_trap)

@@ -24,6 +24,7 @@
 
 #include "lib/check.h"
 #include "lib/faultinsn.h"
+#include "lib/isaresult.h"
 #include "lib/pvetypes.h"
 #include "lib/util.h"
 #include "postmortem/disks.h"
@@ -680,7 +681,7 @@ static void iso_time(char *buf, size_t size, int64_t us)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void write_trap(struct jw *w, const struct kmsg_trap *t, const char *code)
+static void write_trap(struct jw *w, const struct trap_line *t, const char *code)
 {
 	jw_obj(w, "trap");
 	jw_str(w, "kind", t->kind);
@@ -938,7 +939,7 @@ static void fmt_span(char *buf, size_t size, double s)
  * program and where it trapped, the process the OOM killer chose, the unit. */
 static void event_summary(char *buf, size_t size, const struct pm_event *e, const struct kmsg_rule *rule)
 {
-	const struct kmsg_trap *t = &e->trap;
+	const struct trap_line *t = &e->trap;
 
 	if (e->has_trap) {
 		snprintf(buf, size, "%s[%d] died of %s %s at ip 0x%llx", t->comm, t->pid,
@@ -965,6 +966,23 @@ static void event_summary(char *buf, size_t size, const struct pm_event *e, cons
 static bool joined(const struct pm_event *ev)
 {
 	return ev->insn && ev->insn->verdict != FAULT_UNKNOWN;
+}
+
+/* A service's death line or core dump right after a trap is the same crash:
+ * evidence of the trap's finding, never a finding of its own (which would
+ * lead the console with "a service died" above the instruction and its
+ * CPU-type action). */
+static bool absorbed(const struct pm *pm, const struct pm_event *ev)
+{
+	return ev->tied_to >= 0 && ev->tied_to < pm->nevents && pm->events[ev->tied_to].has_trap;
+}
+
+/* The events absorbed into trap event i, after it. */
+static void write_tied(struct jw *w, const struct pm *pm, int i, int boot_label)
+{
+	for (int o = i + 1; o < pm->nevents; o++)
+		if (pm->events[o].tied_to == i)
+			write_event(w, pm, &pm->events[o], boot_label, false);
 }
 
 /* The program a trap names: the file it died in, else its command. */
@@ -1007,7 +1025,7 @@ static const struct {
 /* The CPU vendor isa identified ("GenuineIntel"), or NULL. */
 static const char *isa_vendor(const struct pm_isa *isa)
 {
-	const struct jval *o = json_obj(isa->json, "data") ? isa->json : json_obj(json_obj(isa->json, "tests"), "isa");
+	const struct jval *o = isa_result(isa->json);
 
 	return json_str(json_obj(json_obj(o, "data"), "identification"), "vendor", NULL);
 }
@@ -1120,6 +1138,7 @@ static void write_trap_findings(struct ctx *x, const int *sel, int k)
 			if (!joined(ev) || label_of(sel, k, ev->boot) > 0 || !same_group(first, ev))
 				continue;
 			write_event(&f->ev, pm, ev, label_of(sel, k, ev->boot), false);
+			write_tied(&f->ev, pm, o, label_of(sel, k, ev->boot));
 			shown++;
 		}
 		jw_arr_end(&f->ev);
@@ -1215,12 +1234,12 @@ static int distinct_names(const struct pm *pm, const int *sel, int k, int r)
 		const struct pm_event *ev = &pm->events[e];
 		bool seen = false;
 
-		if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev))
+		if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev) || absorbed(pm, ev))
 			continue;
 		for (int o = 0; o < e && !seen; o++) {
 			const struct pm_event *p = &pm->events[o];
 
-			seen = p->rule == r && label_of(sel, k, p->boot) <= 0 && !joined(p) &&
+			seen = p->rule == r && label_of(sel, k, p->boot) <= 0 && !joined(p) && !absorbed(pm, p) &&
 			       !strcmp(event_name(p), event_name(ev));
 		}
 		n += !seen;
@@ -1235,7 +1254,7 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 	for (int r = 0; r < kmsg_nrules; r++) {
 		const struct kmsg_rule *rule = &kmsg_rules[r];
 		const struct pm_event *first = NULL;
-		enum severity sev = rule->sev;
+		enum severity sev = kmsg_rule_sev(r);
 		int count = 0, shown = 0;
 		char id[64], t[32], what[300];
 		struct finding *f;
@@ -1244,7 +1263,7 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 		for (int e = 0; e < pm->nevents; e++) {
 			const struct pm_event *ev = &pm->events[e];
 
-			if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev))
+			if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev) || absorbed(pm, ev))
 				continue;
 			if (!first)
 				first = ev;
@@ -1271,15 +1290,16 @@ static void write_findings(struct ctx *x, const int *sel, int k)
 		f = check_finding(x->c, id, sev, rule->advice, "%s (%s UTC, boot %d)", what, t,
 				  label_of(sel, k, first->boot));
 		jw_int(&f->ev, "count", count);
-		if (rule->confirm)
-			jw_str(&f->ev, "confirm_with", rule->confirm);
+		if (kmsg_rule_confirm(r))
+			jw_str(&f->ev, "confirm_with", kmsg_rule_confirm(r));
 		jw_arr(&f->ev, "events");
 		for (int e = 0; e < pm->nevents && shown < PM_EVIDENCE_EVENTS; e++) {
 			const struct pm_event *ev = &pm->events[e];
 
-			if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev))
+			if (ev->rule != r || label_of(sel, k, ev->boot) > 0 || joined(ev) || absorbed(pm, ev))
 				continue;
 			write_event(&f->ev, pm, ev, label_of(sel, k, ev->boot), false);
+			write_tied(&f->ev, pm, e, label_of(sel, k, ev->boot));
 			shown++;
 		}
 		jw_arr_end(&f->ev);
@@ -1360,7 +1380,7 @@ int cmd_postmortem(int argc, char **argv)
 	const char *root;
 	int nboots, sel[1000], k, unclean = 0, traps = 0, ooms = 0, events = 0, decoded = 0, needs_missing = 0,
 	    will_fail = 0;
-	bool use_disks = false;
+	bool use_disks = false, no_suspect = false;
 	char rootbuf[512];
 	int64_t t0;
 	char **args = xcalloc((size_t)argc + 2, sizeof(*args)), devlist[512], devopt[530];
@@ -1408,8 +1428,14 @@ int cmd_postmortem(int argc, char **argv)
 	if (!vals[O_ROOT].set && !vals[O_JOURNAL].set) {
 		x.ndisks = pm_find_suspects(x.disks, PM_MAX_DISKS, PM_REPORT_LABEL);
 		use_disks = x.ndisks > 0 || vals[O_DEVICES].set;
+		/* In the image with no suspect disk there is nothing to judge: its
+		 * own two files are not the crashed system. */
+		no_suspect = !use_disks && pm_volatile_root("/");
 	}
-	if (vals[O_JOURNAL].set) {
+	if (no_suspect) {
+		snprintf(rootbuf, sizeof(rootbuf), "suspect disks: none found");
+		root = rootbuf;
+	} else if (vals[O_JOURNAL].set) {
 		read_journal(&x, vals[O_JOURNAL].str);
 		x.read_ns = now_ns() - t0;
 		/* A journal alone: its traps against --root's files, else the Code: bytes and this system's. */
@@ -1501,6 +1527,8 @@ int cmd_postmortem(int argc, char **argv)
 	pm_isa_free(&x.isa);
 	pm_wf_free(&x.wf);
 	free(x.src);
+	if (no_suspect)
+		return check_end(&c, ST_SKIP, PM_NO_SUSPECT);
 	if (!x.nsrc)
 		return check_end(&c, ST_SKIP, "no journal, text log or pstore record found");
 	if (!k)

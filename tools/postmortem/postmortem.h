@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "lib/kmsg.h"
+#include "lib/trapline.h"
 
 struct fault_insn;
 
@@ -54,7 +55,7 @@ struct pm_event {
 	int pid;
 	char line[PM_LINE_MAX];
 	bool has_trap;
-	struct kmsg_trap trap;
+	struct trap_line trap;
 	char code[200];		/* the kernel's "Code:" bytes after a trap */
 	char unit[128];		/* service.signal: the unit */
 	char signal[8];		/* "ILL", "SEGV", "BUS" */

@@ -17,6 +17,7 @@
 #include "lib/check.h"
 #include "lib/opts.h"
 #include "lib/util.h"
+#include "lib/verdict.h"
 
 const struct opt report_opts[] = {
 	{ "text", 0, OPT_FLAG, NULL, "render report.txt, 80 columns (the default)", 0, 0 },
@@ -27,10 +28,6 @@ const struct opt report_opts[] = {
 	{ 0 },
 };
 enum { O_TEXT, O_HTML, O_JSON, O_OUTPUT, O_HELP };
-
-/* What triage run puts first in verdict.top: failures, then warnings, at
- * most this many (run/run.c write_verdict). */
-#define TOP_MAX 5
 
 /* A check's own JSON, as `triage NAME -o FILE` writes it (lib/check.h):
  * no "schema", a "name" and a "status", and what a check measured. */
@@ -61,12 +58,13 @@ static bool not_a_check(const struct jval *c, char *why, size_t size)
  * at). NULL when too deep for the writer. */
 static struct jval *wrap_check(const struct jval *c)
 {
-	const char *name = json_str(c, "name", "?"), *sev[] = { "fail", "warn", "info" };
+	const char *name = json_str(c, "name", "?");
 	const struct jval *fl = json_arr(c, "findings");
 	enum status st = (enum status)status_from_name(json_str(c, "status", ""));
-	size_t len = 0, shown = 0;
+	size_t len = 0;
 	char *text = NULL;
 	struct jval *rep;
+	struct verdict v;
 	struct jw w;
 	FILE *f = open_memstream(&text, &len);
 
@@ -89,36 +87,11 @@ static struct jval *wrap_check(const struct jval *c)
 	jw_obj(&w, "tests");
 	jw_value(&w, name, c);
 	jw_obj_end(&w);
-	jw_obj(&w, "verdict");
-	jw_str(&w, "status", status_name(st));
-	jw_int(&w, "exit_code", status_exit_code(st));
-	jw_arr(&w, "top");
-	for (size_t s = 0; s < 2; s++)
-		for (size_t i = 0; i < json_len(fl) && shown < TOP_MAX; i++) {
-			const struct jval *fd = json_at(fl, i);
-
-			if (strcmp(json_str(fd, "severity", ""), sev[s]))
-				continue;
-			shown++;
-			jw_obj(&w, NULL);
-			jw_str(&w, "test", name);
-			jw_str(&w, "id", json_str(fd, "id", ""));
-			jw_str(&w, "severity", sev[s]);
-			jw_str(&w, "summary", json_str(fd, "summary", ""));
-			jw_str(&w, "advice", json_str(fd, "advice", NULL));
-			jw_obj_end(&w);
-		}
-	jw_arr_end(&w);
-	jw_obj(&w, "findings");
-	for (size_t s = 0; s < ARRAY_SIZE(sev); s++) {
-		int n = 0;
-
-		for (size_t i = 0; i < json_len(fl); i++)
-			n += !strcmp(json_str(json_at(fl, i), "severity", ""), sev[s]);
-		jw_int(&w, sev[s], n);
-	}
-	jw_obj_end(&w);
-	jw_obj_end(&w);
+	/* What triage run would put first (lib/verdict). */
+	verdict_init(&v);
+	verdict_add_findings(&v, name, fl);
+	verdict_write(&v, &w, st);
+	verdict_free(&v);
 	jw_obj_end(&w);
 	if (fclose(f) != 0)
 		dief("out of memory");

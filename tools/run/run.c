@@ -22,6 +22,7 @@
 #include "lib/cmdline.h"
 #include "lib/hypervisor.h"
 #include "lib/kmsg.h"
+#include "lib/verdict.h"
 #include "report/report.h"
 #include "run/disk.h"
 #include "run/screen.h"
@@ -414,80 +415,30 @@ struct disk_state {
 	char error[256];
 };
 
-static void top_item(struct jw *w, const char *test, const char *id, const char *sev, const char *summary,
-		     const char *advice)
-{
-	jw_obj(w, NULL);
-	jw_str(w, "test", test);
-	jw_str(w, "id", id);
-	jw_str(w, "severity", sev);
-	jw_str(w, "summary", summary);
-	jw_str(w, "advice", advice);
-	jw_obj_end(w);
-}
-
-/* The verdict, the findings counted by severity, and what to look at first:
- * failures before warnings, checks in table order, then the kernel log,
- * then checks that could not complete. */
+/* The verdict, the findings counted by severity, and what to look at first
+ * (lib/verdict): the checks in table order, then the kernel log, then
+ * checks that could not complete. */
 static void write_verdict(struct jw *w, const struct plan *p, const struct check_result *res, int n,
 			  enum status verdict)
 {
-	enum { TOP_MAX = 5 };
-	int counts[3] = { 0 }, shown = 0;
+	struct verdict v;
 
-	jw_obj(w, "verdict");
-	jw_str(w, "status", status_name(verdict));
-	jw_int(w, "exit_code", status_exit_code(verdict));
-	jw_arr(w, "top");
-	for (int s = SEV_FAIL; s >= SEV_INFO; s--) {
-		const char *sev = severity_name((enum severity)s);
+	verdict_init(&v);
+	for (int i = 0; i < n; i++)
+		verdict_add_findings(&v, res[i].name, json_get(res[i].json, "findings"));
+	for (int r = 0; r < kmsg_nrules; r++) {
+		char summary[200];
 
-		for (int i = 0; i < n; i++) {
-			const struct jval *f = json_get(res[i].json, "findings");
-
-			for (size_t k = 0; f && k < f->len; k++) {
-				if (strcmp(json_str(f->items[k], "severity", ""), sev) != 0)
-					continue;
-				counts[s]++;
-				if (shown < TOP_MAX && s != SEV_INFO) {
-					shown++;
-					top_item(w, res[i].name, json_str(f->items[k], "id", ""), sev,
-						 json_str(f->items[k], "summary", ""), json_str(f->items[k], "advice", NULL));
-				}
-			}
-		}
-		for (int r = 0; r < kmsg_nrules; r++) {
-			const struct kmsg_hit *h = &p->kmsg.hits[r];
-			char summary[200];
-
-			if (!h->count || kmsg_rules[r].sev != (enum severity)s)
-				continue;
-			counts[s]++;
-			if (shown < TOP_MAX && s != SEV_INFO) {
-				shown++;
-				kmsg_summary(&p->kmsg, r, summary, sizeof(summary));
-				top_item(w, "kernel_log", kmsg_rules[r].id, sev, summary, kmsg_rules[r].advice);
-			}
-		}
-	}
-	for (int i = 0; i < n && shown < TOP_MAX; i++) {
-		char id[64], summary[400];
-
-		if (res[i].status != ST_ERROR)
+		if (!p->kmsg.hits[r].count)
 			continue;
-		shown++;
-		snprintf(id, sizeof(id), "run.check-error.%s", res[i].name);
-		snprintf(summary, sizeof(summary), "%s could not complete: %s", res[i].name, res[i].reason);
-		top_item(w, res[i].name, id, "error", summary,
-			 "The result of this check is unknown; its log is in the report folder.");
+		kmsg_summary(&p->kmsg, r, summary, sizeof(summary));
+		verdict_add(&v, "kernel_log", kmsg_rules[r].id, kmsg_rule_sev(r), summary, kmsg_rules[r].advice);
 	}
-	jw_arr_end(w);
-	jw_obj(w, "findings");
-	jw_int(w, "fail", counts[SEV_FAIL]);
-	jw_int(w, "warn", counts[SEV_WARN]);
-	jw_int(w, "info", counts[SEV_INFO]);
-	jw_obj_end(w);
-	jw_obj_end(w);
+	for (int i = 0; i < n; i++)
+		if (res[i].status == ST_ERROR)
+			verdict_add_error(&v, res[i].name, res[i].reason);
+	verdict_write(&v, w, verdict);
+	verdict_free(&v);
 }
 
 static char *build_report(const struct plan *p, const struct check_result *res, int n, enum status verdict,

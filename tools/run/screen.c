@@ -14,7 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "lib/actions.h"
+#include "lib/findings.h"
 #include "lib/util.h"
 #include "report/view_postmortem.h"
 
@@ -140,10 +140,6 @@ static void fit_glyphs(const char *in, bool unicode, char *out, size_t size)
 	out[o] = '\0';
 }
 
-struct looks {
-	const char *status, *bar, *tag, *words;
-};
-
 static const struct looks looks_table[] = {
 	{ "pass", "\033[1;37;42m", "\033[1;32m", "no problem found" },
 	/* Bright white on the VGA's brown: black on it is hard to read. */
@@ -153,7 +149,7 @@ static const struct looks looks_table[] = {
 	{ "skip", "\033[1;37;44m", "\033[1;34m", "skipped" },
 };
 
-static const struct looks *looks_of(const char *status)
+const struct looks *looks_of(const char *status)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(looks_table); i++)
 		if (!strcmp(looks_table[i].status, status))

@@ -31,6 +31,13 @@ struct page_opts {
  * scrolls. Lines are word-wrapped, never cut inside a word. */
 char *screen_page(const struct jval *report, const struct page_opts *o, size_t *len);
 
+/* How a status looks on the console, the VGA page's and the serial text's
+ * one table: its bar (ANSI), its tag colour, its words. Unknown: error's. */
+struct looks {
+	const char *status, *bar, *tag, *words;
+};
+const struct looks *looks_of(const char *status);
+
 /* Word-wraps text (UTF-8, counted in columns) to at most maxlines lines of
  * width columns: fills lines[] (each up to linesize bytes) and returns how
  * many. Text that does not fit ends with "..." after the last whole word. */

@@ -11,6 +11,7 @@
 
 #include "lib/textwrap.h"
 #include "report/view_postmortem.h"
+#include "run/screen.h"
 
 void machine_id(char out[9])
 {
@@ -34,38 +35,34 @@ void machine_id(char out[9])
 }
 
 
+/* A finding's summary on the serial text: at most this many lines (the
+ * 25-line console shows five findings with their ids). */
+#define TEXT_SUMMARY_LINES 2
+
 /* The verdict screen: what fits on a 25-line console after the report has
  * scrolled by. ANSI colours work on the VGA console and serial terminals. */
 char *render_screen(const struct jval *rep, bool color, size_t *len)
 {
-	static const struct {
-		const char *status, *ansi, *words;
-	} looks[] = {
-		{ "pass", "\033[1;97;42m", "no problem found" },
-		{ "warn", "\033[1;30;43m", "problems worth fixing" },
-		{ "fail", "\033[1;97;41m", "problems that explain instability" },
-		{ "error", "\033[1;97;45m", "a check could not complete" },
-	};
 	const struct jval *verdict = json_get(rep, "verdict"), *top = json_get(verdict, "top");
 	const struct jval *disk = json_get(rep, "report_disk");
 	const char *st = json_str(verdict, "status", "error");
-	char *buf = NULL, up[16], line[TEXT_WIDTH + 1];
+	const struct looks *lk = looks_of(st);
+	char *buf = NULL, up[16], line[TEXT_WIDTH + 1], item[1024], wrapped[TEXT_SUMMARY_LINES][256];
 	FILE *f = open_memstream(&buf, len);
-	size_t i = 0;
 
 	if (!f)
 		dief("out of memory");
-	while (i + 1 < ARRAY_SIZE(looks) && strcmp(looks[i].status, st) != 0)
-		i++;
-	snprintf(line, sizeof(line), "  VERDICT: %s - %s", str_upper(st, up, sizeof(up)), looks[i].words);
-	fprintf(f, "\n%s%-*s%s\n\n", color ? looks[i].ansi : "", TEXT_WIDTH, line, color ? "\033[0m" : "");
+	snprintf(line, sizeof(line), "  VERDICT: %s - %s", str_upper(st, up, sizeof(up)), lk->words);
+	fprintf(f, "\n%s%-*s%s\n\n", color ? lk->bar : "", TEXT_WIDTH, line, color ? "\033[0m" : "");
 	for (size_t k = 0; k < json_len(top); k++) {
 		const struct jval *t = json_at(top, k);
+		int n;
 
-		snprintf(line, sizeof(line), "%zu. [%s] %s", k + 1, json_str(t, "severity", "?"), json_str(t, "summary", ""));
-		if (strlen(line) == TEXT_WIDTH)
-			memcpy(line + TEXT_WIDTH - 3, "...", 3);
-		fprintf(f, "%s\n", line);
+		/* Word-wrapped as on the VGA page (screen_wrap): never cut in a word. */
+		snprintf(item, sizeof(item), "%zu. [%s] %s", k + 1, json_str(t, "severity", "?"), json_str(t, "summary", ""));
+		n = screen_wrap(item, TEXT_WIDTH - 3, TEXT_SUMMARY_LINES, wrapped, sizeof(wrapped[0]));
+		for (int l = 0; l < n; l++)
+			fprintf(f, "%s%s\n", l ? "   " : "", wrapped[l]);
 		snprintf(line, sizeof(line), "   %s", json_str(t, "id", ""));
 		fprintf(f, "%s\n", line);
 	}

@@ -20,9 +20,11 @@
 
 #define MAX_CPUS 4096
 
+enum { O_OUTPUT, O_HELP };
+
 const struct opt sysinfo_opts[] = {
-	{ "output", 'o', OPT_STR, "FILE", "write the JSON to FILE, not stdout", 0, 0 },
-	{ "help", 'h', OPT_FLAG, NULL, "show this help", 0, 0 },
+	[O_OUTPUT] = { "output", 'o', OPT_STR, "FILE", "write the JSON to FILE, not stdout", 0, 0 },
+	[O_HELP] = { "help", 'h', OPT_FLAG, NULL, "show this help", 0, 0 },
 	{ 0 },
 };
 
@@ -334,15 +336,15 @@ int cmd_sysinfo(int argc, char **argv)
 		fprintf(stderr, "triage sysinfo: %s\n", pos < 0 ? err : "takes no arguments");
 		return EXIT_ERROR;
 	}
-	if (v[1].set) {
+	if (v[O_HELP].set) {
 		printf("usage: triage sysinfo [options]\n\n"
 		       "Prints the system facts as JSON: DMI, hypervisor, kernel, CPUs and\n"
 		       "topology, memory, cpuidle and cpufreq state, clocksource, balloon.\n\noptions:\n");
 		opt_help(stdout, sysinfo_opts);
 		return 0;
 	}
-	if (v[0].set && !(out = fopen(v[0].str, "we"))) {
-		fprintf(stderr, "triage sysinfo: cannot write %s: %m\n", v[0].str);
+	if (v[O_OUTPUT].set && !(out = fopen(v[O_OUTPUT].str, "we"))) {
+		fprintf(stderr, "triage sysinfo: cannot write %s: %m\n", v[O_OUTPUT].str);
 		return EXIT_ERROR;
 	}
 	jw_init(&w, out, 2);

@@ -1,0 +1,1 @@
+"""Modules of the boot-test runner tests/qemu/run."""
