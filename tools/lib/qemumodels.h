@@ -77,6 +77,10 @@ bool qm_starts(const struct qm_model *m, const struct cpuid_dump *host, struct q
 bool qm_pve_starts(enum qm_qemu q, const char *type, const char *extra, const struct cpuid_dump *host,
 		   struct qm_verdict *v);
 
+/* Whether KVM offers feature name exactly when the host's CPUID has its
+ * bit (false for what KVM emulates or translates, and for MSR features). */
+bool qm_kvm_plain(enum qm_qemu q, const char *name);
+
 /* QEMU's own words for a missing feature: "CPUID.07H:EBX.hle [bit 4]"
  * (the text after "host doesn't support requested feature: "). */
 void qm_feature_describe(const struct qm_feature *f, char *out, size_t len);
