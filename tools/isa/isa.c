@@ -411,7 +411,7 @@ static void summarize(struct run *r)
 	/* Rows without a kernel (AMX, AVX512-FP16...) count for the PVE type
 	 * where CPUID and the OS offer them: nothing here can say otherwise. */
 	if (r->pve_known)
-		pve_match(r->exec | (r->usable & untested), r->ident.vendor, &r->pve);
+		pve_match(r->exec | (r->usable & untested), &r->first, &r->pve);
 }
 
 static void cpu_list(struct jw *w, const char *key, const struct run *r, const struct ext_result *res,

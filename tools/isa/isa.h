@@ -190,8 +190,9 @@ struct pve_match {
 	int closest; /* the richer of the two (generic on a tie), or -1 */
 	isa_set beyond; /* in the set but not in the closest type */
 };
-/* vendor: CPUID vendor string ("GenuineIntel", "AuthenticAMD", ...). */
-void pve_match(isa_set exec, const char *vendor, struct pve_match *m);
+/* c: the CPU's raw CPUID (its vendor, and the enforce predicate: a type
+ * QEMU refuses here is never the answer). */
+void pve_match(isa_set exec, const struct cpuid_dump *c, struct pve_match *m);
 
 /* ---- the kernel's and glibc's view: oracles nobody here wrote ---- */
 

@@ -77,6 +77,13 @@ bool qm_starts(const struct qm_model *m, const struct cpuid_dump *host, struct q
 bool qm_pve_starts(enum qm_qemu q, const char *type, const char *extra, const struct cpuid_dump *host,
 		   struct qm_verdict *v);
 
+/* Whether this QEMU has the model a PVE type resolves to ("x86-64-v3":
+ * qemu64; "host": true). */
+bool qm_pve_known(enum qm_qemu q, const char *type);
+/* Whether the PVE type (as qm_pve_starts resolves it, without a VM's own
+ * flags) sets QEMU feature name ("avx2", "pni", "hle"). */
+bool qm_pve_offers(enum qm_qemu q, const char *type, const char *feature);
+
 /* Whether KVM offers feature name exactly when the host's CPUID has its
  * bit (false for what KVM emulates or translates, and for MSR features). */
 bool qm_kvm_plain(enum qm_qemu q, const char *name);
