@@ -400,6 +400,9 @@ static bool good_output(const struct isa_ext *e, const uint64_t *in, uint64_t *o
 		} else if (e->check == c_rdtscp) { /* TSC rising, TSC_AUX = CPU */
 			o[0] = 1000 * (uint64_t)i;
 			o[1] = (uint64_t)ctx->cpu;
+		} else if (e->check == c_rtm) { /* committed, or aborted with a conflict */
+			o[0] = RTM_WORD(i);
+			o[1] = i & 1 ? RTM_COMMITTED : 1U << 2;
 		} else if (e->check == c_rdpid) {
 			o[0] = (uint64_t)ctx->cpu;
 		} else {
