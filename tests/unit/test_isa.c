@@ -3,6 +3,7 @@
  * CPUID bits, the state classification, the references against known
  * answers, and for every row of the feature table: a right output passes
  * and a corrupted one is reported as a wrong result. */
+#include <dirent.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -261,6 +262,58 @@ static void test_pve_table(void **state)
 	load("kvm64", &c, &id);
 	pve_match(type_set("kvm64") & ~(1ULL << isa_find("cx16")), &c, &m);
 	assert_int_equal(m.closest, -1); /* below every type */
+}
+
+/* Every recorded dump (names.txt lists them all): the CPU's name, an rtm
+ * row that reads CPUID 7.0 EBX[11], and a recommended PVE type that QEMU
+ * with enforce starts on the CPU (the closest type, and the generic one). */
+static void test_real_cpus(void **state)
+{
+	static struct cpuid_dump c;
+	char *text = read_file(DATA "names.txt", 1 << 16, NULL), *line, *save = NULL;
+	DIR *d = opendir(DATA);
+	struct dirent *de;
+	int checked = 0, dumps = 0, rtm = isa_find("rtm");
+
+	(void)state;
+	assert_non_null(text);
+	assert_true(rtm >= 0);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t');
+		struct isa_ident id;
+		struct pve_match m;
+		struct qm_verdict v;
+		char why[1024];
+
+		if (line[0] == '#' || !tab)
+			continue;
+		*tab = 0;
+		load(line, &c, &id);
+		if (strcmp(id.name, tab + 1))
+			fail_msg("%s: named '%s', expected '%s'", line, id.name, tab + 1);
+		assert_int_equal(isa_advertised(&isa_exts[rtm], &c), cpuid_bit(&c, 7, 0, R_EBX, 11));
+		pve_match(isa_usable_set(&c), &c, &m);
+		for (int k = 0; k < 2; k++) {
+			int t = k ? m.generic : m.closest;
+
+			if (t < 0)
+				continue;
+			if (!pve_type_starts(&pve_types[t], &c, &v)) {
+				qm_verdict_describe(&v, why, sizeof(why));
+				fail_msg("%s: %s is advised, QEMU refuses it: %s", line, pve_types[t].name, why);
+			}
+			if (pve_type_has(&pve_types[t], "rtm") && !cpuid_bit(&c, 7, 0, R_EBX, 11))
+				fail_msg("%s: %s has TSX, the CPU has none", line, pve_types[t].name);
+		}
+		print_message("  %-18s %-40s %s\n", line, id.name, m.closest >= 0 ? pve_types[m.closest].name : "-");
+		checked++;
+	}
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		dumps += strlen(de->d_name) > 6 && !strcmp(de->d_name + strlen(de->d_name) - 6, ".cpuid");
+	closedir(d);
+	assert_int_equal(checked, dumps);
+	free(text);
 }
 
 /* What a PVE type offers comes from QEMU's table by QEMU's names: every
@@ -540,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_levels),
 		cmocka_unit_test(test_pve_table),
 		cmocka_unit_test(test_qemu_names),
+		cmocka_unit_test(test_real_cpus),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_references_known_answers),
 		cmocka_unit_test(test_every_row_detects_corruption),

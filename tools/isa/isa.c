@@ -866,6 +866,7 @@ static void write_data(struct run *r)
 	jw_int(w, "model", r->ident.model);
 	jw_int(w, "stepping", r->ident.stepping);
 	jw_str(w, "codename", r->ident.lc_ok ? r->ident.codename : NULL); /* libcpuid's guess, by family/model */
+	jw_str(w, "name", r->ident.name); /* lib/cpunames: known data, or "unknown" */
 	jw_str(w, "source", r->ident.lc_ok ? "libcpuid" : "cpuid");
 	jw_obj_end(w);
 

@@ -44,6 +44,7 @@ struct isa_ident {
 	char codename[64];
 	int family, model, stepping;
 	bool lc_ok; /* libcpuid recognised it: codename is its guess */
+	char name[160]; /* lib/cpunames: the kernel's name, libcpuid's where it agrees, or "unknown" */
 };
 void isa_identify(const struct cpuid_dump *c, struct isa_ident *id);
 
