@@ -263,8 +263,11 @@ static void judge(enum qm_qemu q, const char *name, size_t len, const struct cpu
 			*p = '-';
 	f = qm_feature(q, buf);
 	if (!f) {
-		/* a name QEMU does not know: it would not start at all */
-		v->starts = false;
+		/* a VM flag no model sets, so the table does not place it (PVE's
+		 * allowed flags include md-clear, pdpe1gb, hv-*): named, not judged */
+		size_t used = strlen(v->unplaced);
+
+		snprintf(v->unplaced + used, sizeof(v->unplaced) - used, "%s%s", used ? " " : "", buf);
 		return;
 	}
 	switch (kvm_offers(f, h)) {

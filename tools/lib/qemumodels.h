@@ -61,6 +61,7 @@ struct qm_verdict {
 	const struct qm_feature *missing[QM_MISSING_MAX];
 	int nunjudged;        /* MSR features (not in CPUID): QEMU checks them, we cannot */
 	const char *unjudged[QM_MISSING_MAX];
+	char unplaced[256];   /* a VM's flags no model of the table sets (md-clear, hv-*): not judged */
 };
 
 /* "QEMU with `enforce` starts QEMU model m on the CPU whose raw CPUID is
