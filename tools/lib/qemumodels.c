@@ -118,6 +118,8 @@ static const char *const kvm_always[] = {
 	"arat",		     /* kvm_arch_get_supported_cpuid: ret |= CPUID_6_EAX_ARAT ("emulated APIC") */
 	"tsc-adjust",	     /* kvm_set_cpu_caps: kvm_cpu_cap_set(X86_FEATURE_TSC_ADJUST), emulated MSR */
 	"arch-capabilities", /* kvm_set_cpu_caps: kvm_cpu_cap_set(X86_FEATURE_ARCH_CAPABILITIES), emulated MSR */
+	"vme",		     /* every x86-64 CPU has VME (since the Pentium); only QEMU's TCG turns it off
+				(tcg_default_props), so a TCG guest's dump lacks it and a node never does */
 };
 
 /* The speculation controls KVM translates between the vendors' leaves
