@@ -170,6 +170,110 @@ static void test_sections(void **state)
 	assert_string_equal(conf.description, "");
 }
 
+/* qemu-server's own rules: hyphenated keys, the special sections, an
+ * unknown section's lines skipped, [PENDING] read as the next start. */
+static void test_sections_qemu_server(void **state)
+{
+	struct pve_vmconf next;
+
+	(void)state;
+	assert_int_equal(parse("amd-sev: type=std\nallow-ksm: 0\nintel-tdx: tdx\nmemory: 2048\n"), 0);
+	assert_int_equal(conf.memory_mib, 2048);
+
+	assert_int_equal(parse("cpu: x86-64-v3\n[special:fleecing]\nfleecing-images: local:vm-100-fleece-0\n"
+			       "cpu: host\n"), 0);
+	assert_true(conf.fleecing);
+	assert_string_equal(conf.cpu.type, "x86-64-v3");
+
+	/* an unknown section: one problem, and none of its lines is read,
+	 * not even as a malformed one, up to the next known section */
+	assert_int_equal(parse("cpu: x86-64-v3\nmemory: 4096\n[special:future]\ncpu: host\nnot a line PVE reads\n"
+			       "#nor a description\n[snap1]\ncpu: kvm64\n"), 1);
+	assert_non_null(strstr(conf.problems[0].msg, "100.conf:3: skipping unknown section 'special:future'"));
+	assert_string_equal(conf.cpu.type, "x86-64-v3");
+	assert_int_equal(conf.memory_mib, 4096);
+	assert_string_equal(conf.description, "");
+	assert_int_equal(conf.nsnapshots, 1);
+	assert_int_equal(parse("[1bad]\ncpu: host\n"), 1);
+	assert_string_equal(conf.cpu.type, "kvm64");
+
+	/* [PENDING]: the next cold start's config */
+	assert_int_equal(parse("args: -no-hpet\nballoon: 1024\ncpu: x86-64-v2-AES\nmemory: 4096\n\n[PENDING]\n"
+			       "cpu: host\nmemory: 8192\ndelete: balloon;!args\n\n[snap]\ncpu: kvm64\n"), 0);
+	assert_true(conf.pending);
+	assert_string_equal(conf.cpu.type, "x86-64-v2-AES"); /* still what runs now */
+	assert_true(conf.balloon_set);
+	pve_next_start(&conf, &next);
+	assert_string_equal(next.cpu.type, "host");
+	assert_int_equal(next.memory_mib, 8192);
+	assert_false(next.balloon_set);
+	assert_string_equal(next.args, "");
+	assert_int_equal(parse("cpu: host\n[PENDING]\ndelete: cpu\n"), 0);
+	pve_next_start(&conf, &next);
+	assert_false(next.cpu_set);
+	assert_string_equal(next.cpu.type, "kvm64");
+	/* an invalid pending value is dropped: the current one stays */
+	assert_int_equal(parse("cpu: host\n[PENDING]\ncpu: host,flags=+avx2\n"), 1);
+	pve_next_start(&conf, &next);
+	assert_string_equal(next.cpu.type, "host");
+
+	/* shares, template, hibernation, passthrough */
+	assert_int_equal(parse("shares: 0\ntemplate: 1\nvmstate: local:vm-100-state-hib\nlock: suspended\n"
+			       "hostpci0: 0000:01:00.0,pcie=1\nhostpci3: mapping=gpu\n"), 0);
+	assert_int_equal(conf.shares, 0);
+	assert_true(conf.template_);
+	assert_true(conf.hibernated);
+	assert_string_equal(conf.lock, "suspended");
+	assert_int_equal(conf.hostpci, 0x9);
+	assert_int_equal(parse("shares: 70000\n"), 1);
+	assert_int_equal(conf.shares, -1);
+}
+
+/* The flags a VM may set itself, reported-model, args' -cpu. */
+static void test_cpu_qemu_server(void **state)
+{
+	struct pve_cpumodels m;
+	char cpu[128], rest[256];
+	static const char models[] = "cpu-model: a\n    reported-model x86-64-v3\n    flags +avx2;+fma\n\n"
+				     "cpu-model: b\n    reported-model Haswell-noTSX\n\n"
+				     "cpu-model: c\n    reported-model NoSuchModel\n\n"
+				     "cpu-model: d\n    guest-phys-bits 16\n";
+
+	(void)state;
+	assert_int_equal(parse("cpu: host,flags=+md-clear;+nested-virt;-pcid;+aes;+pdpe1gb;+hv-tlbflush\n"), 0);
+	assert_int_equal(conf.cpu.nflags, 6);
+	assert_int_equal(parse("cpu: host,flags=+avx2\n"), 1); /* only custom models may */
+	assert_non_null(strstr(conf.problems[0].msg, "VM-specific CPU flags must be a subset of"));
+	assert_string_equal(conf.cpu.type, "kvm64");
+	assert_int_equal(parse("cpu: host,flags=+md_clear\n"), 1); /* PVE's regex takes the exact name */
+	assert_int_equal(parse("cpu: kvm64,reported-model=Haswell\n"), 1);
+	assert_non_null(strstr(conf.problems[0].msg, "'reported-model' not allowed in VM-specific"));
+	assert_int_equal(parse("cpu: host,guest-phys-bits=40\n"), 0);
+
+	/* a model's reported-model must be a QEMU model; a rejected one
+	 * leaves PVE's default kvm64; a model may set any flag */
+	assert_int_equal(pve_parse_cpumodels(models, sizeof(models) - 1, "m.conf", &m), 3);
+	assert_non_null(strstr(m.problems[0].msg, "m.conf:2: model 'a': reported-model 'x86-64-v3' is not a QEMU"));
+	assert_string_equal(m.m[0].cpu.reported_model, "kvm64");
+	assert_int_equal(m.m[0].cpu.nflags, 2);
+	assert_string_equal(m.m[1].cpu.reported_model, "Haswell-noTSX");
+	assert_non_null(strstr(m.problems[1].msg, "m.conf:9: model 'c'"));
+	assert_non_null(strstr(m.problems[2].msg, "m.conf:12: model 'd': guest-phys-bits"));
+
+	/* args: the last -cpu, shell words, the rest kept for the advice */
+	assert_true(pve_args_cpu("-cpu host,+kvm_pv_unhalt -smp 4", cpu, sizeof(cpu), rest, sizeof(rest)));
+	assert_string_equal(cpu, "host,+kvm_pv_unhalt");
+	assert_string_equal(rest, "-smp 4");
+	assert_true(pve_args_cpu("-device 'a b' '-cpu' \"Haswell,enforce\" --cpu max", cpu, sizeof(cpu), rest,
+				 sizeof(rest)));
+	assert_string_equal(cpu, "max");
+	assert_string_equal(rest, "-device 'a b'");
+	assert_false(pve_args_cpu("-no-hpet -global kvm-pit.lost_tick_policy=discard", cpu, sizeof(cpu), rest,
+				  sizeof(rest)));
+	assert_string_equal(rest, "-no-hpet -global kvm-pit.lost_tick_policy=discard");
+	assert_false(pve_args_cpu("-device cpu,x=1", cpu, sizeof(cpu), NULL, 0));
+}
+
 static void test_malformed_lines(void **state)
 {
 	(void)state;
@@ -798,6 +902,8 @@ int main(void)
 		cmocka_unit_test(test_numa_hotplug_description),
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_malformed_lines),
+		cmocka_unit_test(test_sections_qemu_server),
+		cmocka_unit_test(test_cpu_qemu_server),
 		cmocka_unit_test(test_cpumodels),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_idle_intel),
