@@ -86,13 +86,23 @@ extset host_type_set(const char *name, bool *known);
 struct host_vm {
 	int vmid;
 	char node[64], file[1024];
-	struct pve_vmconf conf;
-	/* what the type gives the guest, on this node */
+	struct pve_vmconf conf;		/* what the next cold start runs ([PENDING] applied) */
+	bool cpu_pending;		/* [PENDING] changes the CPU type */
+	char cpu_now[PVE_NAME_MAX];	/* the type the current config runs */
+	bool passthrough;		/* hostpciN: the VM cannot migrate */
+	bool runs;			/* neither a template nor hibernated: its memory is committed */
+	/* a -cpu in args: (it overrides cpu:) */
+	bool args_cpu, args_enforce;
+	char args_value[128], args_rest[PVE_ARGS_MAX];
+	const char *type;		/* the type judged: args' model, else cpu:'s */
+	char args_model[PVE_NAME_MAX];
+	/* what the type gives the guest, on its node */
+	bool node_known;		/* its node's CPU is known */
 	bool type_known, host_type;
 	char base[PVE_NAME_MAX];	/* the table row it was read as */
 	extset set;
 	int level;
-	/* against the CPU of the node that runs it (this node's if unknown) */
+	/* against the CPU of the node that runs it (0 when that is unknown) */
 	extset lacks;			/* the node has, the VM cannot use */
 	extset beyond;			/* the VM offers, the node lacks */
 	char command[96];		/* the qm command a finding advises, or "" */
@@ -101,14 +111,22 @@ struct host_vm {
 struct host_node_ref {
 	char name[64];
 	bool have;			/* a shared report with its CPU */
+	int online;			/* .members: 1, 0, -1 not known */
+	bool folder;			/* has a folder under nodes/ */
 	struct host_cpu cpu;
 };
+
+/* Where the member list came from. */
+enum host_members { HOST_MEMBERS_COROSYNC, HOST_MEMBERS_MEMBERS, HOST_MEMBERS_STANDALONE, HOST_MEMBERS_FOLDERS };
 
 struct host_cluster {
 	struct host_node_ref nodes[HOST_NODES_MAX];
 	int nnodes;
 	int safe;			/* pve_types index: richest generic every known node runs, -1 */
 	int known;			/* nodes with a CPU known */
+	enum host_members members;
+	char stale[8][64];		/* folders under nodes/ of no member: ignored */
+	int nstale, stale_vms;
 };
 
 #endif

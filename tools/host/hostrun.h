@@ -30,16 +30,29 @@ struct host_run {
 	struct jval *wake;	/* `triage wake`'s object, or NULL */
 	char wake_note[160];
 
-	long long vm_mem_mib_node; /* configured memory of this node's VMs */
+	int balloon_target_pct;	/* pvestatd's target, nodes/NODE/config or 80 */
+	bool balloon_target_set, balloon_target_bad;
+	char pve_manager[32];	/* its version from dpkg's status, or "" */
+
+	long long vm_mem_mib_node; /* configured memory of this node's VMs that run */
 	int nvms_node;
 	int vm_findings[3];	/* by severity, over every VM */
 };
+
+/* PVE's automatic ballooning aims at this share of the node's memory in
+ * use unless the node config says otherwise (pve-manager
+ * PVE/Service/pvestatd.pm auto_ballooning: goal = memtotal * target / 100
+ * - memused, shared out by PVE/AutoBalloon.pm compute_alg1). */
+#define HOST_AUTOBALLOON_DEFAULT_PCT 80
 
 /* vms.c */
 int host_load_pve(struct host_run *r);
 void host_vm_features(struct host_run *r, struct host_vm *vm);
 const struct host_cpu *host_vm_node_cpu(const struct host_run *r, const struct host_vm *vm);
 void host_cluster_safe(struct host_cluster *cl);
+/* pve_types index of the richest generic type a node with this CPU runs,
+ * -1 when none or cpu is NULL. */
+int host_cpu_safe(const struct host_cpu *cpu);
 bool host_cluster_uniform(const struct host_cluster *cl);
 int host_runnable_types(const struct host_run *r, const char **out, int max);
 

@@ -761,6 +761,75 @@ bool pve_args_cpu(const char *args, char *cpu, size_t cpusize, char *rest, size_
 	return found;
 }
 
+/* ---- corosync.conf and the node config ---- */
+
+int pve_parse_corosync(const char *buf, size_t len, char (*names)[PVE_NODE_NAME_MAX], int max)
+{
+	const char *p = buf, *end = buf + len;
+	char line[LINE_MAX_], path[4][32];
+	int depth = 0, n = 0;
+	bool cut, nodelist = false;
+
+	while (next_line(&p, end, line, sizeof(line), &cut)) {
+		char *s = trim(line), *open = strchr(s, '{'), *colon = strchr(s, ':');
+
+		if (!*s || *s == '#')
+			continue;
+		if (open && (!colon || colon > open)) { /* "name {" */
+			*open = 0;
+			if (depth < 4)
+				strlcpy_(path[depth], trim(s), sizeof(path[0]));
+			depth++;
+			nodelist |= depth == 1 && !strcmp(path[0], "nodelist");
+			continue;
+		}
+		if (*s == '}') {
+			depth -= depth > 0;
+			continue;
+		}
+		if (!colon || depth != 2 || strcmp(path[0], "nodelist") != 0 || strcmp(path[1], "node") != 0)
+			continue;
+		*colon = 0;
+		if (strcmp(trim(s), "name") != 0)
+			continue;
+		s = trim(colon + 1);
+		if (*s && strlen(s) < PVE_NODE_NAME_MAX && all_chars(s, "-_.") && n < max) {
+			bool dup = false;
+
+			for (int i = 0; i < n; i++)
+				dup |= !strcmp(names[i], s);
+			if (!dup)
+				strlcpy_(names[n++], s, PVE_NODE_NAME_MAX);
+		}
+	}
+	return nodelist ? n : -1;
+}
+
+int pve_node_balloon_target(const char *buf, size_t len, bool *bad)
+{
+	const char *p = buf, *end = buf + len;
+	char line[LINE_MAX_], *key, *val;
+	int target = -1;
+	bool cut;
+
+	*bad = false;
+	while (next_line(&p, end, line, sizeof(line), &cut)) {
+		long long n;
+
+		if (line[0] == '#' || !key_value(line, &key, &val) || strcmp(key, "ballooning-target") != 0)
+			continue;
+		/* NodeConfig.pm: integer 0..100, default 80 */
+		if (parse_int_range(val, 0, 100, &n)) {
+			target = (int)n;
+			*bad = false;
+		} else {
+			target = -1;
+			*bad = true;
+		}
+	}
+	return target;
+}
+
 /* ---- cpu-models.conf ---- */
 
 int pve_parse_cpumodels(const char *buf, size_t len, const char *file, struct pve_cpumodels *out)

@@ -144,6 +144,17 @@ bool pve_args_cpu(const char *args, char *cpu, size_t cpusize, char *rest, size_
  * custom models may set any flag). */
 bool pve_vm_flag_allowed(const char *name);
 
+/* The node names of corosync.conf's nodelist { node { name: X } } (the
+ * cluster's members, as pve-cluster writes the file) into names, up to
+ * max; returns how many, -1 when the text has no nodelist. */
+#define PVE_NODE_NAME_MAX 64
+int pve_parse_corosync(const char *buf, size_t len, char (*names)[PVE_NODE_NAME_MAX], int max);
+
+/* A node's config (/etc/pve/nodes/NODE/config, pve-manager
+ * PVE/NodeConfig.pm, "key: value" lines, '#' lines its description):
+ * ballooning-target 0..100, -1 when unset or invalid (*bad set then). */
+int pve_node_balloon_target(const char *buf, size_t len, bool *bad);
+
 /* Parses cpu-models.conf; returns the number of problems. */
 int pve_parse_cpumodels(const char *buf, size_t len, const char *file, struct pve_cpumodels *out);
 

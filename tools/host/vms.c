@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "host/hostrun.h"
+#include "lib/json.h"
 #include "lib/pvetypes.h"
 #include "lib/util.h"
 
@@ -21,9 +22,9 @@ static int cmp_vm(const void *a, const void *b)
 	return x->vmid - y->vmid;
 }
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(a, b);
 }
 
 /* "123.conf" -> 123, else -1 */
@@ -73,16 +74,160 @@ static void load_node_vms(struct host_run *r, const char *node)
 			str_append(r->problems, sizeof(r->problems), "; ", "%s: %s", vm->file, strerror(errno));
 			continue;
 		}
-		pve_parse_vmconf(text, len, vm->file, &vm->conf);
+		{
+			/* judged as the next cold start runs it: [PENDING] applied */
+			struct pve_vmconf *now = xmalloc(sizeof(*now));
+
+			pve_parse_vmconf(text, len, vm->file, now);
+			pve_next_start(now, &vm->conf);
+			strlcpy_(vm->cpu_now, now->cpu.type, sizeof(vm->cpu_now));
+			vm->cpu_pending = now->pending && ((now->pend.set | now->pend.deleted) & (PVE_K_CPU | PVE_K_ARGS));
+			free(now);
+		}
 		free(text);
 		r->nvms++;
 	}
 	closedir(d);
 }
 
+static char *read_pve(const struct host_run *r, const char *rel, size_t *len)
+{
+	char path[700];
+
+	snprintf(path, sizeof(path), "%s/%s", r->pve_dir, rel);
+	return read_file(path, CONF_MAX_BYTES, len);
+}
+
+static int count_confs(const struct host_run *r, const char *node)
+{
+	char dir[600];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/nodes/%s/qemu-server", r->pve_dir, node);
+	if (!(d = opendir(dir)))
+		return 0;
+	while ((de = readdir(d)))
+		n += conf_vmid(de->d_name) >= 0;
+	closedir(d);
+	return n;
+}
+
+/* The cluster's members: corosync.conf's nodelist (what corosync runs
+ * with), else pmxcfs's .members nodelist; a .members without a nodelist
+ * is a node on its own; with neither file (a copied tree) every folder
+ * under nodes/ counts. .members also says which are online. */
+static void load_members(struct host_run *r, char (*folders)[PVE_NODE_NAME_MAX], int nfolders)
+{
+	char names[HOST_NODES_MAX][PVE_NODE_NAME_MAX], err[200];
+	struct host_cluster *cl = &r->cluster;
+	struct jval *mem = NULL;
+	const struct jval *list = NULL;
+	size_t len;
+	char *text;
+	int n = -1;
+
+	if ((text = read_pve(r, "corosync.conf", &len))) {
+		n = pve_parse_corosync(text, len, names, HOST_NODES_MAX);
+		free(text);
+		cl->members = HOST_MEMBERS_COROSYNC;
+	}
+	if ((text = read_pve(r, ".members", &len))) {
+		mem = json_parse(text, len, err, sizeof(err));
+		free(text);
+		if (!mem)
+			str_append(r->problems, sizeof(r->problems), "; ", "%s/.members: %s", r->pve_dir, err);
+		list = json_obj(mem, "nodelist");
+	}
+	if (n < 0 && list) {
+		n = 0;
+		for (size_t i = 0; i < json_len(list) && n < HOST_NODES_MAX; i++)
+			if (strlen(json_key(list, i)) < PVE_NODE_NAME_MAX)
+				strlcpy_(names[n++], json_key(list, i), PVE_NODE_NAME_MAX);
+		cl->members = HOST_MEMBERS_MEMBERS;
+	} else if (n < 0 && mem && *json_str(mem, "nodename", "")) {
+		n = 1;
+		snprintf(names[0], PVE_NODE_NAME_MAX, "%.63s", json_str(mem, "nodename", ""));
+		cl->members = HOST_MEMBERS_STANDALONE;
+	} else if (n < 0) {
+		n = nfolders;
+		for (int i = 0; i < n; i++)
+			strlcpy_(names[i], folders[i], PVE_NODE_NAME_MAX);
+		cl->members = HOST_MEMBERS_FOLDERS;
+	}
+	qsort(names, (size_t)n, sizeof(names[0]), cmp_name);
+	for (int i = 0; i < n; i++) {
+		struct host_node_ref *nd = &cl->nodes[i];
+		const struct jval *m = json_get(list, names[i]);
+
+		strlcpy_(nd->name, names[i], sizeof(nd->name));
+		nd->online = m ? json_num(m, "online", 0) != 0 : -1;
+		for (int k = 0; k < nfolders; k++)
+			nd->folder |= !strcmp(folders[k], names[i]);
+	}
+	cl->nnodes = n;
+	for (int k = 0; k < nfolders; k++) {
+		bool member = false;
+
+		for (int i = 0; i < n; i++)
+			member |= !strcmp(folders[k], names[i]);
+		if (member)
+			continue;
+		if (cl->nstale < (int)ARRAY_SIZE(cl->stale))
+			strlcpy_(cl->stale[cl->nstale++], folders[k], sizeof(cl->stale[0]));
+		cl->stale_vms += count_confs(r, folders[k]);
+	}
+	json_free(mem);
+}
+
+/* pvestatd's ballooning target: nodes/NODE/config's ballooning-target
+ * (pve-manager PVE/Service/pvestatd.pm auto_ballooning, read since
+ * 8.3.6, commit c5f0aec5), else 80%. */
+static void load_node_config(struct host_run *r)
+{
+	char rel[200];
+	size_t len;
+	char *text;
+	int t;
+
+	r->balloon_target_pct = HOST_AUTOBALLOON_DEFAULT_PCT;
+	snprintf(rel, sizeof(rel), "nodes/%s/config", r->node);
+	if (!(text = read_pve(r, rel, &len)))
+		return;
+	t = pve_node_balloon_target(text, len, &r->balloon_target_bad);
+	free(text);
+	if (t >= 0) {
+		r->balloon_target_set = true;
+		r->balloon_target_pct = t;
+	}
+}
+
+/* pve-manager's version from dpkg's status file below root: it says
+ * whether ballooning-target is read at all. */
+static void load_pve_manager(struct host_run *r)
+{
+	char path[600];
+	char *text, *p;
+
+	snprintf(path, sizeof(path), "%s/var/lib/dpkg/status", r->root);
+	if (!(text = read_file(path, 64 << 20, NULL)))
+		return;
+	for (p = text; (p = strstr(p, "Package: pve-manager\n"));) {
+		char *end = strstr(p, "\n\n"), *v = strstr(p, "\nVersion: ");
+
+		if (v && (!end || v < end)) {
+			v += 10;
+			snprintf(r->pve_manager, sizeof(r->pve_manager), "%.*s", (int)strcspn(v, "\n"), v);
+		}
+		p += 1;
+	}
+	free(text);
+}
+
 int host_load_pve(struct host_run *r)
 {
-	char path[600], *names[HOST_NODES_MAX];
+	char path[600], folders[HOST_NODES_MAX][PVE_NODE_NAME_MAX];
 	struct dirent *de;
 	int n = 0;
 	DIR *d;
@@ -108,18 +253,17 @@ int host_load_pve(struct host_run *r)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-		if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode) && strlen(de->d_name) < sizeof(r->cluster.nodes[0].name))
-			names[n++] = xstrdup(de->d_name);
+		if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode) && strlen(de->d_name) < sizeof(folders[0]))
+			strlcpy_(folders[n++], de->d_name, sizeof(folders[0]));
 	}
 	closedir(d);
-	qsort(names, (size_t)n, sizeof(names[0]), cmp_str);
-	for (int i = 0; i < n; i++) {
-		strlcpy_(r->cluster.nodes[i].name, names[i], sizeof(r->cluster.nodes[i].name));
-		load_node_vms(r, names[i]);
-		free(names[i]);
-	}
-	r->cluster.nnodes = n;
+	load_members(r, folders, n);
+	for (int i = 0; i < r->cluster.nnodes; i++)
+		if (r->cluster.nodes[i].folder)
+			load_node_vms(r, r->cluster.nodes[i].name);
 	qsort(r->vms, (size_t)r->nvms, sizeof(*r->vms), cmp_vm);
+	load_node_config(r);
+	load_pve_manager(r);
 	return 0;
 }
 
@@ -157,28 +301,81 @@ static extset table_set(const char *type, char *base, size_t size, bool *known)
 	return s;
 }
 
-/* The CPU of the node that runs the VM when known, else this node's. */
+/* The CPU of the node that runs the VM, NULL while it is not known: then
+ * nothing about the VM is judged against a CPU (not this node's either). */
 const struct host_cpu *host_vm_node_cpu(const struct host_run *r, const struct host_vm *vm)
 {
 	for (int i = 0; i < r->cluster.nnodes; i++)
 		if (r->cluster.nodes[i].have && !strcmp(r->cluster.nodes[i].name, vm->node))
 			return &r->cluster.nodes[i].cpu;
-	return &r->cpu;
+	return NULL;
+}
+
+/* QEMU's -cpu MODEL,feat,... features: +f, -f, f=on|off, f (on); the
+ * ones the report names change the set; "enforce" noted. */
+static extset apply_qemu_features(extset s, const char *features, bool *enforce)
+{
+	*enforce = false;
+	while (*features) {
+		size_t len = strcspn(features, ",");
+		char word[64], *eq;
+		const char *name = word, *names[2];
+		bool on = true;
+		int n;
+
+		snprintf(word, sizeof(word), "%.*s", (int)len, features);
+		features += len + (features[len] == ',');
+		if (!strcmp(word, "enforce")) {
+			*enforce = true;
+			continue;
+		}
+		if (word[0] == '+' || word[0] == '-') {
+			on = word[0] == '+';
+			name++;
+		} else if ((eq = strchr(word, '='))) {
+			*eq = 0;
+			on = !strcmp(eq + 1, "on") || !strcmp(eq + 1, "true") || !strcmp(eq + 1, "yes");
+		}
+		n = pve_flag_exts(name, names, 2);
+		for (int k = 0; k < n; k++) {
+			int bit = ext_index(names[k]);
+
+			if (bit >= 0)
+				s = on ? s | 1ULL << bit : s & ~(1ULL << bit);
+		}
+	}
+	return s;
 }
 
 void host_vm_features(struct host_run *r, struct host_vm *vm)
 {
 	const struct pve_cpu *c = &vm->conf.cpu;
 	const struct host_cpu *nc = host_vm_node_cpu(r, vm);
+	const char *features = "";
 	extset s = 0;
 
+	vm->node_known = nc != NULL;
+	vm->passthrough = vm->conf.hostpci != 0;
+	vm->runs = !vm->conf.template_ && !vm->conf.hibernated;
 	vm->type_known = false;
-	vm->host_type = !strcmp(c->type, "host") || !strcmp(c->type, "max");
+	vm->type = c->type;
+	vm->args_cpu = pve_args_cpu(vm->conf.args, vm->args_value, sizeof(vm->args_value), vm->args_rest,
+				    sizeof(vm->args_rest));
+	if (vm->args_cpu) {
+		size_t n = strcspn(vm->args_value, ",");
+
+		snprintf(vm->args_model, sizeof(vm->args_model), "%.*s", (int)n, vm->args_value);
+		features = vm->args_value + n + (vm->args_value[n] == ',');
+		vm->type = vm->args_model;
+	}
+	vm->host_type = !strcmp(vm->type, "host") || !strcmp(vm->type, "max");
 	if (vm->host_type) {
 		/* host passes the node's CPU through: whatever node runs it */
-		s = nc->ok;
-		vm->type_known = nc->known;
-		strlcpy_(vm->base, c->type, sizeof(vm->base));
+		s = nc ? nc->ok : 0;
+		vm->type_known = nc != NULL;
+		strlcpy_(vm->base, vm->type, sizeof(vm->base));
+	} else if (vm->args_cpu) {
+		s = table_set(vm->type, vm->base, sizeof(vm->base), &vm->type_known);
 	} else if (!strncmp(c->type, "custom-", 7)) {
 		const struct pve_cpumodel *m = pve_cpumodel_find(&r->models, c->type);
 
@@ -189,15 +386,37 @@ void host_vm_features(struct host_run *r, struct host_vm *vm)
 	} else {
 		s = table_set(c->type, vm->base, sizeof(vm->base), &vm->type_known);
 	}
-	s = apply_flags(s, c);
+	/* PVE's own flags do not reach an args -cpu: QEMU keeps the last */
+	s = vm->args_cpu ? apply_qemu_features(s, features, &vm->args_enforce) : apply_flags(s, c);
 	vm->set = s;
-	vm->level = vm->type_known ? host_set_level(nc, s) : 0;
-	vm->lacks = nc->known && vm->type_known ? nc->ok & ~s : 0;
-	vm->beyond = nc->known && vm->type_known ? s & ~nc->ok : 0;
+	/* the psABI levels are the extensions' own: any node's table will do */
+	vm->level = vm->type_known ? host_set_level(nc ? nc : &r->cpu, s) : 0;
+	vm->lacks = nc && vm->type_known ? nc->ok & ~s : 0;
+	vm->beyond = nc && vm->type_known ? s & ~nc->ok : 0;
 }
 
-/* The richest generic type (the table lists them poorest first) whose
- * extensions every node with a known CPU executes. */
+/* Whether a node with this CPU runs the type: every extension it offers
+ * advertised and executing there, and the vendor right. */
+static bool cpu_runs(const struct host_cpu *cpu, const struct pve_type *t)
+{
+	bool known;
+	extset s = host_type_set(t->name, &known);
+
+	return cpu->known && pve_vendor_fits(t->vendor, cpu->vendor) && !(s & ~cpu->ok);
+}
+
+int host_cpu_safe(const struct host_cpu *cpu)
+{
+	int safe = -1;
+
+	for (int i = 0; cpu && i < pve_ntypes; i++)
+		if (pve_types[i].kind == PVE_GENERIC && cpu_runs(cpu, &pve_types[i]))
+			safe = i;
+	return safe;
+}
+
+/* The richest generic type (the table lists them poorest first) every
+ * node with a known CPU runs. */
 void host_cluster_safe(struct host_cluster *cl)
 {
 	cl->safe = -1;
@@ -207,14 +426,12 @@ void host_cluster_safe(struct host_cluster *cl)
 	if (!cl->known)
 		return;
 	for (int i = 0; i < pve_ntypes; i++) {
-		bool all = true, known;
-		extset s;
+		bool all = true;
 
 		if (pve_types[i].kind != PVE_GENERIC)
 			continue;
-		s = host_type_set(pve_types[i].name, &known);
 		for (int n = 0; n < cl->nnodes; n++)
-			if (cl->nodes[n].have && (s & ~cl->nodes[n].cpu.ok))
+			if (cl->nodes[n].have && !cpu_runs(&cl->nodes[n].cpu, &pve_types[i]))
 				all = false;
 		if (all)
 			cl->safe = i;
