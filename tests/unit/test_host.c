@@ -426,6 +426,56 @@ static void test_idle_guest(void **state)
 	assert_int_equal(host_read_idle(DATA "root/none", &id), -1);
 }
 
+/* The C-state advice from the driver's own state list: the shallow
+ * states stay, and a limit that leaves only POLL says so. */
+static void test_cstate_advice(void **state)
+{
+	struct host_idle id;
+	struct host_cstate_advice a;
+
+	(void)state;
+	assert_int_equal(host_read_idle(DATA "root/intel", &id), 0); /* skl: POLL C1 C1E C6 C10 */
+	host_cstate_advice(&id, 100, &a);
+	assert_string_equal(a.kept, "POLL C1 C1E C6");
+	assert_string_equal(a.param, "intel_idle.states_off=16");
+	assert_string_equal(a.runtime, "cpupower idle-set -D 100");
+	assert_false(a.poll_only);
+
+	/* the N100: intel_idle.max_cstate=1 would leave POLL alone; the mask
+	 * names C6 C8 C10 by their sysfs index and keeps C1E */
+	assert_int_equal(host_read_idle(DATA "root/n100", &id), 0);
+	assert_int_equal(id.nstates, 5);
+	assert_string_equal(id.st[1].name, "C1E");
+	host_cstate_advice(&id, 100, &a);
+	assert_string_equal(a.kept, "POLL C1E");
+	assert_string_equal(a.param, "intel_idle.states_off=28");
+	assert_false(a.poll_only);
+	assert_false(host_idle_poll_only(&id));
+
+	assert_int_equal(host_read_idle(DATA "root/n100-maxcstate1", &id), 0);
+	assert_true(host_idle_poll_only(&id));
+	assert_string_equal(id.cmd_intel_max_cstate, "1");
+
+	/* acpi_idle: the first N ACPI C-states */
+	assert_int_equal(host_read_idle(DATA "root/acpi", &id), 0);
+	host_cstate_advice(&id, 100, &a);
+	assert_string_equal(a.param, "processor.max_cstate=2");
+	assert_string_equal(a.kept, "POLL C1 C2");
+	host_cstate_advice(&id, 30, &a);
+	assert_string_equal(a.param, "processor.max_cstate=1");
+
+	/* every state but POLL deep: the limit would leave polling only */
+	assert_int_equal(host_read_idle(DATA "root/n100", &id), 0);
+	host_cstate_advice(&id, 2, &a);
+	assert_true(a.poll_only);
+	assert_string_equal(a.kept, "POLL");
+	assert_string_equal(a.param, "intel_idle.states_off=30");
+	/* no driver with a parameter: only the run-time command */
+	strlcpy_(id.driver, "haltpoll", sizeof(id.driver));
+	host_cstate_advice(&id, 100, &a);
+	assert_string_equal(a.param, "");
+}
+
 /* ---- whole runs ---- */
 
 static char tmpdir[64];
@@ -909,6 +959,7 @@ int main(void)
 		cmocka_unit_test(test_idle_intel),
 		cmocka_unit_test(test_idle_acpi),
 		cmocka_unit_test(test_idle_guest),
+		cmocka_unit_test(test_cstate_advice),
 		cmocka_unit_test_setup_teardown(test_cluster, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_cluster_without_shares, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_no_pve, setup_tmp, teardown_tmp),

@@ -483,17 +483,22 @@ static void node_findings(struct check *c, struct host_run *r)
 	bool limited = id->cmd_intel_max_cstate[0] || id->cmd_processor_max_cstate[0] || id->cmd_idle[0];
 
 	if (r->have_idle && lat >= HOST_CSTATE_WARN_US) {
-		bool intel = !strcmp(id->driver, "intel_idle");
+		struct host_cstate_advice a;
+		char advice[700], param[200] = "";
 
-		f = check_finding(c, "host.deep-cstates", SEV_WARN,
-				  intel ? "Limit C-states for latency-sensitive VMs: intel_idle.max_cstate=1 on the kernel "
-					  "command line (/etc/kernel/cmdline or GRUB_CMDLINE_LINUX, then "
-					  "proxmox-boot-tool refresh), or the BIOS's C-state limit; at run time: cpupower "
-					  "idle-set -D 10."
-					: "Limit C-states for latency-sensitive VMs: processor.max_cstate=1 on the kernel "
-					  "command line (/etc/kernel/cmdline or GRUB_CMDLINE_LINUX, then "
-					  "proxmox-boot-tool refresh), or the BIOS's C-state limit; at run time: cpupower "
-					  "idle-set -D 10.",
+		host_cstate_advice(id, HOST_CSTATE_WARN_US, &a);
+		if (a.param[0])
+			snprintf(param, sizeof(param), "%s on the kernel command line (/etc/kernel/cmdline or "
+				 "GRUB_CMDLINE_LINUX, then proxmox-boot-tool refresh), or ", a.param);
+		if (!a.poll_only)
+			snprintf(advice, sizeof(advice), "Limit C-states for latency-sensitive VMs to %s: %sat run time "
+				 "%s (until reboot), or the BIOS's C-state limit.", a.kept, param, a.runtime);
+		else
+			/* never a limit that leaves only polling without saying so */
+			snprintf(advice, sizeof(advice), "Every idle state but POLL takes %d us or more to exit: any "
+				 "limit leaves the CPUs polling when idle (full power and heat, less turbo headroom). "
+				 "Only if that is the intent: %sat run time %s.", HOST_CSTATE_WARN_US, param, a.runtime);
+		f = check_finding(c, "host.deep-cstates", SEV_WARN, advice,
 				  "the node's deepest enabled idle state %s takes %lld us to exit (%s driver%s)",
 				  id->st[deepest].name, lat, id->driver[0] ? id->driver : "no",
 				  limited ? "; the kernel command line limits C-states" : "");
@@ -502,6 +507,26 @@ static void node_findings(struct check *c, struct host_run *r)
 		jw_int(&f->ev, "exit_latency_us", lat);
 		jw_int(&f->ev, "target_residency_us", id->st[deepest].residency_us);
 		jw_uint(&f->ev, "usage", (unsigned long long)id->st[deepest].usage);
+		jw_str(&f->ev, "kept", a.kept);
+		jw_str(&f->ev, "param", a.param);
+		jw_bool(&f->ev, "poll_only", a.poll_only);
+	}
+	if (r->have_idle && id->nstates && host_idle_poll_only(id)) {
+		bool maxc = !strcmp(id->driver, "intel_idle") && id->cmd_intel_max_cstate[0];
+
+		f = check_finding(c, "host.cstates-poll-only", SEV_WARN,
+				  maxc ? "If polling is not the intent: intel_idle.max_cstate counts the driver's table, "
+					 "skipped states included (on Alder Lake and Alder Lake-N such as the N100, "
+					 "drivers/idle/intel_idle.c marks the table's C1 unusable, so =1 stops before "
+					 "C1E and =2 keeps it); or drop it and run triage host again for the "
+					 "intel_idle.states_off that keeps the shallow states."
+				       : "If polling is not the intent: lift the C-state limit (kernel command line, "
+					 "cpupower idle-set -E) and keep only the shallow states.",
+				  "only POLL is left to the idle CPUs (%s driver%s%s): they spin at full power when idle",
+				  id->driver, maxc ? ", intel_idle.max_cstate=" : "", maxc ? id->cmd_intel_max_cstate : "");
+		jw_str(&f->ev, "driver", id->driver);
+		jw_str(&f->ev, "intel_idle.max_cstate", id->cmd_intel_max_cstate);
+		jw_str(&f->ev, "processor.max_cstate", id->cmd_processor_max_cstate);
 	}
 	if (r->have_idle && (!strcmp(id->epp, "power") || !strcmp(id->epp, "balance_power"))) {
 		f = check_finding(c, "host.energy-preference", SEV_INFO,

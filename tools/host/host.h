@@ -48,6 +48,25 @@ struct host_mem {
 int host_read_idle(const char *root, struct host_idle *idle);
 int host_read_mem(const char *root, struct host_mem *mem);
 
+/* The C-state limit to advise, per idle driver and from its own state
+ * list: the states whose exit latency is below limit_us stay. intel_idle:
+ * intel_idle.states_off=MASK, a bit per sysfs state index (linux
+ * drivers/idle/intel_idle.c: BIT(drv->state_count)), exact where
+ * intel_idle.max_cstate is not: that one counts the driver's table,
+ * skipped entries included (Alder Lake/-N's unusable C1). acpi_idle:
+ * processor.max_cstate=N, the first N ACPI C-states. Run time: cpupower
+ * idle-set -D limit_us, which disables every state of that latency or
+ * more (tools/power/cpupower/utils/cpuidle-set.c). */
+struct host_cstate_advice {
+	char param[64];	  /* the kernel parameter, "" when the driver has none */
+	char runtime[48]; /* the cpupower command */
+	char kept[160];	  /* the states that stay, space-separated */
+	bool poll_only;	  /* the limit would leave nothing but POLL */
+};
+void host_cstate_advice(const struct host_idle *idle, long long limit_us, struct host_cstate_advice *a);
+/* Whether the CPUs have only POLL left: no other state enabled anywhere. */
+bool host_idle_poll_only(const struct host_idle *idle);
+
 /* The deepest enabled state's exit latency in us, -1 if none. */
 long long host_idle_deepest_us(const struct host_idle *idle, int *index);
 
