@@ -262,7 +262,7 @@ static void cpu_command(char *buf, size_t size, const struct host_vm *vm, const 
 	}
 	for (const char *p = vm->args_rest; *p; p++) /* one shell word: ' as '\'' */
 		str_append(quoted, sizeof(quoted), "", *p == '\'' ? "'\\''" : "%c", *p);
-	snprintf(buf, size, "qm set %d --args '%s' --cpu %s", vm->vmid, quoted, type);
+	snprintf(buf, size, "qm set %d --args '%.600s' --cpu %.60s", vm->vmid, quoted, type);
 }
 
 static const char *unknown_nodes(const struct host_run *r, char *buf, size_t size)
@@ -298,7 +298,7 @@ static void vm_cpu_findings(struct check *c, struct host_run *r, struct host_vm 
 	int alevel;
 	const char *adv = advise_type(r, vm, &alevel);
 	struct finding *f;
-	char list[300], advice[700], what[96];
+	char list[300], advice[800], what[96];
 
 	snprintf(what, sizeof(what), "%s%s", vm->args_cpu ? "args: -cpu " : "CPU type ", vm->type);
 	if (!vm->type_known && !vm->host_type) {

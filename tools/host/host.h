@@ -124,7 +124,7 @@ struct host_vm {
 	/* against the CPU of the node that runs it (0 when that is unknown) */
 	extset lacks;			/* the node has, the VM cannot use */
 	extset beyond;			/* the VM offers, the node lacks */
-	char command[96];		/* the qm command a finding advises, or "" */
+	char command[800];		/* the qm command a finding advises, or "" */
 };
 
 struct host_node_ref {

@@ -100,12 +100,12 @@ static char *read_pve(const struct host_run *r, const char *rel, size_t *len)
 
 static int count_confs(const struct host_run *r, const char *node)
 {
-	char dir[600];
+	char dir[800];
 	struct dirent *de;
 	DIR *d;
 	int n = 0;
 
-	snprintf(dir, sizeof(dir), "%s/nodes/%s/qemu-server", r->pve_dir, node);
+	snprintf(dir, sizeof(dir), "%.600s/nodes/%.64s/qemu-server", r->pve_dir, node);
 	if (!(d = opendir(dir)))
 		return 0;
 	while ((de = readdir(d)))
