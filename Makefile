@@ -45,7 +45,7 @@ HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 
 .PHONY: all tools kernel initramfs iso run check check-unit check-includes check-scripts check-html check-qemu check-quick check-needs debian-guest \
-        bench deps clean help report-disk sizes fuzz check-fuzz check-unit-clang
+        bench deps clean help report-disk sizes fuzz check-fuzz check-unit-clang check-models
 .DEFAULT_GOAL := all
 # Objects are never intermediate: keep them (and make no `rm` noise after
 # the test summary).
@@ -64,6 +64,7 @@ help:
 	@echo "  fuzz         the same for FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600 [FUZZ=json,cmdline])"
 	@echo "  check-html   report.html in headless Chromium: renders, loads nothing, numbers match"
 	@echo "  check-qemu   QEMU boot tests only (tests/qemu/cases)"
+	@echo "  check-models the QEMU CPU-model tables (tools/lib/qemu-models-*.def) against QEMU's QMP answers"
 	@echo "  check-needs  triage needs against objdump -d and readelf -n on programs built at each -march level"
 	@echo "  debian-guest the post-mortem's Debian guest disk (debootstrap, two TCG boots; cached)"
 	@echo "  check-quick  unit tests and a small subset of the boot tests"
@@ -221,10 +222,19 @@ check-fuzz: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	@scripts/fuzz --seconds $(FUZZ_SECONDS) $(OUT) $(subst $(comma), ,$(FUZZ))
 
+# The model tables against QEMU itself: Debian 12's QEMU 7.2 on PATH, and
+# QEMU 10 where QEMU10 says how to run it (a Debian 13 chroot, see
+# docs/cpu-models.md); without one that half prints SKIP.
+QEMU10 ?= $(if $(wildcard /work/trixie-qemu/usr/bin/qemu-system-x86_64),chroot /work/trixie-qemu qemu-system-x86_64)
+check-models:
+	@scripts/qemu-cpu-models check tools/lib/qemu-models-7.2.def
+	@if [ -n "$(QEMU10)" ]; then scripts/qemu-cpu-models check tools/lib/qemu-models-10.0.def --qemu '$(QEMU10)'; \
+	else echo "SKIP tools/lib/qemu-models-10.0.def: no QEMU 10 here (set QEMU10, e.g. to a Debian 13 chroot's qemu-system-x86_64)"; fi
+
 check-needs: $(OUT)/triage
 	@tests/needs/check $(OUT)/triage
 
-check: check-scripts check-includes check-unit check-unit-clang check-fuzz check-html check-needs check-qemu
+check: check-scripts check-includes check-unit check-unit-clang check-fuzz check-html check-needs check-models check-qemu
 
 bench: all
 	@scripts/bench $(OUT)
