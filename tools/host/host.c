@@ -19,6 +19,7 @@
 
 #include "host/hostrun.h"
 #include "lib/pvetypes.h"
+#include "lib/qemumodels.h"
 #include "lib/util.h"
 
 static const char usage[] =
@@ -35,6 +36,7 @@ enum {
 	O_ROOT,
 	O_NODE,
 	O_ISA_JSON,
+	O_CPUID_DUMP,
 	O_NO_WAKE,
 	O_WAKE_JSON,
 	O_PROM,
@@ -52,6 +54,8 @@ const struct opt host_opts[] = {
 	{ "root", 0, OPT_STR, "DIR", "read /proc and /sys below DIR (default /; for tests)", 0, 0 },
 	{ "node", 0, OPT_STR, "NAME", "this node's name in DIR/nodes (default the host name)", 0, 0 },
 	{ "isa-json", 0, OPT_STR, "FILE", "the node's `triage isa` result from FILE instead of running it", 0, 0 },
+	{ "cpuid-dump", 0, OPT_STR, "FILE",
+	  "the node's raw CPUID from FILE (`triage isa --dump-cpuid`) instead of its own; for QEMU's enforce check", 0, 0 },
 	{ "no-wake", 0, OPT_FLAG, NULL, "do not measure the wake-up stall (about 3 s on 2 CPUs, up to 10 s)", 0, 0 },
 	{ "wake-json", 0, OPT_STR, "FILE", "the node's `triage wake` result from FILE instead of running it", 0, 0 },
 	{ "prom", 0, OPT_STR, "FILE", "also write a node_exporter textfile (atomically)", 0, 0 },
@@ -158,6 +162,25 @@ static void node_cpu(struct check *c, struct host_run *r, const char *isa_json)
 	json_free(v);
 }
 
+/* The node's raw CPUID for QEMU's enforce predicate: a recorded dump, or
+ * this CPU's own when the node is the machine this runs on (no
+ * --isa-json); without either, types are judged by extensions alone. */
+static void node_cpuid(struct check *c, struct host_run *r, const struct optv *vals)
+{
+	char err[200] = "";
+
+	if (vals[O_CPUID_DUMP].set) {
+		r->cpu.have_dump = cpuid_load(vals[O_CPUID_DUMP].str, &r->cpu.dump, err, sizeof(err)) == 0;
+		check_ok(c, r->cpu.have_dump, "the node's CPUID: %s%s%s", vals[O_CPUID_DUMP].str, err[0] ? ": " : "",
+			 err);
+	} else if (!vals[O_ISA_JSON].set) {
+		cpuid_collect(&r->cpu.dump);
+		r->cpu.have_dump = true;
+	} else {
+		check_note(c, "no CPUID dump with --isa-json: types judged by their extensions, not by QEMU's models");
+	}
+}
+
 static void node_wake(struct check *c, struct host_run *r, bool skip, const char *wake_json)
 {
 	char err[256] = "";
@@ -239,7 +262,7 @@ static void vm_evidence(struct finding *f, struct host_vm *vm)
 static const char *advise_type(const struct host_run *r, const struct host_vm *vm, int *level)
 {
 	const struct host_cpu *nc = host_vm_node_cpu(r, vm);
-	int i = !nc ? -1 : vm->passthrough ? host_cpu_safe(nc) : r->cluster.safe;
+	int i = !nc ? -1 : vm->passthrough ? host_cpu_safe(r, nc) : r->cluster.safe;
 	bool known;
 
 	*level = i >= 0 ? host_set_level(nc, host_type_set(pve_types[i].name, &known)) : 0;
@@ -301,7 +324,7 @@ static void vm_cpu_findings(struct check *c, struct host_run *r, struct host_vm 
 	char list[300], advice[800], what[96];
 
 	snprintf(what, sizeof(what), "%s%s", vm->args_cpu ? "args: -cpu " : "CPU type ", vm->type);
-	if (!vm->type_known && !vm->host_type) {
+	if (!vm->type_known && !vm->host_type && !vm->qemu_known) {
 		bool custom = !vm->args_cpu && !strncmp(vm->type, "custom-", 7);
 
 		f = check_finding(c, "vm.cpu-type-unknown", SEV_WARN,
@@ -332,36 +355,45 @@ static void vm_cpu_findings(struct check *c, struct host_run *r, struct host_vm 
 		r->vm_findings[SEV_INFO]++;
 		return;
 	}
-	if (vm->beyond) {
+	if (vm->beyond || vm->refused) {
 		/* PVE adds enforce to its own -cpu: QEMU refuses to start; an
 		 * args -cpu without enforce starts with the features dropped */
-		bool refuses = !vm->args_cpu || vm->args_enforce;
+		bool refuses = vm->refused || !vm->args_cpu || vm->args_enforce;
 
 		set_text(list, sizeof(list), vm->beyond, 8);
 		if (adv)
 			cpu_command(advice, sizeof(advice), vm, adv);
 		f = check_finding(c, "vm.cpu-beyond-node", refuses ? SEV_FAIL : SEV_WARN, adv ? advice : NULL,
-				  "VM %d: %s offers %s, which its node %s does not execute: %s", vm->vmid, what, list,
-				  vm->node, refuses ? "QEMU refuses to start it there"
-						    : "QEMU (no enforce) drops them, and the guest may not be what you meant");
+				  "VM %d: %s %s%s%s its node %s: %s", vm->vmid, what,
+				  vm->refused ? "cannot start on" : "offers ", vm->refused ? "" : list,
+				  vm->refused ? "" : ", which is not executed on", vm->node,
+				  vm->refused ? vm->refused_why
+				  : refuses   ? "QEMU refuses to start it there"
+					      : "QEMU (no enforce) drops them, and the guest may not be what you meant");
 		vm_evidence(f, vm);
 		set_list(&f->ev, "beyond", vm->beyond);
+		if (vm->refused)
+			jw_str(&f->ev, "qemu", vm->refused_why);
 		r->vm_findings[f->sev]++;
 	} else if (!vm->host_type && !vm->passthrough) {
-		char nodes[256] = "";
+		char nodes[256] = "", why[400] = "", one[300];
 
 		for (int i = 0; i < r->cluster.nnodes; i++)
-			if (r->cluster.nodes[i].have && (vm->set & ~r->cluster.nodes[i].cpu.ok))
+			if (r->cluster.nodes[i].have &&
+			    !host_vm_runs_on(r, vm, &r->cluster.nodes[i].cpu, one, sizeof(one))) {
 				str_append(nodes, sizeof(nodes), ", ", "%s", r->cluster.nodes[i].name);
+				if (!why[0])
+					snprintf(why, sizeof(why), "%.63s: %s", r->cluster.nodes[i].name, one);
+			}
 		if (nodes[0]) {
 			if (adv)
 				cpu_command(advice, sizeof(advice), vm, adv);
 			f = check_finding(c, "vm.cpu-beyond-cluster", SEV_WARN, adv ? advice : NULL,
-					  "VM %d: %s needs what node%s %s lack%s: it cannot start there or "
-					  "live-migrate there", vm->vmid, what, strchr(nodes, ',') ? "s" : "",
-					  nodes, strchr(nodes, ',') ? "" : "s");
+					  "VM %d: %s cannot start on or live-migrate to node%s %s (%s)", vm->vmid, what,
+					  strchr(nodes, ',') ? "s" : "", nodes, why);
 			vm_evidence(f, vm);
 			jw_str(&f->ev, "nodes", nodes);
+			jw_str(&f->ev, "why", why);
 			r->vm_findings[SEV_WARN]++;
 		}
 	}
@@ -378,7 +410,7 @@ static void vm_cpu_findings(struct check *c, struct host_run *r, struct host_vm 
 		}
 		return;
 	}
-	if (adv && vm->level < alevel) {
+	if (adv && vm->type_known && vm->level < alevel) {
 		bool baseline = vm->level <= 1;
 		bool known;
 		extset gain = host_type_set(adv, &known) & ~vm->set;
@@ -978,6 +1010,7 @@ int cmd_host(int argc, char **argv)
 		ext_parse_list(pve_types[i].features);
 
 	node_cpu(&c, &r, vals[O_ISA_JSON].set ? vals[O_ISA_JSON].str : NULL);
+	node_cpuid(&c, &r, vals);
 	r.have_idle = host_read_idle(r.root, &r.idle) == 0;
 	check_ok(&c, true, "C-states: %s", r.have_idle ? r.idle.driver : "no cpuidle (a VM, or idle=poll)");
 	r.have_mem = host_read_mem(r.root, &r.mem) == 0;
@@ -985,6 +1018,14 @@ int cmd_host(int argc, char **argv)
 
 	snprintf(path, sizeof(path), "%s/nodes", r.pve_dir);
 	r.pve_found = stat(path, &st) == 0 && S_ISDIR(st.st_mode) && host_load_pve(&r) == 0;
+	/* the QEMU a type must start on: PVE 8 ships the 7.2 line's models,
+	 * PVE 9 10.0's; both while the version is not known */
+	if (!strncmp(r.pve_manager, "8.", 2) || !strncmp(r.pve_manager, "9.", 2)) {
+		r.qemus[r.nqemu++] = r.pve_manager[0] == '8' ? QM_QEMU_7_2 : QM_QEMU_10_0;
+	} else {
+		r.qemus[r.nqemu++] = QM_QEMU_7_2;
+		r.qemus[r.nqemu++] = QM_QEMU_10_0;
+	}
 	for (int i = 0; i < r.cluster.nnodes; i++)
 		if (!strcmp(r.cluster.nodes[i].name, r.node))
 			r.self = i;
@@ -1000,7 +1041,7 @@ int cmd_host(int argc, char **argv)
 		host_read_shares(&r, r.share_dir);
 	if (r.problems[0])
 		check_note(&c, "not read: %s", r.problems);
-	host_cluster_safe(&r.cluster);
+	host_cluster_safe(&r, &r.cluster);
 	if (r.pve_found)
 		check_ok(&c, true, "%s: %d node%s (%d with a known CPU), %d VM%s; cluster-safe CPU type %s", r.pve_dir,
 			 r.cluster.nnodes, r.cluster.nnodes == 1 ? "" : "s", r.cluster.known, r.nvms, r.nvms == 1 ? "" : "s",

@@ -15,6 +15,7 @@
 
 #include "host/pveconf.h"
 #include "lib/check.h"
+#include "lib/cpuid.h"
 #include "lib/json.h"
 
 /* ---- the node's idle, frequency and memory state (node.c) ---- */
@@ -87,6 +88,11 @@ struct host_cpu {
 	extset ok;	    /* advertised and executes right: what KVM can offer */
 	int level;	    /* x86-64 level of ok */
 	int ext_level[64];  /* psABI level per registry index, 0 none */
+	/* raw CPUID, for QEMU's enforce predicate (lib/qemumodels.h); absent
+	 * from an older shared report: then types are judged by the
+	 * extensions above alone */
+	bool have_dump;
+	struct cpuid_dump dump;
 };
 
 /* A psABI level (1-4) read from JSON; 0 for anything else. */
@@ -118,6 +124,9 @@ struct host_vm {
 	/* what the type gives the guest, on its node */
 	bool node_known;		/* its node's CPU is known */
 	bool type_known, host_type;
+	bool qemu_known;		/* a model of QEMU's table (lib/qemumodels.h) */
+	bool refused;			/* QEMU with enforce refuses the type on its node */
+	char refused_why[300];		/* QEMU's words for what is missing */
 	char base[PVE_NAME_MAX];	/* the table row it was read as */
 	extset set;
 	int level;

@@ -10,6 +10,7 @@
 #include "host/hostrun.h"
 #include "lib/json.h"
 #include "lib/pvetypes.h"
+#include "lib/qemumodels.h"
 #include "lib/util.h"
 
 /* A config is a few KiB; pmxcfs refuses files of more than 1 MiB anyway. */
@@ -347,6 +348,31 @@ static extset apply_qemu_features(extset s, const char *features, bool *enforce)
 	return s;
 }
 
+static void flags_text(const struct pve_cpu *c, char *buf, size_t size);
+
+/* An args -cpu's features as a PVE flag list, only those QEMU names. */
+static void qemu_features_text(const char *features, char *buf, size_t size)
+{
+	while (*features) {
+		size_t len = strcspn(features, ",");
+		char word[64], *eq;
+		const char *name = word;
+		bool on = true;
+
+		snprintf(word, sizeof(word), "%.*s", (int)len, features);
+		features += len + (features[len] == ',');
+		if (word[0] == '+' || word[0] == '-') {
+			on = word[0] == '+';
+			name++;
+		} else if ((eq = strchr(word, '='))) {
+			*eq = 0;
+			on = !strcmp(eq + 1, "on") || !strcmp(eq + 1, "true") || !strcmp(eq + 1, "yes");
+		}
+		if (qm_feature(QM_QEMU_7_2, name) || qm_feature(QM_QEMU_10_0, name))
+			str_append(buf, size, ";", "%c%s", on ? '+' : '-', name);
+	}
+}
+
 void host_vm_features(struct host_run *r, struct host_vm *vm)
 {
 	const struct pve_cpu *c = &vm->conf.cpu;
@@ -393,31 +419,156 @@ void host_vm_features(struct host_run *r, struct host_vm *vm)
 	vm->level = vm->type_known ? host_set_level(nc ? nc : &r->cpu, s) : 0;
 	vm->lacks = nc && vm->type_known ? nc->ok & ~s : 0;
 	vm->beyond = nc && vm->type_known ? s & ~nc->ok : 0;
+	for (int q = 0; q < QM_NQEMU; q++)
+		vm->qemu_known |= qm_find((enum qm_qemu)q, vm->args_cpu ? vm->type : c->type) != NULL;
+	/* QEMU with the enforce PVE adds (an args -cpu has it only if it
+	 * says so): does the type start on the node that runs it? */
+	vm->refused = nc && !vm->host_type && (vm->type_known || vm->qemu_known) &&
+		      !host_vm_runs_on(r, vm, nc, vm->refused_why, sizeof(vm->refused_why));
 }
 
-/* Whether a node with this CPU runs the type: every extension it offers
- * advertised and executing there, and the vendor right. */
-static bool cpu_runs(const struct host_cpu *cpu, const struct pve_type *t)
+bool host_vm_runs_on(const struct host_run *r, const struct host_vm *vm, const struct host_cpu *cpu, char *why,
+		     size_t whylen)
 {
-	bool known;
-	extset s = host_type_set(t->name, &known);
+	char extra[600] = "";
 
-	return cpu->known && pve_vendor_fits(t->vendor, cpu->vendor) && !(s & ~cpu->ok);
+	if (why)
+		why[0] = 0;
+	if (!cpu || !cpu->known)
+		return false;
+	if (vm->host_type || (vm->args_cpu && !vm->args_enforce))
+		return true; /* no model, or no enforce: QEMU starts it and drops what is missing */
+	if (vm->args_cpu) {
+		const char *comma = strchr(vm->args_value, ',');
+
+		qemu_features_text(comma ? comma + 1 : "", extra, sizeof(extra));
+	} else {
+		flags_text(&vm->conf.cpu, extra, sizeof(extra));
+	}
+	return host_cpu_runs(r, cpu, vm->args_cpu ? vm->type : vm->conf.cpu.type, extra, why, whylen);
 }
 
-int host_cpu_safe(const struct host_cpu *cpu)
+/* "+aes;-pcid" applied to a set. */
+static extset apply_flag_text(extset s, const char *flags)
+{
+	while (flags && *flags) {
+		size_t len = strcspn(flags, ";");
+		char name[40];
+		const char *names[2];
+		int n;
+
+		snprintf(name, sizeof(name), "%.*s", (int)(len > 1 ? len - 1 : 0), flags + 1);
+		n = len > 1 && (flags[0] == '+' || flags[0] == '-') ? pve_flag_exts(name, names, 2) : 0;
+		for (int k = 0; k < n; k++) {
+			int bit = ext_index(names[k]);
+
+			if (bit >= 0)
+				s = flags[0] == '+' ? s | 1ULL << bit : s & ~(1ULL << bit);
+		}
+		flags += len;
+		flags += *flags == ';';
+	}
+	return s;
+}
+
+static void flags_text(const struct pve_cpu *c, char *buf, size_t size)
+{
+	for (int i = 0; i < c->nflags; i++)
+		str_append(buf, size, ";", "%c%s", c->flags[i].on ? '+' : '-', c->flags[i].name);
+}
+
+static const char *vendor_word(const char *v)
+{
+	return !strcmp(v, "GenuineIntel") ? "Intel" : !strcmp(v, "AuthenticAMD") ? "AMD" : v;
+}
+
+bool host_cpu_runs(const struct host_run *r, const struct host_cpu *cpu, const char *type, const char *extra,
+		   char *why, size_t whylen)
+{
+	char model[PVE_NAME_MAX], flags[600] = "", base[PVE_NAME_MAX], dummy[8];
+	const struct pve_type *t;
+	bool known;
+	extset s;
+
+	if (!why) {
+		why = dummy;
+		whylen = sizeof(dummy);
+	}
+	why[0] = 0;
+	if (!cpu || !cpu->known)
+		return false;
+	if (!strcmp(type, "host") || !strcmp(type, "max"))
+		return true; /* no model, no enforce */
+	strlcpy_(model, type, sizeof(model));
+	if (!strncmp(type, "custom-", 7)) {
+		const struct pve_cpumodel *m = pve_cpumodel_find(&r->models, type);
+
+		if (!m) {
+			snprintf(why, whylen, "cpu-models.conf defines no %s", type);
+			return false;
+		}
+		strlcpy_(model, m->cpu.reported_model, sizeof(model));
+		flags_text(&m->cpu, flags, sizeof(flags));
+	}
+	if (extra && *extra)
+		str_append(flags, sizeof(flags), ";", "%s", extra);
+	/* what the node executes, by the report's extensions */
+	s = apply_flag_text(table_set(model, base, sizeof(base), &known), flags);
+	t = known ? pve_type_find(base) : NULL;
+	if (t && !pve_vendor_fits(t->vendor, cpu->vendor)) {
+		snprintf(why, whylen, "%s is an %s model, the node's CPU is %s", model,
+			 t->vendor == PVE_INTEL ? "Intel" : "AMD", vendor_word(cpu->vendor));
+		return false;
+	}
+	if (known && (s & ~cpu->ok)) {
+		for (int i = 0; i < ext_count(); i++)
+			if ((s & ~cpu->ok) & (1ULL << i))
+				str_append(why, whylen, " ", "%s", ext_name(i));
+		str_append(why, whylen, "", ": %s", "not executed on the node");
+		return false;
+	}
+	/* QEMU's own model, with the enforce PVE adds */
+	for (int i = 0; cpu->have_dump && i < r->nqemu; i++) {
+		struct qm_verdict v;
+		enum qm_qemu q = (enum qm_qemu)r->qemus[i];
+		bool ok = qm_pve_starts(q, model, flags, &cpu->dump, &v);
+
+		if (!v.known) {
+			snprintf(why, whylen, "QEMU %s has no model %s", qm_qemu_name(q), model);
+			return false;
+		}
+		if (!ok) {
+			char words[240];
+
+			qm_verdict_describe(&v, words, sizeof(words));
+			snprintf(why, whylen, "QEMU %s with enforce: host doesn't support requested feature: %s",
+				 qm_qemu_name(q), words);
+			return false;
+		}
+		if (!v.vendor_matches) {
+			snprintf(why, whylen, "%s is a model of another vendor than the node's %s", model,
+				 vendor_word(cpu->vendor));
+			return false;
+		}
+	}
+	if (!known && !cpu->have_dump)
+		snprintf(why, whylen, "%s is not in vmtriage's table and the node's CPUID is not known", model);
+	return known || cpu->have_dump;
+}
+
+int host_cpu_safe(const struct host_run *r, const struct host_cpu *cpu)
 {
 	int safe = -1;
 
 	for (int i = 0; cpu && i < pve_ntypes; i++)
-		if (pve_types[i].kind == PVE_GENERIC && cpu_runs(cpu, &pve_types[i]))
+		if (pve_types[i].kind == PVE_GENERIC && host_cpu_runs(r, cpu, pve_types[i].name, NULL, NULL, 0))
 			safe = i;
 	return safe;
 }
 
 /* The richest generic type (the table lists them poorest first) every
  * node with a known CPU runs. */
-void host_cluster_safe(struct host_cluster *cl)
+void host_cluster_safe(const struct host_run *r, struct host_cluster *cl)
 {
 	cl->safe = -1;
 	cl->known = 0;
@@ -431,7 +582,7 @@ void host_cluster_safe(struct host_cluster *cl)
 		if (pve_types[i].kind != PVE_GENERIC)
 			continue;
 		for (int n = 0; n < cl->nnodes; n++)
-			if (cl->nodes[n].have && !cpu_runs(&cl->nodes[n].cpu, &pve_types[i]))
+			if (cl->nodes[n].have && !host_cpu_runs(r, &cl->nodes[n].cpu, pve_types[i].name, NULL, NULL, 0))
 				all = false;
 		if (all)
 			cl->safe = i;
@@ -455,28 +606,17 @@ bool host_cluster_uniform(const struct host_cluster *cl)
 	return first != NULL;
 }
 
-/* Types of the table and custom models this node runs: vendor fits and
- * every extension advertised and executing. */
+/* Types of the table and the custom models this node runs: host_cpu_runs
+ * for each. */
 int host_runnable_types(const struct host_run *r, const char **out, int max)
 {
 	int n = 0;
 
-	for (int i = 0; i < pve_ntypes && n < max; i++) {
-		bool known;
-		extset s = host_type_set(pve_types[i].name, &known);
-
-		if (r->cpu.known && pve_vendor_fits(pve_types[i].vendor, r->cpu.vendor) && !(s & ~r->cpu.ok))
+	for (int i = 0; i < pve_ntypes && n < max; i++)
+		if (host_cpu_runs(r, &r->cpu, pve_types[i].name, NULL, NULL, 0))
 			out[n++] = pve_types[i].name;
-	}
-	for (int i = 0; i < r->models.n && n < max; i++) {
-		const struct pve_cpumodel *m = &r->models.m[i];
-		const struct pve_type *t = pve_type_find(m->cpu.reported_model);
-		char base[PVE_NAME_MAX];
-		bool known;
-		extset s = apply_flags(table_set(m->cpu.reported_model, base, sizeof(base), &known), &m->cpu);
-
-		if (r->cpu.known && known && (!t || pve_vendor_fits(t->vendor, r->cpu.vendor)) && !(s & ~r->cpu.ok))
-			out[n++] = m->cpu.type;
-	}
+	for (int i = 0; i < r->models.n && n < max; i++)
+		if (host_cpu_runs(r, &r->cpu, r->models.m[i].cpu.type, NULL, NULL, 0))
+			out[n++] = r->models.m[i].cpu.type;
 	return n;
 }

@@ -125,7 +125,8 @@ static void text_vm(FILE *f, const struct jval *vm)
 		snprintf(nlacks, sizeof(nlacks), "%zu", json_len(lacks));
 	balloon_text(bal, sizeof(bal), vm);
 	snprintf(line, sizeof(line), "         %-5.0f %-6.6s %-18.18s %-3s %-5s %-8.8s %.19s", json_num(vm, "vmid", 0),
-		 json_str(vm, "node", "?"), json_str(c, "type", "?"), level_text(lv, sizeof(lv), c), nlacks, bal,
+		 json_str(vm, "node", "?"), json_str(c, "judged", json_str(c, "type", "?")), level_text(lv, sizeof(lv), c),
+		 nlacks, bal,
 		 fix_option(vm));
 	for (n = strlen(line); n && line[n - 1] == ' '; n--)
 		;
@@ -331,10 +332,16 @@ static void vm_row(FILE *f, const struct jval *vm, const char *path)
 	html_value(f, "span", json_get(vm, "vmid"), p, 0, 1);
 	html_el(f, "<div class=\"note\">", json_str(vm, "name", ""), "</div></th>");
 	html_el(f, "<td>", json_str(vm, "node", "?"), "</td>");
-	html_el(f, "<td style=\"white-space:nowrap\">", json_str(c, "type", "?"), "");
+	html_el(f, "<td style=\"white-space:nowrap\">", json_str(c, "judged", json_str(c, "type", "?")), "");
 	names(buf, sizeof(buf), json_arr(c, "flags"), 8);
 	if (buf[0])
 		html_el(f, " <span class=\"note\">", buf, "</span>");
+	/* what overrides or replaces cpu: (qemu-server: args after its -cpu;
+	 * [PENDING] at the next cold start) */
+	if (json_str(c, "args", NULL))
+		html_el(f, " <div class=\"note\">args: -cpu ", json_str(c, "args", ""), "</div>");
+	if (json_str(c, "now", NULL))
+		html_el(f, " <div class=\"note\">pending; runs now: ", json_str(c, "now", ""), "</div>");
 	fputs("</td><td>", f);
 	html_escape(f, level_text(buf, sizeof(buf), c));
 	fputs("</td><td>", f);
