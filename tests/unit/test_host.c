@@ -22,6 +22,8 @@
 
 #include "commands.h"
 #include "host/host.h"
+#include "isa/isa.h"
+#include "lib/qemumodels.h"
 #include "host/hostrun.h"
 #include "host/pveconf.h"
 #include "lib/json.h"
@@ -869,6 +871,260 @@ static void test_views(void **state)
 	json_free(rep);
 }
 
+/* ---- the held-out cluster (data/host/audit) ---- */
+
+#define AUDIT DATA "audit/pve"
+#define DUMPS "tests/unit/data/isa/"
+
+static const struct {
+	const char *node, *dump;
+	struct cpuid_dump cpuid;
+} audit_nodes[] = {
+	{ "fra", DUMPS "spr-xeon-w9-3475x.cpuid", { 0 } },  /* Sapphire Rapids: runs triage host */
+	{ "n100", DUMPS "adln-n95.cpuid", { 0 } },	    /* Alder Lake-N (the N95 is the N100's die) */
+	{ "epyc", DUMPS "zen4-epyc-9124.cpuid", { 0 } },  /* Zen 4 Genoa */
+};
+static struct cpuid_dump audit_dump[3];
+
+/* What `triage isa` reports on a recorded CPU (every extension it
+ * advertises and its OS enables executes: a real CPU), written as the
+ * isa result this node reads, or as the node's shared report. */
+static void audit_cpu_file(int k, const char *path, bool share)
+{
+	struct isa_ident id;
+	isa_set set;
+	char err[200];
+	FILE *f;
+
+	assert_int_equal(cpuid_load(audit_nodes[k].dump, &audit_dump[k], err, sizeof(err)), 0);
+	isa_identify(&audit_dump[k], &id);
+	set = isa_usable_set(&audit_dump[k]);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	if (share)
+		fprintf(f, "{\"schema\": \"vmtriage-host-share/1\", \"node\": \"%s\", \"cpu\": {\"known\": true, "
+			"\"vendor\": \"%s\", \"brand\": \"%s\", \"level\": %d, \"extensions\": [", audit_nodes[k].node,
+			id.vendor, id.brand, isa_level(set));
+	else
+		fprintf(f, "{\"name\": \"isa\", \"status\": \"pass\", \"data\": {\"identification\": {\"vendor\": \"%s\", "
+			"\"brand\": \"%s\"}, \"extensions\": [", id.vendor, id.brand);
+	for (int i = 0, n = 0; i < isa_next; i++) {
+		if (share && !(set & (1ULL << i)))
+			continue;
+		if (share)
+			fprintf(f, "%s\"%s\"", n++ ? ", " : "", isa_exts[i].name);
+		else
+			fprintf(f, "%s{\"name\": \"%s\", \"level\": %d, \"state\": \"%s\"}", n++ ? ", " : "",
+				isa_exts[i].name, isa_exts[i].level, set & (1ULL << i) ? "ok" : "absent");
+	}
+	if (share) {
+		fputs("], \"levels\": {", f);
+		for (int i = 0, n = 0; i < isa_next; i++)
+			if (isa_exts[i].level)
+				fprintf(f, "%s\"%s\": %d", n++ ? ", " : "", isa_exts[i].name, isa_exts[i].level);
+		fputs("}, \"cpuid\": [", f);
+		if (audit_dump[k].has_xcr0)
+			fprintf(f, "\"xcr0 %016llx\"%s", (unsigned long long)audit_dump[k].xcr0, audit_dump[k].n ? ", " : "");
+		for (int i = 0; i < audit_dump[k].n; i++) {
+			const struct cpuid_leaf *e = &audit_dump[k].e[i];
+
+			fprintf(f, "%s\"%08x %02x %08x %08x %08x %08x\"", i ? ", " : "", e->leaf, e->sub, e->r[0], e->r[1],
+				e->r[2], e->r[3]);
+		}
+		fputs("]}}\n", f);
+	} else {
+		fputs("]}}\n", f);
+	}
+	fclose(f);
+}
+
+static int audit_node(const char *name)
+{
+	for (int k = 0; k < 3; k++)
+		if (!strcmp(audit_nodes[k].node, name))
+			return k;
+	return -1;
+}
+
+/* The oracle: QEMU with enforce, as PVE 8 and PVE 9 run it, on the node's
+ * recorded CPUID (lib/qemumodels.c, checked against QEMU itself by
+ * test_qemumodels), and the model's vendor the node's. */
+static bool qemu_starts(const char *type, int k)
+{
+	struct qm_verdict v;
+	int known = 0;
+
+	for (int q = 0; q < QM_NQEMU; q++) {
+		bool ok = qm_pve_starts((enum qm_qemu)q, type, NULL, &audit_dump[k], &v);
+
+		if (!v.known)
+			continue; /* a model newer than this QEMU (EPYC-Genoa and 7.2) */
+		known++;
+		if (!ok || !v.vendor_matches)
+			return false;
+	}
+	return known > 0;
+}
+
+/* Every type the run names: the advised --cpu of every VM on every node
+ * it may run on, this node's runnable types, the cluster-safe type. */
+static void audit_never_refused(const struct jval *rep, int self, bool n100_known)
+{
+	const struct jval *vms = json_path(rep, "data.vms"), *fl = json_get(rep, "findings");
+	const struct jval *types = json_path(rep, "data.cpu.pve_types");
+	const char *safe = json_str(json_get(rep, "metrics"), "cluster_safe_type", NULL);
+
+	for (size_t i = 0; i < json_len(vms); i++) {
+		const struct jval *vm = json_at(vms, i);
+		const char *cmd = json_str(vm, "command", NULL), *t;
+		int home = audit_node(json_str(vm, "node", ""));
+		char type[64];
+
+		assert_true(home >= 0);
+		if (home == 1 && !n100_known) {
+			/* nothing advised to a VM on a node whose CPU is unknown */
+			if (cmd)
+				fail_msg("VM %.0f on n100 (CPU unknown) is told: %s", json_num(vm, "vmid", 0), cmd);
+			continue;
+		}
+		if (!cmd || !(t = strstr(cmd, "--cpu ")))
+			continue;
+		snprintf(type, sizeof(type), "%.*s", (int)strcspn(t + 6, " "), t + 6);
+		for (int k = 0; k < 3; k++) {
+			bool relevant = k == home || (!json_true(vm, "passthrough") && (k != 1 || n100_known));
+
+			if (relevant && !qemu_starts(type, k))
+				fail_msg("VM %.0f is told %s, which QEMU refuses on %s", json_num(vm, "vmid", 0), cmd,
+					 audit_nodes[k].node);
+		}
+	}
+	for (size_t i = 0; i < json_len(fl); i++) {
+		const struct jval *f = json_at(fl, i), *ev = json_get(f, "evidence");
+
+		if (strncmp(json_str(f, "id", ""), "vm.", 3) || n100_known || strcmp(json_str(ev, "node", ""), "n100"))
+			continue;
+		if (strstr(json_str(f, "advice", ""), "--cpu"))
+			fail_msg("%s for a VM on n100 (CPU unknown) advises %s", json_str(f, "id", ""),
+				 json_str(f, "advice", ""));
+	}
+	assert_true(json_len(types) > 0);
+	for (size_t i = 0; i < json_len(types); i++) {
+		const char *t = json_as_str(json_at(types, i), "");
+
+		if (strncmp(t, "custom-", 7) && !qemu_starts(t, self))
+			fail_msg("%s is said to run %s, which QEMU refuses there", audit_nodes[self].node, t);
+	}
+	assert_non_null(safe);
+	for (int k = 0; k < 3; k++)
+		if ((k != 1 || n100_known) && !qemu_starts(safe, k))
+			fail_msg("cluster-safe %s is refused on %s", safe, audit_nodes[k].node);
+}
+
+static void test_audit_cluster(void **state)
+{
+	char share[128], isa[160], dump_n100[8] = "", path[200];
+	uint64_t before = sum_tree(AUDIT);
+	const struct jval *m, *v;
+	struct jval *rep;
+	int rc;
+
+	(void)state, (void)dump_n100;
+	snprintf(share, sizeof(share), "%s/share", tmpdir);
+	mkdir(share, 0755);
+	snprintf(isa, sizeof(isa), "%s/fra-isa.json", tmpdir);
+	audit_cpu_file(0, isa, false);
+	snprintf(path, sizeof(path), "%s/epyc.json", share);
+	audit_cpu_file(2, path, true);
+
+	/* the first run: n100 has not shared its CPU yet */
+	rep = run_host(&rc, "--pve", AUDIT, "--root", DATA "root/intel", "--node", "fra", "--isa-json", isa,
+		       "--cpuid-dump", audit_nodes[0].dump, "--no-wake", "--share", share, NULL);
+	assert_int_equal(sum_tree(AUDIT), before);
+	m = json_get(rep, "metrics");
+	assert_int_equal(json_num(m, "nodes", 0), 3);
+	assert_int_equal(json_num(m, "nodes_known", 0), 2);
+	assert_int_equal(json_num(m, "vms", 0), 26); /* oldnode's two left out */
+	assert_string_equal(json_str(json_path(rep, "data.cluster"), "members_from", ""), "corosync.conf");
+	assert_true(has_str(json_path(rep, "data.cluster.stale_folders"), "oldnode"));
+	assert_int_equal(findings(rep, "host.stale-node-folder", -1), 1);
+	assert_int_equal(findings(rep, "host.cluster-cpus-unknown", -1), 1);
+	audit_never_refused(rep, 0, false);
+	for (int id = 200; id <= 206; id++)
+		assert_int_equal(findings(rep, "vm.node-cpu-unknown", id), 1);
+	/* args, passthrough, pending, parsing */
+	assert_non_null(strstr(json_str(vm_of(rep, 104), "command", ""), "qm set 104 --delete args --cpu "));
+	assert_string_equal(json_path(vm_of(rep, 104), "cpu.judged")->str, "host");
+	assert_int_equal(findings(rep, "vm.cpu-args-override", 104), 1);
+	assert_int_equal(findings(rep, "vm.cpu-host-migration", 102), 1);
+	assert_int_equal(findings(rep, "vm.cpu-host-migration", 103), 0); /* hostpci0 */
+	assert_int_equal(findings(rep, "vm.cpu-pending", 111), 1);
+	assert_string_equal(json_path(vm_of(rep, 111), "cpu.judged")->str, "host");
+	assert_int_equal(json_get(vm_of(rep, 112), "problems")->len, 0); /* allow-ksm, [special:fleecing] */
+	assert_int_equal(json_get(vm_of(rep, 113), "problems")->len, 1);
+	assert_string_equal(json_path(vm_of(rep, 113), "cpu.type")->str, "kvm64");
+	assert_int_equal(json_get(vm_of(rep, 114), "problems")->len, 1);
+	assert_int_equal(json_num(vm_of(rep, 114), "memory_mib", 0), 2048);
+	assert_string_equal(json_path(vm_of(rep, 305), "cpu.type")->str, "kvm64"); /* delete: cpu */
+	/* x86-64-v2-AES, PVE's default, below the cluster: INFO, not WARN */
+	assert_int_equal(findings(rep, "vm.cpu-below-cluster", 101), 1);
+	/* ballooning: the node's target 70, shares 0 */
+	v = json_path(rep, "data.memory");
+	assert_int_equal(json_num(v, "autoballoon_used_pct", 0), 70);
+	assert_int_equal(findings(rep, "vm.balloon-auto", 101), 1);
+	assert_int_equal(findings(rep, "vm.balloon-shares-zero", 109), 1);
+	assert_int_equal(findings(rep, "vm.balloon-auto", 109), 0);
+	/* committed memory: 13 VMs on fra, the template and the hibernated one
+	 * (16 GiB each) left out */
+	assert_int_equal(json_num(m, "vm_memory_mib", 0),
+			 2048 + 4096 + 8192 + 8192 + 2048 + 2048 + 8192 + 4096 + 2048 + 2048 + 2048);
+	json_free(rep);
+
+	/* the second run: every node known */
+	snprintf(path, sizeof(path), "%s/n100.json", share);
+	audit_cpu_file(1, path, true);
+	rep = run_host(&rc, "--pve", AUDIT, "--root", DATA "root/intel", "--node", "fra", "--isa-json", isa,
+		       "--cpuid-dump", audit_nodes[0].dump, "--no-wake", "--share", share, NULL);
+	assert_int_equal(rc, EXIT_FAIL); /* n100's own VMs 201 and 206 cannot start there */
+	assert_int_equal(json_num(json_get(rep, "metrics"), "nodes_known", 0), 3);
+	audit_never_refused(rep, 0, true);
+	assert_int_equal(findings(rep, "vm.cpu-beyond-node", 201), 1); /* Skylake-Client: hle, rtm */
+	assert_non_null(strstr(json_str(json_get(vm_of(rep, 201), "cpu"), "read_as", ""), "Skylake-Client"));
+	assert_int_equal(findings(rep, "vm.cpu-beyond-node", 206), 1); /* x86-64-v4 */
+	assert_int_equal(findings(rep, "vm.node-cpu-unknown", -1), 0);
+	assert_int_equal(findings(rep, "vm.cpu-beyond-cluster", 300), 1); /* EPYC-Genoa on Intel nodes */
+	json_free(rep);
+
+	/* from the N100 itself, booted with intel_idle.max_cstate=1 */
+	snprintf(isa, sizeof(isa), "%s/n100-isa.json", tmpdir);
+	audit_cpu_file(1, isa, false);
+	snprintf(path, sizeof(path), "%s/fra.json", share);
+	audit_cpu_file(0, path, true);
+	rep = run_host(&rc, "--pve", AUDIT, "--root", DATA "root/n100-maxcstate1", "--node", "n100", "--isa-json", isa,
+		       "--cpuid-dump", audit_nodes[1].dump, "--no-wake", "--share", share, NULL);
+	audit_never_refused(rep, 1, true);
+	assert_false(has_str(json_path(rep, "data.cpu.pve_types"), "Skylake-Client"));
+	assert_int_equal(findings(rep, "host.cstates-poll-only", -1), 1);
+	assert_int_equal(findings(rep, "host.deep-cstates", -1), 0);
+	json_free(rep);
+	rep = run_host(&rc, "--pve", AUDIT, "--root", DATA "root/n100", "--node", "n100", "--isa-json", isa,
+		       "--cpuid-dump", audit_nodes[1].dump, "--no-wake", "--share", share, NULL);
+	assert_int_equal(findings(rep, "host.deep-cstates", -1), 1);
+	assert_int_equal(findings(rep, "host.cstates-poll-only", -1), 0);
+	{
+		const struct jval *fl = json_get(rep, "findings");
+
+		for (size_t i = 0; i < json_len(fl); i++)
+			if (!strcmp(json_str(json_at(fl, i), "id", ""), "host.deep-cstates")) {
+				const char *adv = json_str(json_at(fl, i), "advice", "");
+
+				assert_non_null(strstr(adv, "intel_idle.states_off=28"));
+				assert_non_null(strstr(adv, "POLL C1E"));
+				assert_null(strstr(adv, "max_cstate=1"));
+			}
+	}
+	json_free(rep);
+}
+
 /* --vm --run-iso: the script against a stand-in qm (data/host/fake-qm). */
 static int run_script(int vmid, const char *state, bool fail_start, bool force, char *log, size_t size)
 {
@@ -969,6 +1225,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_killed_midway, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_run_iso, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_views, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_audit_cluster, setup_tmp, teardown_tmp),
 	};
 
 	return cmocka_run_group_tests_name("host", tests, NULL, NULL);

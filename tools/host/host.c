@@ -863,6 +863,7 @@ static void write_report(struct check *c, struct host_run *r)
 		jw_str(d, "name", n->name);
 		jw_bool(d, "this", i == r->self);
 		jw_bool(d, "cpu_known", n->have);
+		jw_bool(d, "cpuid_known", n->have && n->cpu.have_dump);
 		n->online >= 0 ? jw_bool(d, "online", n->online) : jw_null(d, "online");
 		if (n->have) {
 			jw_str(d, "brand", n->cpu.brand);

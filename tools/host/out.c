@@ -291,6 +291,24 @@ char *host_share_text(const struct host_run *r, size_t *len)
 		if (r->cpu.ext_level[i])
 			jw_int(&w, ext_name(i), r->cpu.ext_level[i]);
 	jw_obj_end(&w);
+	/* the raw leaves, so the other nodes judge QEMU's models on this CPU
+	 * (lib/qemumodels.h); lib/cpuid.h's text format, one line each */
+	jw_arr(&w, "cpuid");
+	if (r->cpu.have_dump) {
+		char *dump = NULL, *line, *p;
+		size_t dlen;
+		FILE *df = open_memstream(&dump, &dlen);
+
+		if (!df)
+			dief("out of memory");
+		cpuid_write(df, &r->cpu.dump);
+		fclose(df);
+		for (p = dump; (line = strsep(&p, "\n"));)
+			if (line[0] && line[0] != '#')
+				jw_str(&w, NULL, line);
+		free(dump);
+	}
+	jw_arr_end(&w);
 	jw_obj_end(&w);
 	jw_obj(&w, "cstates");
 	jw_str(&w, "driver", r->idle.driver);
@@ -352,6 +370,22 @@ static void read_share(struct host_run *r, const char *path)
 
 		if (k >= 0)
 			n->cpu.ext_level[k] = host_level_value(json_as_num(json_at(lv, i), 0));
+	}
+	{
+		const struct jval *lines = json_arr(cpu, "cpuid");
+		char *dump = NULL;
+		size_t tlen;
+		FILE *tf;
+
+		if (json_len(lines) && (tf = open_memstream(&dump, &tlen))) {
+			for (size_t i = 0; i < json_len(lines); i++)
+				fprintf(tf, "%s\n", json_as_str(json_at(lines, i), ""));
+			fclose(tf);
+			n->cpu.have_dump = cpuid_parse(dump, &n->cpu.dump, err, sizeof(err)) == 0;
+			if (!n->cpu.have_dump)
+				str_append(r->problems, sizeof(r->problems), "; ", "%s: cpuid: %s", path, err);
+			free(dump);
+		}
 	}
 	n->cpu.known = true;
 	n->cpu.level = host_set_level(&n->cpu, n->cpu.ok);

@@ -527,27 +527,47 @@ bool host_cpu_runs(const struct host_run *r, const struct host_cpu *cpu, const c
 		str_append(why, whylen, "", ": %s", "not executed on the node");
 		return false;
 	}
-	/* QEMU's own model, with the enforce PVE adds */
-	for (int i = 0; cpu->have_dump && i < r->nqemu; i++) {
-		struct qm_verdict v;
-		enum qm_qemu q = (enum qm_qemu)r->qemus[i];
-		bool ok = qm_pve_starts(q, model, flags, &cpu->dump, &v);
+	/* QEMU's own model, with the enforce PVE adds: on the node's QEMUs,
+	 * and only where none of their tables has the model on the other
+	 * (EPYC-Genoa came with QEMU 8.1, after 7.2; PVE 8's own builds are
+	 * newer than 7.2 and have it) */
+	if (cpu->have_dump) {
+		enum qm_qemu order[QM_NQEMU];
+		int n = 0, judged = 0;
 
-		if (!v.known) {
-			snprintf(why, whylen, "QEMU %s has no model %s", qm_qemu_name(q), model);
-			return false;
-		}
-		if (!ok) {
-			char words[240];
+		for (int i = 0; i < r->nqemu; i++)
+			order[n++] = (enum qm_qemu)r->qemus[i];
+		for (int q = 0; q < QM_NQEMU; q++) {
+			bool have = false;
 
-			qm_verdict_describe(&v, words, sizeof(words));
-			snprintf(why, whylen, "QEMU %s with enforce: host doesn't support requested feature: %s",
-				 qm_qemu_name(q), words);
-			return false;
+			for (int i = 0; i < r->nqemu; i++)
+				have |= r->qemus[i] == q;
+			if (!have)
+				order[n++] = (enum qm_qemu)q;
 		}
-		if (!v.vendor_matches) {
-			snprintf(why, whylen, "%s is a model of another vendor than the node's %s", model,
-				 vendor_word(cpu->vendor));
+		for (int i = 0; i < n && !(i >= r->nqemu && judged); i++) {
+			struct qm_verdict v;
+			bool ok = qm_pve_starts(order[i], model, flags, &cpu->dump, &v);
+
+			if (!v.known)
+				continue;
+			judged++;
+			if (!ok) {
+				char words[240];
+
+				qm_verdict_describe(&v, words, sizeof(words));
+				snprintf(why, whylen, "QEMU %s with enforce: host doesn't support requested feature: %s",
+					 qm_qemu_name(order[i]), words);
+				return false;
+			}
+			if (!v.vendor_matches) {
+				snprintf(why, whylen, "%s is a model of another vendor than the node's %s", model,
+					 vendor_word(cpu->vendor));
+				return false;
+			}
+		}
+		if (!judged) {
+			snprintf(why, whylen, "no QEMU model %s", model);
 			return false;
 		}
 	}
