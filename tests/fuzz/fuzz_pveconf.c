@@ -1,8 +1,9 @@
 /* libFuzzer target: PVE's VM configs (with [PENDING] applied as the next
- * start would), cpu: property strings, cpu-models.conf and the -cpu in
- * args: (tools/host/pveconf.c). The first byte picks the reader, so one
- * corpus covers all four; every field must stay a terminated string of
- * its buffer. */
+ * start would), cpu: property strings, cpu-models.conf, the -cpu in
+ * args:, corosync.conf's nodelist and a node config's ballooning-target
+ * (tools/host/pveconf.c). The first byte picks the reader, so one corpus
+ * covers all six; every field must stay a terminated string of its
+ * buffer. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!size)
 		return 0;
-	switch (data[0] % 4) {
+	switch (data[0] % 6) {
 	case 0:
 		pve_parse_vmconf(text, len, "fuzz.conf", &c);
 		terminated(c.cpu.type, sizeof(c.cpu.type));
@@ -65,6 +66,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (pve_parse_cpu(s, &cpu, err, sizeof(err)) == 0)
 			terminated(cpu.type, sizeof(cpu.type));
 		free(s);
+		break;
+	}
+	case 4: {
+		static char names[8][PVE_NODE_NAME_MAX];
+		int n = pve_parse_corosync(text, len, names, 8);
+
+		if (n > 8)
+			abort();
+		for (int i = 0; i < n; i++)
+			terminated(names[i], sizeof(names[i]));
+		break;
+	}
+	case 5: {
+		bool bad;
+		int t = pve_node_balloon_target(text, len, &bad);
+
+		if (t < -1 || t > 100 || (bad && t != -1))
+			abort();
 		break;
 	}
 	case 2:
