@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lib/pvetypes.h"
+#include "lib/qemumodels.h"
 #include "lib/util.h"
 
 #define LINE_MAX_ 4096
@@ -175,19 +176,20 @@ static int parse_flags(const char *s, struct pve_cpu *c, bool vm, char *err, siz
 
 /* A model QEMU defines (reported-model's enum, CPUConfig.pm
  * get_all_cpu_models: QEMU's models, kvm32/64, qemu32/64, max and host;
- * not PVE's own x86-64-vN, not custom models). */
+ * not PVE's own x86-64-vN, not custom models): in QEMU 7.2's or 10.0's
+ * table (lib/qemumodels.h), as is or by its base name, so that a newer
+ * version of a known model ("SierraForest-v3", QEMU 10.1) still passes. */
 static bool qemu_model(const char *name)
 {
-	static const char *const generic[] = { "kvm32", "kvm64", "qemu32", "qemu64", "max", "host" };
-	const struct pve_type *t;
 	char base[PVE_NAME_MAX];
 
-	for (size_t i = 0; i < ARRAY_SIZE(generic); i++)
-		if (!strcmp(name, generic[i]))
-			return true;
+	if (!strcmp(name, "host") || !strcmp(name, "max"))
+		return true;
 	pve_model_base(name, base, sizeof(base));
-	t = pve_type_find(base);
-	return t && t->kind == PVE_MODEL;
+	for (int q = 0; q < QM_NQEMU; q++)
+		if (qm_find((enum qm_qemu)q, name) || qm_find((enum qm_qemu)q, base))
+			return true;
+	return false;
 }
 
 static void cpu_init(struct pve_cpu *c)
