@@ -203,7 +203,7 @@ char *host_prom_text(const struct host_run *r, const struct check *c, size_t *le
 			fprintf(f, "vmtriage_vm_cpu_level{vmid=\"%d\",node=", vm->vmid);
 			label(f, vm->node);
 			fputs(",cputype=", f);
-			label(f, vm->conf.cpu.type);
+			label(f, vm->type); /* the type judged: args' -cpu wins */
 			fprintf(f, "} %d\n", vm->level);
 		}
 	head(f, "vmtriage_vm_cpu_missing_extensions", "Extensions the node executes that the VM's CPU type hides.");
