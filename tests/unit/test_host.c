@@ -871,6 +871,70 @@ static void test_views(void **state)
 	json_free(rep);
 }
 
+/* corosync.conf's nodelist, .members, a node on its own: the members,
+ * and a folder of no member left out. */
+static void put(const char *dir, const char *rel, const char *text)
+{
+	char path[300], *slash;
+	FILE *f;
+
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	for (slash = strchr(path + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = 0;
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_members(void **state)
+{
+	char names[4][PVE_NODE_NAME_MAX], pve[128];
+	static const char coro[] = "totem {\n  cluster_name: x\n  interface {\n    linknumber: 0\n  }\n}\n"
+				   "nodelist {\n  node {\n    name: b\n    nodeid: 2\n  }\n  node {\n    nodeid: 1\n"
+				   "    name: a\n    ring0_addr: 10.0.0.1\n  }\n}\n";
+	struct jval *rep;
+	int rc;
+	bool bad;
+
+	(void)state;
+	assert_int_equal(pve_parse_corosync(coro, sizeof(coro) - 1, names, 4), 2);
+	assert_string_equal(names[0], "b");
+	assert_string_equal(names[1], "a");
+	assert_int_equal(pve_parse_corosync("totem {\n name: x\n}\n", 20, names, 4), -1); /* no nodelist */
+	assert_int_equal(pve_node_balloon_target("#x\nballooning-target: 65\n", 25, &bad), 65);
+	assert_false(bad);
+	assert_int_equal(pve_node_balloon_target("ballooning-target: 120\n", 23, &bad), -1);
+	assert_true(bad);
+
+	/* .members alone: its nodelist; b's folder is stale */
+	snprintf(pve, sizeof(pve), "%s/pve", tmpdir);
+	put(pve, "nodes/a/qemu-server/100.conf", "cpu: host\nmemory: 1024\n");
+	put(pve, "nodes/b/qemu-server/200.conf", "cpu: host\nmemory: 1024\n");
+	put(pve, ".members", "{\"nodename\": \"a\", \"version\": 3, \"nodelist\": {\"a\": {\"id\": 1, \"online\": 1}, "
+			     "\"c\": {\"id\": 3, \"online\": 0}}}");
+	rep = run_host(&rc, "--pve", pve, "--root", DATA "root/guest", "--node", "a", "--isa-json", ISA, "--no-wake", NULL);
+	assert_string_equal(json_str(json_path(rep, "data.cluster"), "members_from", ""), ".members");
+	assert_int_equal(json_num(json_get(rep, "metrics"), "nodes", 0), 2); /* a and c */
+	assert_int_equal(json_num(json_get(rep, "metrics"), "vms", 0), 1);
+	assert_true(has_str(json_path(rep, "data.cluster.stale_folders"), "b"));
+	assert_false(json_true(json_at(json_path(rep, "data.cluster.nodes"), 1), "online")); /* c */
+	assert_true(json_true(json_at(json_path(rep, "data.cluster.nodes"), 0), "online")); /* a */
+	json_free(rep);
+	/* a node on its own: .members without a nodelist */
+	put(pve, ".members", "{\"nodename\": \"a\", \"version\": 0}");
+	rep = run_host(&rc, "--pve", pve, "--root", DATA "root/guest", "--node", "a", "--isa-json", ISA, "--no-wake", NULL);
+	assert_string_equal(json_str(json_path(rep, "data.cluster"), "members_from", ""), "standalone");
+	assert_int_equal(json_num(json_get(rep, "metrics"), "nodes", 0), 1);
+	assert_int_equal(findings(rep, "host.stale-node-folder", -1), 1);
+	assert_int_equal(findings(rep, "vm.cpu-host-migration", -1), 0); /* one node: host is fine */
+	json_free(rep);
+}
+
 /* ---- the held-out cluster (data/host/audit) ---- */
 
 #define AUDIT DATA "audit/pve"
@@ -1225,6 +1289,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_killed_midway, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_run_iso, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_views, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_members, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_audit_cluster, setup_tmp, teardown_tmp),
 	};
 
