@@ -410,7 +410,8 @@ static void vm_cpu_findings(struct check *c, struct host_run *r, struct host_vm 
 		}
 		return;
 	}
-	if (adv && vm->type_known && vm->level < alevel) {
+	/* a type that cannot start was advised against above */
+	if (adv && vm->type_known && !vm->beyond && !vm->refused && vm->level < alevel) {
 		bool baseline = vm->level <= 1;
 		bool known;
 		extset gain = host_type_set(adv, &known) & ~vm->set;
