@@ -127,7 +127,9 @@ static void test_host_v4_guest_swapped(void **state)
 	assert_non_null(a);
 	assert_non_null(strstr(a->text, "The host has"));
 	assert_non_null(strstr(a->text, "x86-64-v4 (x86-64-v3 on a cluster whose other nodes lack AVX-512) or host"));
-	assert_non_null(strstr(a->text, "are in no generic type: only SapphireRapids or host"));
+	/* every SapphireRapids of QEMU 10.0 has TSX, which a report from before
+	 * the rtm row cannot vouch for: only host (lib/qemumodels) */
+	assert_non_null(strstr(a->text, "are in no generic type: only host passes them"));
 	pair_free(p);
 }
 

@@ -3,6 +3,7 @@
  * CPUID bits, the state classification, the references against known
  * answers, and for every row of the feature table: a right output passes
  * and a corrupted one is reported as a wrong result. */
+#include <dirent.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -93,7 +94,7 @@ static void test_recorded_dumps(void **state)
 				 10);
 		load(dump, &c, &id);
 		usable = isa_usable_set(&c);
-		pve_match(usable, id.vendor, &m);
+		pve_match(usable, &c, &m);
 		isa_hypervisor(&c, &h);
 		print_message("  %-18s v%d %-15s usable:%s\n", dump, isa_level(usable), type_name(m.closest),
 			      set_names(usable));
@@ -105,7 +106,8 @@ static void test_recorded_dumps(void **state)
 			if (usable != type_set(equals))
 				fail_msg("%s: usable set differs from %s by%s", dump, equals,
 					 set_names(usable ^ type_set(equals)));
-			assert_int_equal(m.beyond, 0);
+			if (!strcmp(closest, equals))
+				assert_int_equal(m.beyond, 0);
 		}
 		assert_string_equal(id.vendor, vendor);
 		assert_int_equal(h.present, strcmp(hv, "-") != 0);
@@ -215,6 +217,8 @@ static void test_levels(void **state)
 
 static void test_pve_table(void **state)
 {
+	static struct cpuid_dump c;
+	struct isa_ident id;
 	isa_set prev = 0;
 	static const char *const chain[] = { "kvm64", "x86-64-v2", "x86-64-v2-AES", "x86-64-v3", "x86-64-v4" };
 	struct pve_match m;
@@ -237,18 +241,111 @@ static void test_pve_table(void **state)
 	}
 	for (int i = 0; i < isa_next; i++)
 		all |= 1ULL << i;
-	pve_match(all, "GenuineIntel", &m);
+	/* everything executes: the richest type QEMU starts on the CPU */
+	load("spr-xeon-w9-3475x", &c, &id);
+	pve_match(all, &c, &m);
 	assert_string_equal(type_name(m.closest), "SapphireRapids");
 	assert_string_equal(type_name(m.generic), "x86-64-v4");
-	pve_match(all, "AuthenticAMD", &m);
+	assert_true(pve_type_starts(&pve_types[m.closest], &c, NULL));
+	load("zen4-epyc-9124", &c, &id);
+	pve_match(all, &c, &m);
 	assert_string_equal(type_name(m.closest), "EPYC-Genoa");
 	assert_true(m.beyond >> isa_find("avx-vnni") & 1);
 	assert_false(m.beyond >> isa_find("avx512bf16") & 1);
-	pve_match(all, "HygonGenuine", &m); /* other vendors: generic types only */
+	/* other vendors: generic types only */
+	c.e[0].r[R_EBX] = 0x6f677948; /* "HygonGenuine" */
+	c.e[0].r[R_EDX] = 0x6e65476e;
+	c.e[0].r[R_ECX] = 0x656e6975;
+	pve_match(all, &c, &m);
 	assert_string_equal(type_name(m.closest), "x86-64-v4");
 	assert_string_equal(type_name(m.model), "-");
-	pve_match(type_set("kvm64") & ~(1ULL << isa_find("cx16")), "GenuineIntel", &m);
+	load("kvm64", &c, &id);
+	pve_match(type_set("kvm64") & ~(1ULL << isa_find("cx16")), &c, &m);
 	assert_int_equal(m.closest, -1); /* below every type */
+}
+
+/* Every recorded dump (names.txt lists them all): the CPU's name, an rtm
+ * row that reads CPUID 7.0 EBX[11], and a recommended PVE type that QEMU
+ * with enforce starts on the CPU (the closest type, and the generic one). */
+static void test_real_cpus(void **state)
+{
+	static struct cpuid_dump c;
+	char *text = read_file(DATA "names.txt", 1 << 16, NULL), *line, *save = NULL;
+	DIR *d = opendir(DATA);
+	struct dirent *de;
+	int checked = 0, dumps = 0, rtm = isa_find("rtm");
+
+	(void)state;
+	assert_non_null(text);
+	assert_true(rtm >= 0);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t');
+		struct isa_ident id;
+		struct pve_match m;
+		struct qm_verdict v;
+		char why[1024];
+
+		if (line[0] == '#' || !tab)
+			continue;
+		*tab = 0;
+		load(line, &c, &id);
+		if (strcmp(id.name, tab + 1))
+			fail_msg("%s: named '%s', expected '%s'", line, id.name, tab + 1);
+		assert_int_equal(isa_advertised(&isa_exts[rtm], &c), cpuid_bit(&c, 7, 0, R_EBX, 11));
+		pve_match(isa_usable_set(&c), &c, &m);
+		for (int k = 0; k < 2; k++) {
+			int t = k ? m.generic : m.closest;
+
+			if (t < 0)
+				continue;
+			if (!pve_type_starts(&pve_types[t], &c, &v)) {
+				qm_verdict_describe(&v, why, sizeof(why));
+				fail_msg("%s: %s is advised, QEMU refuses it: %s", line, pve_types[t].name, why);
+			}
+			if (pve_type_has(&pve_types[t], "rtm") && !cpuid_bit(&c, 7, 0, R_EBX, 11))
+				fail_msg("%s: %s has TSX, the CPU has none", line, pve_types[t].name);
+		}
+		print_message("  %-18s %-40s %s\n", line, id.name, m.closest >= 0 ? pve_types[m.closest].name : "-");
+		checked++;
+	}
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		dumps += strlen(de->d_name) > 6 && !strcmp(de->d_name + strlen(de->d_name) - 6, ".cpuid");
+	closedir(d);
+	assert_int_equal(checked, dumps);
+	free(text);
+}
+
+/* What a PVE type offers comes from QEMU's table by QEMU's names: every
+ * isa row must map to a QEMU feature at isa's own CPUID bit, and be in the
+ * list pve_type_features draws from. */
+static void test_qemu_names(void **state)
+{
+	(void)state;
+	for (int i = 0; i < isa_next; i++) {
+		const struct isa_ext *e = &isa_exts[i];
+		const struct qm_feature *f = qm_feature(PVE_TYPES_QEMU, pve_qemu_feature(e->name));
+		bool listed = false;
+
+		if (!f)
+			fail_msg("%s: QEMU %s has no feature %s", e->name, qm_qemu_name(PVE_TYPES_QEMU),
+				 pve_qemu_feature(e->name));
+		if (f->leaf != e->pred.leaf || f->sub != e->pred.sub || f->reg != e->pred.reg || f->bit != e->pred.bit)
+			fail_msg("%s: QEMU's %s is at %x.%u reg %d bit %d, isa reads %x.%u reg %d bit %d", e->name, f->name,
+				 f->leaf, f->sub, f->reg, f->bit, e->pred.leaf, e->pred.sub, e->pred.reg, e->pred.bit);
+		for (int t = 0; t < pve_ntypes && !listed; t++)
+			listed = pve_type_has(&pve_types[t], e->name);
+		for (int t = 0; t < pve_ntypes; t++) /* a type offering it lists it */
+			if (pve_type_has(&pve_types[t], e->name)) {
+				const char *all = pve_type_features(&pve_types[t]), *p = strstr(all, e->name);
+				size_t n = strlen(e->name);
+
+				while (p && !((p == all || p[-1] == ' ') && (p[n] == ' ' || !p[n])))
+					p = strstr(p + 1, e->name);
+				if (!p)
+					fail_msg("%s offers %s, pve_type_features does not list it", pve_types[t].name, e->name);
+			}
+	}
 }
 
 static void test_classify(void **state)
@@ -356,6 +453,9 @@ static bool good_output(const struct isa_ext *e, const uint64_t *in, uint64_t *o
 		} else if (e->check == c_rdtscp) { /* TSC rising, TSC_AUX = CPU */
 			o[0] = 1000 * (uint64_t)i;
 			o[1] = (uint64_t)ctx->cpu;
+		} else if (e->check == c_rtm) { /* committed, or aborted with a conflict */
+			o[0] = RTM_WORD(i);
+			o[1] = i & 1 ? RTM_COMMITTED : 1U << 2;
 		} else if (e->check == c_rdpid) {
 			o[0] = (uint64_t)ctx->cpu;
 		} else {
@@ -492,6 +592,8 @@ int main(void)
 		cmocka_unit_test(test_dump_round_trip_and_errors),
 		cmocka_unit_test(test_levels),
 		cmocka_unit_test(test_pve_table),
+		cmocka_unit_test(test_qemu_names),
+		cmocka_unit_test(test_real_cpus),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_references_known_answers),
 		cmocka_unit_test(test_every_row_detects_corruption),

@@ -219,9 +219,35 @@ static void test_kernel_causes(void **state)
 	assert_int_equal(agree(avx2, true, true, NULL, NULL, NULL, 0, cause), ISA_K_NONE);
 }
 
+/* This machine: its name from the data or "unknown", and the PVE type isa
+ * would advise from what CPUID offers here is one QEMU with enforce starts
+ * on this CPU. */
+static void test_this_machine(void **state)
+{
+	static struct cpuid_dump c;
+	struct isa_ident id;
+	struct pve_match m;
+	struct qm_verdict v;
+	char why[1024];
+
+	(void)state;
+	cpuid_collect(&c);
+	isa_identify(&c, &id);
+	assert_true(id.name[0]);
+	pve_match(isa_usable_set(&c), &c, &m);
+	assert_true(m.closest >= 0);
+	if (!pve_type_starts(&pve_types[m.closest], &c, &v)) {
+		qm_verdict_describe(&v, why, sizeof(why));
+		fail_msg("%s is advised here, QEMU refuses it: %s", pve_types[m.closest].name, why);
+	}
+	print_message("  this machine: %s family %#x model %#x: %s, advised %s\n", id.vendor, id.family, id.model, id.name,
+		      pve_types[m.closest].name);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_this_machine),
 		cmocka_unit_test(test_cpuinfo_parser),
 		cmocka_unit_test(test_glibc_parser),
 		cmocka_unit_test(test_kernel_causes),

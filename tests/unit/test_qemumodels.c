@@ -202,6 +202,9 @@ static void test_known_verdicts(void **state)
 	/* a VM's own flags count: +hle is refused where there is no TSX */
 	assert_false(qm_pve_starts(QM_QEMU_7_2, "x86-64-v3", "+hle", &adl, &v));
 	assert_true(qm_pve_starts(QM_QEMU_7_2, "Skylake-Client", "-hle;-rtm", &adl, &v));
+	/* a flag no model sets is named, not judged */
+	assert_true(qm_pve_starts(QM_QEMU_7_2, "x86-64-v3", "+md-clear;+hv-tlbflush", &adl, &v));
+	assert_string_equal(v.unplaced, "md-clear hv-tlbflush");
 	load("zen4-epyc-9124", &zen4);
 	assert_true(qm_pve_starts(QM_QEMU_10_0, "EPYC-Genoa", NULL, &zen4, &v));
 	assert_true(qm_pve_starts(QM_QEMU_7_2, "EPYC-Milan", NULL, &zen4, &v));

@@ -1009,7 +1009,7 @@ int cmd_host(int argc, char **argv)
 	}
 	/* the table's names first, so sets print in its order */
 	for (int i = 0; i < pve_ntypes; i++)
-		ext_parse_list(pve_types[i].features);
+		ext_parse_list(pve_type_features(&pve_types[i]));
 
 	node_cpu(&c, &r, vals[O_ISA_JSON].set ? vals[O_ISA_JSON].str : NULL);
 	node_cpuid(&c, &r, vals);

@@ -251,7 +251,7 @@ extset host_type_set(const char *name, bool *known)
 	const struct pve_type *t = name ? pve_type_find(name) : NULL;
 
 	*known = t != NULL;
-	return t ? ext_parse_list(t->features) : 0;
+	return t ? ext_parse_list(pve_type_features(t)) : 0;
 }
 
 int host_level_value(double v)

@@ -954,7 +954,7 @@ int pve_flag_exts(const char *flag, const char **out, int max)
 		}
 	/* otherwise the name of an extension some PVE type offers */
 	for (int t = 0; t < pve_ntypes; t++)
-		for (const char *p = pve_types[t].features; *p;) {
+		for (const char *p = pve_type_features(&pve_types[t]); *p;) {
 			size_t len = strcspn(p, " ");
 
 			squash(p, len, have, sizeof(have));

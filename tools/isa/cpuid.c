@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "isa.h"
+#include "lib/cpunames.h"
 #include "lib/hypervisor.h"
 #include "lib/util.h"
 
@@ -55,8 +56,11 @@ void isa_identify(const struct cpuid_dump *c, struct isa_ident *id)
 	/* Our own decoding first; libcpuid adds the codename. */
 	identify_raw(c, id);
 	to_raw(c, &raw);
-	if (cpu_identify(&raw, &data) != 0)
+	if (cpu_identify(&raw, &data) != 0) {
+		cpu_name(id->vendor, (unsigned)id->family, (unsigned)id->model, NULL, isa_cpuid_vm(c), id->name,
+			 sizeof(id->name));
 		return;
+	}
 	id->lc_ok = true;
 	strlcpy_(id->vendor, data.vendor_str, sizeof(id->vendor));
 	strlcpy_(id->brand, trim(data.brand_str), sizeof(id->brand));
@@ -64,6 +68,8 @@ void isa_identify(const struct cpuid_dump *c, struct isa_ident *id)
 	id->family = data.ext_family;
 	id->model = data.ext_model;
 	id->stepping = data.stepping;
+	cpu_name(id->vendor, (unsigned)id->family, (unsigned)id->model, id->codename, isa_cpuid_vm(c), id->name,
+		 sizeof(id->name));
 }
 
 static void signature(const uint32_t *r, char out[13])

@@ -83,6 +83,10 @@ const struct isa_ext isa_exts[] = {
 	{ "sha512", CPUID_ONLY "GCC 12 has no target for it, no CPU here has it", 0, ID(7, 1, R_EAX, 0), KNEW("sha512"), OS_YMM, 0, 0, NULL, NULL, NULL, NULL, NULL },
 	{ "sm3", CPUID_ONLY "GCC 12 has no target for it, no CPU here has it", 0, ID(7, 1, R_EAX, 1), KNEW("sm3"), OS_YMM, 0, 0, NULL, NULL, NULL, NULL, NULL },
 	{ "sm4", CPUID_ONLY "GCC 12 has no target for it, no CPU here has it", 0, ID(7, 1, R_EAX, 2), KNEW("sm4"), OS_YMM, 0, 0, NULL, NULL, NULL, NULL, NULL },
+	/* TSX (Intel SDM vol. 1, ch. 16): RTM executed, an abort is no fault;
+	 * HLE's prefixes are hints a CPU without it ignores, so nothing faults. */
+	{ "rtm", "xbegin, a store, xend; aborts counted (data.tsx)", 0, ID(7, 0, R_EBX, 11), K("rtm"), OS_NONE, 0, 2, NULL, k_rtm, NULL, c_rtm, x_rtm },
+	{ "hle", CPUID_ONLY "XACQUIRE/XRELEASE are hints a CPU without HLE ignores: nothing can fault", 0, ID(7, 0, R_EBX, 4), K("hle"), OS_NONE, 0, 0, NULL, NULL, NULL, NULL, NULL },
 	{ "avx10", CPUID_ONLY "the version and vector lengths are in data.avx10 (CPUID 0x24)", 0, ID(7, 1, R_EDX, 19), NOK, OS_YMM, 0, 0, NULL, NULL, NULL, NULL, NULL },
 };
 const int isa_next = ARRAY_SIZE(isa_exts);

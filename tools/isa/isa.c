@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "isa.h"
+#include "kernels.h"
 #include "lib/check.h"
 #include "lib/cpus.h"
 
@@ -103,7 +104,12 @@ struct run {
 	char *cpuinfo, *cmdline, *klog;
 	int kernel_cleared, kernel_disagree;
 	int kernel_release;	      /* isa_kernel_release of the running kernel */
+	int rtm_commits;	      /* of TSX_TRIES transactions; -1: not tried */
 };
+
+/* Transactions tried for data.tsx: a CPU with TSX on commits nearly all of
+ * these trivial ones; with TSX off or forced to abort, none. */
+#define TSX_TRIES 64
 
 static const char *sig_name(int sig)
 {
@@ -368,6 +374,20 @@ static int run_cpus(struct run *r)
 	return tested;
 }
 
+/* Runs the RTM kernel TSX_TRIES times where CPUID advertises RTM and it
+ * executed (no #UD): how many transactions committed. */
+static void tsx_probe(struct run *r)
+{
+	int i = isa_find("rtm");
+	uint64_t out[2 * TSX_TRIES];
+	struct isa_ctx ctx = { .cpu = r->ncpu ? r->cpus[0] : 0 };
+
+	r->rtm_commits = -1;
+	if (i < 0 || !(r->exec >> i & 1) || isa_run_kernel(&isa_exts[i], NULL, out, TSX_TRIES, &ctx) != 0)
+		return;
+	r->rtm_commits = isa_rtm_commits(out, TSX_TRIES);
+}
+
 static void summarize(struct run *r)
 {
 	isa_set exec_tested = 0, untested = 0;
@@ -410,8 +430,16 @@ static void summarize(struct run *r)
 	r->pve_known = r->all_selected;
 	/* Rows without a kernel (AMX, AVX512-FP16...) count for the PVE type
 	 * where CPUID and the OS offer them: nothing here can say otherwise. */
-	if (r->pve_known)
-		pve_match(r->exec | (r->usable & untested), r->ident.vendor, &r->pve);
+	tsx_probe(r);
+	if (r->pve_known) {
+		isa_set offer = r->exec | (r->usable & untested);
+
+		/* RTM that always aborts is TSX switched off under the guest: a
+		 * type with TSX is not what this CPU offers (cpu.rtm-always-aborts) */
+		if (r->rtm_commits == 0)
+			offer &= ~(1ULL << isa_find("rtm") | 1ULL << isa_find("hle"));
+		pve_match(offer, &r->first, &r->pve);
+	}
 }
 
 static void cpu_list(struct jw *w, const char *key, const struct run *r, const struct ext_result *res,
@@ -700,6 +728,21 @@ static void findings(struct run *r)
 		set_names(&f->ev, "extensions", unadvertised);
 		free(names);
 	}
+	if (r->rtm_commits == 0) {
+		const char *to = r->pve_known && r->pve.closest >= 0 ? pve_types[r->pve.closest].name : "x86-64-v3";
+		char *advice = xasprintf("Set the VM's CPU type to one without TSX: %s, or the -noTSX variant of its "
+					 "model (Haswell-noTSX, Broadwell-noTSX, Skylake-Client-noTSX-IBRS, "
+					 "Skylake-Server-noTSX-IBRS, Cascadelake-Server-noTSX, Icelake-Server-noTSX): qm set "
+					 "VMID --cpu %s, then stop and start the VM. Software that uses RTM then takes its "
+					 "lock path from the start instead of aborting every time.", to, to);
+		struct finding *f = check_finding(c, "cpu.rtm-always-aborts", SEV_WARN, advice,
+						  "the vCPU advertises RTM, but all %d transactions aborted: TSX is off "
+						  "on the host (or forced to abort)", TSX_TRIES);
+
+		jw_int(&f->ev, "tries", TSX_TRIES);
+		jw_str(&f->ev, "type", to);
+		free(advice);
+	}
 	if (r->pve_known && r->pve.closest >= 0) {
 		char *beyond = set_text(r->pve.beyond);
 		char *host = r->pve.beyond ? xasprintf(" (it adds %s)", beyond) : xstrdup("");
@@ -756,6 +799,49 @@ static void avx10(struct jw *w, const struct cpuid_dump *c)
 	jw_obj_end(w);
 }
 
+/* The value of tsx= on the kernel command line (the kernel's
+ * Documentation/admin-guide/kernel-parameters.txt: on, off, auto), into out;
+ * false when absent. */
+static bool cmdline_tsx(const char *cmdline, char *out, size_t len)
+{
+	for (const char *p = cmdline ? cmdline : ""; *p;) {
+		size_t n = strcspn(p, " \t\n");
+
+		if (n > 4 && !strncmp(p, "tsx=", 4)) {
+			snprintf(out, len, "%.*s", (int)(n - 4), p + 4);
+			return true;
+		}
+		p += n;
+		p += strspn(p, " \t\n");
+	}
+	return false;
+}
+
+/* TSX as the CPU, the kernel and a real transaction see it. */
+static void tsx_data(struct jw *w, const struct run *r)
+{
+	char val[32], *taa = read_file("/sys/devices/system/cpu/vulnerabilities/tsx_async_abort", 512, NULL);
+
+	jw_obj(w, "tsx");
+	jw_bool(w, "rtm", cpuid_bit(&r->first, 7, 0, R_EBX, 11));
+	jw_bool(w, "hle", cpuid_bit(&r->first, 7, 0, R_EBX, 4));
+	jw_bool(w, "rtm_always_abort", cpuid_bit(&r->first, 7, 0, R_EDX, 11)); /* CPUID.7.0:EDX[11] */
+	jw_bool(w, "tsx_force_abort", cpuid_bit(&r->first, 7, 0, R_EDX, 13));  /* CPUID.7.0:EDX[13] */
+	jw_str(w, "cmdline", cmdline_tsx(r->cmdline, val, sizeof(val)) ? val : NULL);
+	if (taa)
+		taa[strcspn(taa, "\n")] = 0;
+	jw_str(w, "taa", taa);
+	if (r->rtm_commits >= 0) {
+		jw_int(w, "rtm_tries", TSX_TRIES);
+		jw_int(w, "rtm_commits", r->rtm_commits);
+	} else {
+		jw_null(w, "rtm_tries");
+		jw_null(w, "rtm_commits");
+	}
+	jw_obj_end(w);
+	free(taa);
+}
+
 static void write_data(struct run *r)
 {
 	struct jw *w = check_data(r->c);
@@ -780,6 +866,7 @@ static void write_data(struct run *r)
 	jw_int(w, "model", r->ident.model);
 	jw_int(w, "stepping", r->ident.stepping);
 	jw_str(w, "codename", r->ident.lc_ok ? r->ident.codename : NULL); /* libcpuid's guess, by family/model */
+	jw_str(w, "name", r->ident.name); /* lib/cpunames: known data, or "unknown" */
 	jw_str(w, "source", r->ident.lc_ok ? "libcpuid" : "cpuid");
 	jw_obj_end(w);
 
@@ -803,6 +890,7 @@ static void write_data(struct run *r)
 	amx_permission(w, &r->first);
 	jw_obj_end(w);
 	avx10(w, &r->first);
+	tsx_data(w, r);
 
 	jw_arr(w, "extensions");
 	for (int xi = 0; xi < isa_next; xi++) {

@@ -44,6 +44,7 @@ struct isa_ident {
 	char codename[64];
 	int family, model, stepping;
 	bool lc_ok; /* libcpuid recognised it: codename is its guess */
+	char name[160]; /* lib/cpunames: the kernel's name, libcpuid's where it agrees, or "unknown" */
 };
 void isa_identify(const struct cpuid_dump *c, struct isa_ident *id);
 
@@ -190,8 +191,9 @@ struct pve_match {
 	int closest; /* the richer of the two (generic on a tie), or -1 */
 	isa_set beyond; /* in the set but not in the closest type */
 };
-/* vendor: CPUID vendor string ("GenuineIntel", "AuthenticAMD", ...). */
-void pve_match(isa_set exec, const char *vendor, struct pve_match *m);
+/* c: the CPU's raw CPUID (its vendor, and the enforce predicate: a type
+ * QEMU refuses here is never the answer). */
+void pve_match(isa_set exec, const struct cpuid_dump *c, struct pve_match *m);
 
 /* ---- the kernel's and glibc's view: oracles nobody here wrote ---- */
 

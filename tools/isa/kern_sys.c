@@ -182,3 +182,73 @@ void x_rdpid(uint64_t *out, int n)
 {
 	out[n / 2] ^= 1;
 }
+
+/* ---- RTM: XBEGIN, a store inside the transaction, XEND. An abort is RTM
+ * working as specified (the CPU may abort any transaction, Intel SDM vol. 1,
+ * 16.3.8); only #UD (SIGILL, caught by the guard) is a fault. Each
+ * iteration writes its word inside the transaction or on the abort path,
+ * and the status: RTM_COMMITTED, or the abort status XBEGIN returned. ---- */
+
+/* bits an abort status may have: 0-5 (explicit, retry, conflict, capacity,
+ * debug, nested) and 24-31 (XABORT's code), SDM vol. 1, table 16-1 */
+#define RTM_STATUS_BITS 0xff00003fULL
+
+KERNEL("rtm") void k_rtm(const uint64_t *in, uint64_t *out, int n, const struct isa_ctx *ctx)
+{
+	(void)in;
+	(void)ctx;
+	for (int i = 0; i < n; i++) {
+		volatile uint64_t *w = &out[2 * i];
+		unsigned st = _xbegin();
+
+		if (st == _XBEGIN_STARTED) {
+			*w = RTM_WORD(i);
+			_xend();
+			out[2 * i + 1] = RTM_COMMITTED;
+		} else {
+			*w = RTM_WORD(i);
+			out[2 * i + 1] = st;
+		}
+	}
+}
+
+bool c_rtm(const uint64_t *out, int n, const struct isa_ctx *ctx, struct isa_mismatch *m)
+{
+	(void)ctx;
+	for (int i = 0; i < n; i++) {
+		uint64_t st = out[2 * i + 1];
+
+		if (out[2 * i] != RTM_WORD(i)) {
+			snprintf(m->what, sizeof(m->what), "the word written in iteration %d is wrong", i);
+			m->iter = i;
+			m->word = 0;
+			m->expected = RTM_WORD(i);
+			m->got = out[2 * i];
+			return false;
+		}
+		if (st != RTM_COMMITTED && (st & ~RTM_STATUS_BITS)) {
+			snprintf(m->what, sizeof(m->what), "XBEGIN returned an abort status with reserved bits");
+			m->iter = i;
+			m->word = 1;
+			m->expected = st & RTM_STATUS_BITS;
+			m->got = st;
+			return false;
+		}
+	}
+	return true;
+}
+
+void x_rtm(uint64_t *out, int n)
+{
+	if (n > 0)
+		out[0] ^= 1;
+}
+
+int isa_rtm_commits(const uint64_t *out, int n)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		k += out[2 * i + 1] == RTM_COMMITTED;
+	return k;
+}

@@ -37,6 +37,14 @@ KFN(k_vaes); KFN(r_vaes);
 KFN(k_vpclmul); KFN(r_vpclmul);
 KFN(k_rdrand); KFN(k_rdseed); CFN(c_random); XFN(x_random);
 
+/* kern_sys.c: RTM. Status word of an iteration that committed. */
+#define RTM_COMMITTED (1ULL << 63)
+/* The word iteration i writes (inside the transaction or after its abort). */
+#define RTM_WORD(i) ((uint64_t)(i) * 0x9e3779b97f4a7c15ULL)
+KFN(k_rtm); CFN(c_rtm); XFN(x_rtm);
+/* How many of n iterations of k_rtm's output committed. */
+int isa_rtm_commits(const uint64_t *out, int n);
+
 /* kern_avx.c */
 GFN(g_f16c); KFN(k_f16c); KFN(r_f16c);
 GFN(g_fma); KFN(k_fma); KFN(r_fma);

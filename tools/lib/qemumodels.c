@@ -263,8 +263,11 @@ static void judge(enum qm_qemu q, const char *name, size_t len, const struct cpu
 			*p = '-';
 	f = qm_feature(q, buf);
 	if (!f) {
-		/* a name QEMU does not know: it would not start at all */
-		v->starts = false;
+		/* a VM flag no model sets, so the table does not place it (PVE's
+		 * allowed flags include md-clear, pdpe1gb, hv-*): named, not judged */
+		size_t used = strlen(v->unplaced);
+
+		snprintf(v->unplaced + used, sizeof(v->unplaced) - used, "%s%s", used ? " " : "", buf);
 		return;
 	}
 	switch (kvm_offers(f, h)) {
@@ -294,6 +297,22 @@ static bool list_has(const char *list, const char *name)
 			return true;
 		p += len;
 		p += strspn(p, " ");
+	}
+	return false;
+}
+
+/* Whether the ';'-separated list has word. */
+static bool strstr_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ";");
+
+		if (len == n && !memcmp(p, word, n))
+			return true;
+		p += len;
+		p += strspn(p, ";");
 	}
 	return false;
 }
@@ -371,11 +390,46 @@ static void minus_of(const char *flags, char *out, size_t len)
 	}
 }
 
+/* The QEMU model, + and - flags qemu-server starts a PVE type with. */
+static const struct qm_model *resolve(enum qm_qemu q, const char *type, const char *extra, char *plus, size_t plen,
+				      char *minus, size_t mlen)
+{
+	const char *model = type;
+
+	plus[0] = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(pve_builtin); i++)
+		if (!strcmp(type, pve_builtin[i].name)) {
+			model = "qemu64";
+			snprintf(plus, plen, "%s", pve_builtin[i].flags);
+		}
+	/* $depreacated_cpu_map: Icelake-Client was never a real CPU */
+	if (!strcmp(type, "Icelake-Client"))
+		model = "Icelake-Server";
+	else if (!strcmp(type, "Icelake-Client-noTSX"))
+		model = "Icelake-Server-noTSX";
+	/* get_pve_cpu_flags */
+	if (!strcmp(model, "kvm64"))
+		snprintf(plus, plen, "+lahf_lm;+sep");
+	else if (!strcmp(model, "kvm32"))
+		snprintf(plus, plen, "+sep");
+	if (extra && *extra)
+		snprintf(plus + strlen(plus), plen - strlen(plus), ";%s", extra);
+	minus_of(extra, minus, mlen);
+	if (!strncmp(model, "Opteron", 7))
+		snprintf(minus + strlen(minus), mlen - strlen(minus), " rdtscp");
+	return qm_find(q, model);
+}
+
+static bool generic_model(const char *model)
+{
+	return !strcmp(model, "qemu64") || !strcmp(model, "kvm64") || !strcmp(model, "qemu32") ||
+	       !strcmp(model, "kvm32");
+}
+
 bool qm_pve_starts(enum qm_qemu q, const char *type, const char *extra, const struct cpuid_dump *host,
 		   struct qm_verdict *v)
 {
-	char plus[512] = "", minus[256];
-	const char *model = type;
+	char plus[512], minus[256];
 	const struct qm_model *m;
 
 	verdict_init(v);
@@ -385,34 +439,35 @@ bool qm_pve_starts(enum qm_qemu q, const char *type, const char *extra, const st
 		v->model = "host";
 		return true;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(pve_builtin); i++)
-		if (!strcmp(type, pve_builtin[i].name)) {
-			model = "qemu64";
-			snprintf(plus, sizeof(plus), "%s", pve_builtin[i].flags);
-		}
-	/* $depreacated_cpu_map: Icelake-Client was never a real CPU */
-	if (!strcmp(type, "Icelake-Client"))
-		model = "Icelake-Server";
-	else if (!strcmp(type, "Icelake-Client-noTSX"))
-		model = "Icelake-Server-noTSX";
-	/* get_pve_cpu_flags */
-	if (!strcmp(model, "kvm64"))
-		snprintf(plus, sizeof(plus), "+lahf_lm;+sep");
-	else if (!strcmp(model, "kvm32"))
-		snprintf(plus, sizeof(plus), "+sep");
-	if (extra && *extra)
-		snprintf(plus + strlen(plus), sizeof(plus) - strlen(plus), ";%s", extra);
-	minus_of(extra, minus, sizeof(minus));
-	if (!strncmp(model, "Opteron", 7))
-		snprintf(minus + strlen(minus), sizeof(minus) - strlen(minus), " rdtscp");
-	m = qm_find(q, model);
+	m = resolve(q, type, extra, plus, sizeof(plus), minus, sizeof(minus));
 	if (!m)
 		return false;
 	starts_with(m, plus, minus, host, v);
 	/* qemu-server forces the model's vendor, except for QEMU's generic models */
-	if (!strcmp(model, "qemu64") || !strcmp(model, "kvm64") || !strcmp(model, "qemu32") || !strcmp(model, "kvm32"))
+	if (generic_model(m->name))
 		v->vendor_matches = true;
 	return v->starts;
+}
+
+bool qm_pve_known(enum qm_qemu q, const char *type)
+{
+	char plus[512], minus[256];
+
+	return !strcmp(type, "host") || resolve(q, type, NULL, plus, sizeof(plus), minus, sizeof(minus));
+}
+
+bool qm_pve_offers(enum qm_qemu q, const char *type, const char *feature)
+{
+	char plus[512], minus[256], want[64];
+	const struct qm_model *m = resolve(q, type, NULL, plus, sizeof(plus), minus, sizeof(minus));
+
+	if (!m)
+		return false;
+	snprintf(want, sizeof(want), "+%s", feature);
+	for (char *c = plus; *c; c++)
+		if (*c == '_')
+			*c = '-';
+	return !list_has(minus, feature) && (list_has(m->features, feature) || strstr_word(plus, want));
 }
 
 static const char *reg_name(int reg)

@@ -61,6 +61,7 @@ struct qm_verdict {
 	const struct qm_feature *missing[QM_MISSING_MAX];
 	int nunjudged;        /* MSR features (not in CPUID): QEMU checks them, we cannot */
 	const char *unjudged[QM_MISSING_MAX];
+	char unplaced[256];   /* a VM's flags no model of the table sets (md-clear, hv-*): not judged */
 };
 
 /* "QEMU with `enforce` starts QEMU model m on the CPU whose raw CPUID is
@@ -76,6 +77,13 @@ bool qm_starts(const struct qm_model *m, const struct cpuid_dump *host, struct q
  * v->starts; an unknown type is v->known false, not started. */
 bool qm_pve_starts(enum qm_qemu q, const char *type, const char *extra, const struct cpuid_dump *host,
 		   struct qm_verdict *v);
+
+/* Whether this QEMU has the model a PVE type resolves to ("x86-64-v3":
+ * qemu64; "host": true). */
+bool qm_pve_known(enum qm_qemu q, const char *type);
+/* Whether the PVE type (as qm_pve_starts resolves it, without a VM's own
+ * flags) sets QEMU feature name ("avx2", "pni", "hle"). */
+bool qm_pve_offers(enum qm_qemu q, const char *type, const char *feature);
 
 /* Whether KVM offers feature name exactly when the host's CPUID has its
  * bit (false for what KVM emulates or translates, and for MSR features). */

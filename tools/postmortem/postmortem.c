@@ -1020,7 +1020,7 @@ static bool offers_all_of(const struct pve_type *t, const char *like)
 {
 	const struct pve_type *g = like ? pve_type_find(like) : NULL;
 
-	for (const char *p = g ? g->features : ""; *p;) {
+	for (const char *p = g ? pve_type_features(g) : ""; *p;) {
 		size_t len = strcspn(p, " ");
 		char name[40];
 
@@ -1041,8 +1041,11 @@ static const char *model_type(const struct pm_isa *isa, x86_exts_t set, const ch
 	const char *vendor = isa_vendor(isa);
 
 	for (int t = 0; vendor && t < pve_ntypes; t++) {
+		/* The node is not in view: a model with TSX, which QEMU refuses on
+		 * most Intel CPUs since 2019 (lib/qemumodels), is never the advice. */
 		if (pve_types[t].kind == PVE_MODEL && pve_vendor_fits(pve_types[t].vendor, vendor) &&
-		    offers_all_of(&pve_types[t], generic) && fault_type_offers(&pve_types[t], set))
+		    !pve_type_has(&pve_types[t], "rtm") && offers_all_of(&pve_types[t], generic) &&
+		    fault_type_offers(&pve_types[t], set))
 			return pve_types[t].name;
 	}
 	return NULL;
