@@ -982,6 +982,9 @@ static void audit_cpu_file(int k, const char *path, bool share)
 				isa_exts[i].name, isa_exts[i].level, set & (1ULL << i) ? "ok" : "absent");
 	}
 	if (share) {
+		fputs("], \"tested\": [", f);
+		for (int i = 0; i < isa_next; i++)
+			fprintf(f, "%s\"%s\"", i ? ", " : "", isa_exts[i].name);
 		fputs("], \"levels\": {", f);
 		for (int i = 0, n = 0; i < isa_next; i++)
 			if (isa_exts[i].level)

@@ -86,6 +86,8 @@ struct host_cpu {
 	bool known;
 	char vendor[16], brand[64];
 	extset ok;	    /* advertised and executes right: what KVM can offer */
+	extset tested;	    /* the extensions its isa run judged at all: a type's
+			     * others are left to QEMU's predicate */
 	int level;	    /* x86-64 level of ok */
 	int ext_level[64];  /* psABI level per registry index, 0 none */
 	/* raw CPUID, for QEMU's enforce predicate (lib/qemumodels.h); absent

@@ -276,6 +276,7 @@ int host_cpu_from_isa(const struct jval *isa, struct host_cpu *cpu)
 		if (k < 0)
 			continue;
 		cpu->ext_level[k] = host_level_value(json_num(e, "level", 0));
+		cpu->tested |= 1ULL << k;
 		if (!strcmp(json_str(e, "state", ""), "ok"))
 			cpu->ok |= 1ULL << k;
 	}

@@ -286,6 +286,11 @@ char *host_share_text(const struct host_run *r, size_t *len)
 		if (r->cpu.ok & (1ULL << i))
 			jw_str(&w, NULL, ext_name(i));
 	jw_arr_end(&w);
+	jw_arr(&w, "tested");
+	for (int i = 0; i < ext_count(); i++)
+		if (r->cpu.tested & (1ULL << i))
+			jw_str(&w, NULL, ext_name(i));
+	jw_arr_end(&w);
 	jw_obj(&w, "levels");
 	for (int i = 0; i < ext_count(); i++)
 		if (r->cpu.ext_level[i])
@@ -365,6 +370,18 @@ static void read_share(struct host_run *r, const char *path)
 		if (k >= 0)
 			n->cpu.ok |= 1ULL << k;
 	}
+	/* what its isa run judged; an older report without the list: what
+	 * this node's did, else what it says executes */
+	ex = json_arr(cpu, "tested");
+	for (size_t i = 0; i < json_len(ex); i++) {
+		const char *e = json_as_str(json_at(ex, i), NULL);
+		int k = e ? ext_index(e) : -1;
+
+		if (k >= 0)
+			n->cpu.tested |= 1ULL << k;
+	}
+	if (!json_len(ex))
+		n->cpu.tested = r->cpu.tested ? r->cpu.tested : n->cpu.ok;
 	for (size_t i = 0; i < json_len(lv); i++) {
 		int k = ext_index(json_key(lv, i));
 

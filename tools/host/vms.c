@@ -418,7 +418,7 @@ void host_vm_features(struct host_run *r, struct host_vm *vm)
 	/* the psABI levels are the extensions' own: any node's table will do */
 	vm->level = vm->type_known ? host_set_level(nc ? nc : &r->cpu, s) : 0;
 	vm->lacks = nc && vm->type_known ? nc->ok & ~s : 0;
-	vm->beyond = nc && vm->type_known ? s & ~nc->ok : 0;
+	vm->beyond = nc && vm->type_known ? s & nc->tested & ~nc->ok : 0;
 	for (int q = 0; q < QM_NQEMU; q++)
 		vm->qemu_known |= qm_find((enum qm_qemu)q, vm->args_cpu ? vm->type : c->type) != NULL;
 	/* QEMU with the enforce PVE adds (an args -cpu has it only if it
@@ -520,9 +520,9 @@ bool host_cpu_runs(const struct host_run *r, const struct host_cpu *cpu, const c
 			 t->vendor == PVE_INTEL ? "Intel" : "AMD", vendor_word(cpu->vendor));
 		return false;
 	}
-	if (known && (s & ~cpu->ok)) {
+	if (known && (s & cpu->tested & ~cpu->ok)) {
 		for (int i = 0; i < ext_count(); i++)
-			if ((s & ~cpu->ok) & (1ULL << i))
+			if ((s & cpu->tested & ~cpu->ok) & (1ULL << i))
 				str_append(why, whylen, " ", "%s", ext_name(i));
 		str_append(why, whylen, "", ": %s", "not executed on the node");
 		return false;
