@@ -22,6 +22,8 @@
 
 #include "commands.h"
 #include "host/host.h"
+#include "isa/isa.h"
+#include "lib/qemumodels.h"
 #include "host/hostrun.h"
 #include "host/pveconf.h"
 #include "lib/json.h"
@@ -168,6 +170,110 @@ static void test_sections(void **state)
 	assert_string_equal(conf.snapshots[0], "before-upgrade");
 	assert_string_equal(conf.snapshots[1], "second_snap");
 	assert_string_equal(conf.description, "");
+}
+
+/* qemu-server's own rules: hyphenated keys, the special sections, an
+ * unknown section's lines skipped, [PENDING] read as the next start. */
+static void test_sections_qemu_server(void **state)
+{
+	struct pve_vmconf next;
+
+	(void)state;
+	assert_int_equal(parse("amd-sev: type=std\nallow-ksm: 0\nintel-tdx: tdx\nmemory: 2048\n"), 0);
+	assert_int_equal(conf.memory_mib, 2048);
+
+	assert_int_equal(parse("cpu: x86-64-v3\n[special:fleecing]\nfleecing-images: local:vm-100-fleece-0\n"
+			       "cpu: host\n"), 0);
+	assert_true(conf.fleecing);
+	assert_string_equal(conf.cpu.type, "x86-64-v3");
+
+	/* an unknown section: one problem, and none of its lines is read,
+	 * not even as a malformed one, up to the next known section */
+	assert_int_equal(parse("cpu: x86-64-v3\nmemory: 4096\n[special:future]\ncpu: host\nnot a line PVE reads\n"
+			       "#nor a description\n[snap1]\ncpu: kvm64\n"), 1);
+	assert_non_null(strstr(conf.problems[0].msg, "100.conf:3: skipping unknown section 'special:future'"));
+	assert_string_equal(conf.cpu.type, "x86-64-v3");
+	assert_int_equal(conf.memory_mib, 4096);
+	assert_string_equal(conf.description, "");
+	assert_int_equal(conf.nsnapshots, 1);
+	assert_int_equal(parse("[1bad]\ncpu: host\n"), 1);
+	assert_string_equal(conf.cpu.type, "kvm64");
+
+	/* [PENDING]: the next cold start's config */
+	assert_int_equal(parse("args: -no-hpet\nballoon: 1024\ncpu: x86-64-v2-AES\nmemory: 4096\n\n[PENDING]\n"
+			       "cpu: host\nmemory: 8192\ndelete: balloon;!args\n\n[snap]\ncpu: kvm64\n"), 0);
+	assert_true(conf.pending);
+	assert_string_equal(conf.cpu.type, "x86-64-v2-AES"); /* still what runs now */
+	assert_true(conf.balloon_set);
+	pve_next_start(&conf, &next);
+	assert_string_equal(next.cpu.type, "host");
+	assert_int_equal(next.memory_mib, 8192);
+	assert_false(next.balloon_set);
+	assert_string_equal(next.args, "");
+	assert_int_equal(parse("cpu: host\n[PENDING]\ndelete: cpu\n"), 0);
+	pve_next_start(&conf, &next);
+	assert_false(next.cpu_set);
+	assert_string_equal(next.cpu.type, "kvm64");
+	/* an invalid pending value is dropped: the current one stays */
+	assert_int_equal(parse("cpu: host\n[PENDING]\ncpu: host,flags=+avx2\n"), 1);
+	pve_next_start(&conf, &next);
+	assert_string_equal(next.cpu.type, "host");
+
+	/* shares, template, hibernation, passthrough */
+	assert_int_equal(parse("shares: 0\ntemplate: 1\nvmstate: local:vm-100-state-hib\nlock: suspended\n"
+			       "hostpci0: 0000:01:00.0,pcie=1\nhostpci3: mapping=gpu\n"), 0);
+	assert_int_equal(conf.shares, 0);
+	assert_true(conf.template_);
+	assert_true(conf.hibernated);
+	assert_string_equal(conf.lock, "suspended");
+	assert_int_equal(conf.hostpci, 0x9);
+	assert_int_equal(parse("shares: 70000\n"), 1);
+	assert_int_equal(conf.shares, -1);
+}
+
+/* The flags a VM may set itself, reported-model, args' -cpu. */
+static void test_cpu_qemu_server(void **state)
+{
+	struct pve_cpumodels m;
+	char cpu[128], rest[256];
+	static const char models[] = "cpu-model: a\n    reported-model x86-64-v3\n    flags +avx2;+fma\n\n"
+				     "cpu-model: b\n    reported-model Haswell-noTSX\n\n"
+				     "cpu-model: c\n    reported-model NoSuchModel\n\n"
+				     "cpu-model: d\n    guest-phys-bits 16\n";
+
+	(void)state;
+	assert_int_equal(parse("cpu: host,flags=+md-clear;+nested-virt;-pcid;+aes;+pdpe1gb;+hv-tlbflush\n"), 0);
+	assert_int_equal(conf.cpu.nflags, 6);
+	assert_int_equal(parse("cpu: host,flags=+avx2\n"), 1); /* only custom models may */
+	assert_non_null(strstr(conf.problems[0].msg, "VM-specific CPU flags must be a subset of"));
+	assert_string_equal(conf.cpu.type, "kvm64");
+	assert_int_equal(parse("cpu: host,flags=+md_clear\n"), 1); /* PVE's regex takes the exact name */
+	assert_int_equal(parse("cpu: kvm64,reported-model=Haswell\n"), 1);
+	assert_non_null(strstr(conf.problems[0].msg, "'reported-model' not allowed in VM-specific"));
+	assert_int_equal(parse("cpu: host,guest-phys-bits=40\n"), 0);
+
+	/* a model's reported-model must be a QEMU model; a rejected one
+	 * leaves PVE's default kvm64; a model may set any flag */
+	assert_int_equal(pve_parse_cpumodels(models, sizeof(models) - 1, "m.conf", &m), 3);
+	assert_non_null(strstr(m.problems[0].msg, "m.conf:2: model 'a': reported-model 'x86-64-v3' is not a QEMU"));
+	assert_string_equal(m.m[0].cpu.reported_model, "kvm64");
+	assert_int_equal(m.m[0].cpu.nflags, 2);
+	assert_string_equal(m.m[1].cpu.reported_model, "Haswell-noTSX");
+	assert_non_null(strstr(m.problems[1].msg, "m.conf:9: model 'c'"));
+	assert_non_null(strstr(m.problems[2].msg, "m.conf:12: model 'd': guest-phys-bits"));
+
+	/* args: the last -cpu, shell words, the rest kept for the advice */
+	assert_true(pve_args_cpu("-cpu host,+kvm_pv_unhalt -smp 4", cpu, sizeof(cpu), rest, sizeof(rest)));
+	assert_string_equal(cpu, "host,+kvm_pv_unhalt");
+	assert_string_equal(rest, "-smp 4");
+	assert_true(pve_args_cpu("-device 'a b' '-cpu' \"Haswell,enforce\" --cpu max", cpu, sizeof(cpu), rest,
+				 sizeof(rest)));
+	assert_string_equal(cpu, "max");
+	assert_string_equal(rest, "-device 'a b'");
+	assert_false(pve_args_cpu("-no-hpet -global kvm-pit.lost_tick_policy=discard", cpu, sizeof(cpu), rest,
+				  sizeof(rest)));
+	assert_string_equal(rest, "-no-hpet -global kvm-pit.lost_tick_policy=discard");
+	assert_false(pve_args_cpu("-device cpu,x=1", cpu, sizeof(cpu), NULL, 0));
 }
 
 static void test_malformed_lines(void **state)
@@ -322,6 +428,56 @@ static void test_idle_guest(void **state)
 	assert_int_equal(host_read_idle(DATA "root/none", &id), -1);
 }
 
+/* The C-state advice from the driver's own state list: the shallow
+ * states stay, and a limit that leaves only POLL says so. */
+static void test_cstate_advice(void **state)
+{
+	struct host_idle id;
+	struct host_cstate_advice a;
+
+	(void)state;
+	assert_int_equal(host_read_idle(DATA "root/intel", &id), 0); /* skl: POLL C1 C1E C6 C10 */
+	host_cstate_advice(&id, 100, &a);
+	assert_string_equal(a.kept, "POLL C1 C1E C6");
+	assert_string_equal(a.param, "intel_idle.states_off=16");
+	assert_string_equal(a.runtime, "cpupower idle-set -D 100");
+	assert_false(a.poll_only);
+
+	/* the N100: intel_idle.max_cstate=1 would leave POLL alone; the mask
+	 * names C6 C8 C10 by their sysfs index and keeps C1E */
+	assert_int_equal(host_read_idle(DATA "root/n100", &id), 0);
+	assert_int_equal(id.nstates, 5);
+	assert_string_equal(id.st[1].name, "C1E");
+	host_cstate_advice(&id, 100, &a);
+	assert_string_equal(a.kept, "POLL C1E");
+	assert_string_equal(a.param, "intel_idle.states_off=28");
+	assert_false(a.poll_only);
+	assert_false(host_idle_poll_only(&id));
+
+	assert_int_equal(host_read_idle(DATA "root/n100-maxcstate1", &id), 0);
+	assert_true(host_idle_poll_only(&id));
+	assert_string_equal(id.cmd_intel_max_cstate, "1");
+
+	/* acpi_idle: the first N ACPI C-states */
+	assert_int_equal(host_read_idle(DATA "root/acpi", &id), 0);
+	host_cstate_advice(&id, 100, &a);
+	assert_string_equal(a.param, "processor.max_cstate=2");
+	assert_string_equal(a.kept, "POLL C1 C2");
+	host_cstate_advice(&id, 30, &a);
+	assert_string_equal(a.param, "processor.max_cstate=1");
+
+	/* every state but POLL deep: the limit would leave polling only */
+	assert_int_equal(host_read_idle(DATA "root/n100", &id), 0);
+	host_cstate_advice(&id, 2, &a);
+	assert_true(a.poll_only);
+	assert_string_equal(a.kept, "POLL");
+	assert_string_equal(a.param, "intel_idle.states_off=30");
+	/* no driver with a parameter: only the run-time command */
+	strlcpy_(id.driver, "haltpoll", sizeof(id.driver));
+	host_cstate_advice(&id, 100, &a);
+	assert_string_equal(a.param, "");
+}
+
 /* ---- whole runs ---- */
 
 static char tmpdir[64];
@@ -471,13 +627,13 @@ static const struct {
 	{ 103, 4, "vm.cpu-beyond-cluster", NULL },			   /* v4 -aes */
 	{ 104, 3, NULL, NULL },						   /* custom, kvm64 + v3 flags */
 	{ 105, 0, "vm.cpu-type-unknown", NULL },			   /* undefined custom model */
-	{ 106, 3, NULL, NULL },						   /* snapshots ignored */
+	{ 106, 4, "vm.cpu-pending", NULL },				   /* [PENDING] cpu: host */
 	{ 200, 3, NULL, NULL },						   /* Haswell-noTSX-IBRS */
 	{ 201, 4, "vm.cpu-beyond-node", NULL },				   /* Skylake-Server on Haswell */
 	{ 202, 1, "vm.config-problem", "qm set 202 --cpu x86-64-v3" },	   /* malformed */
 	{ 203, 3, "vm.config-problem", NULL },				   /* balloon > memory */
 	{ 300, 3, "vm.balloon-auto", NULL },				   /* EPYC-Rome, numa */
-	{ 301, 1, "vm.cpu-args-override", "qm set 301 --cpu x86-64-v3" }, /* qemu64 + args -cpu */
+	{ 301, 3, "vm.cpu-host-migration", "qm set 301 --delete args --cpu x86-64-v3" }, /* args -cpu host */
 	{ 302, 2, "vm.cpu-below-cluster", "qm set 302 --cpu x86-64-v3" }, /* hidden, phys-bits */
 	{ 303, 3, NULL, NULL },						   /* CRLF */
 };
@@ -529,7 +685,7 @@ static void test_cluster(void **state)
 	assert_true(json_path(vm_of(rep, 101), "balloon.automatic")->b);
 	assert_int_equal(findings(rep, "vm.balloon-auto", 101), 1);
 	assert_int_equal(json_num(vm_of(rep, 103), "memory_mib", 0), 16384);
-	assert_int_equal(json_num(vm_of(rep, 106), "memory_mib", 0), 4096);
+	assert_int_equal(json_num(vm_of(rep, 106), "memory_mib", 0), 512); /* [PENDING] memory: 512 */
 	assert_true(has_str(json_get(vm_of(rep, 106), "snapshots"), "before-upgrade"));
 	assert_true(json_path(vm_of(rep, 300), "numa")->b);
 	assert_int_equal(json_get(vm_of(rep, 202), "problems")->len, 5);
@@ -686,7 +842,10 @@ static void test_views(void **state)
 			fail_msg("longer than 80 columns: %s", line);
 		rows += strstr(line, "--cpu x86-64-v3") != NULL;
 	}
-	assert_int_equal(rows, 9); /* 100 101 102 103 201 202 300 301 302 */
+	/* 100 101 102 103 106 (pending host) 200 (Intel model, pve3 AMD) 201
+	 * 202 300 (AMD model, pve1/2 Intel) 302; 301's "--delete args --cpu
+	 * x86-64-v3" is cut at 80 columns */
+	assert_int_equal(rows, 10);
 	free(buf);
 	f = open_memstream(&buf, &len);
 	host_view.html(f, rep, "host");
@@ -709,6 +868,327 @@ static void test_views(void **state)
 	assert_non_null(strstr(buf, "a&#39;b"));
 	assert_non_null(strstr(buf, "--cpu &quot;x&quot;"));
 	free(buf);
+	json_free(rep);
+}
+
+/* corosync.conf's nodelist, .members, a node on its own: the members,
+ * and a folder of no member left out. */
+static void put(const char *dir, const char *rel, const char *text)
+{
+	char path[300], *slash;
+	FILE *f;
+
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	for (slash = strchr(path + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = 0;
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_members(void **state)
+{
+	char names[4][PVE_NODE_NAME_MAX], pve[128];
+	static const char coro[] = "totem {\n  cluster_name: x\n  interface {\n    linknumber: 0\n  }\n}\n"
+				   "nodelist {\n  node {\n    name: b\n    nodeid: 2\n  }\n  node {\n    nodeid: 1\n"
+				   "    name: a\n    ring0_addr: 10.0.0.1\n  }\n}\n";
+	struct jval *rep;
+	int rc;
+	bool bad;
+
+	(void)state;
+	assert_int_equal(pve_parse_corosync(coro, sizeof(coro) - 1, names, 4), 2);
+	assert_string_equal(names[0], "b");
+	assert_string_equal(names[1], "a");
+	assert_int_equal(pve_parse_corosync("totem {\n name: x\n}\n", 20, names, 4), -1); /* no nodelist */
+	assert_int_equal(pve_node_balloon_target("#x\nballooning-target: 65\n", 25, &bad), 65);
+	assert_false(bad);
+	assert_int_equal(pve_node_balloon_target("ballooning-target: 120\n", 23, &bad), -1);
+	assert_true(bad);
+
+	/* .members alone: its nodelist; b's folder is stale */
+	snprintf(pve, sizeof(pve), "%s/pve", tmpdir);
+	put(pve, "nodes/a/qemu-server/100.conf", "cpu: host\nmemory: 1024\n");
+	put(pve, "nodes/b/qemu-server/200.conf", "cpu: host\nmemory: 1024\n");
+	put(pve, ".members", "{\"nodename\": \"a\", \"version\": 3, \"nodelist\": {\"a\": {\"id\": 1, \"online\": 1}, "
+			     "\"c\": {\"id\": 3, \"online\": 0}}}");
+	rep = run_host(&rc, "--pve", pve, "--root", DATA "root/guest", "--node", "a", "--isa-json", ISA, "--no-wake", NULL);
+	assert_string_equal(json_str(json_path(rep, "data.cluster"), "members_from", ""), ".members");
+	assert_int_equal(json_num(json_get(rep, "metrics"), "nodes", 0), 2); /* a and c */
+	assert_int_equal(json_num(json_get(rep, "metrics"), "vms", 0), 1);
+	assert_true(has_str(json_path(rep, "data.cluster.stale_folders"), "b"));
+	assert_false(json_true(json_at(json_path(rep, "data.cluster.nodes"), 1), "online")); /* c */
+	assert_true(json_true(json_at(json_path(rep, "data.cluster.nodes"), 0), "online")); /* a */
+	json_free(rep);
+	/* a node on its own: .members without a nodelist */
+	put(pve, ".members", "{\"nodename\": \"a\", \"version\": 0}");
+	rep = run_host(&rc, "--pve", pve, "--root", DATA "root/guest", "--node", "a", "--isa-json", ISA, "--no-wake", NULL);
+	assert_string_equal(json_str(json_path(rep, "data.cluster"), "members_from", ""), "standalone");
+	assert_int_equal(json_num(json_get(rep, "metrics"), "nodes", 0), 1);
+	assert_int_equal(findings(rep, "host.stale-node-folder", -1), 1);
+	assert_int_equal(findings(rep, "vm.cpu-host-migration", -1), 0); /* one node: host is fine */
+	json_free(rep);
+}
+
+/* ---- the held-out cluster (data/host/audit) ---- */
+
+#define AUDIT DATA "audit/pve"
+#define DUMPS "tests/unit/data/isa/"
+
+static const struct {
+	const char *node, *dump;
+	struct cpuid_dump cpuid;
+} audit_nodes[] = {
+	{ "fra", DUMPS "spr-xeon-w9-3475x.cpuid", { 0 } },  /* Sapphire Rapids: runs triage host */
+	{ "n100", DUMPS "adln-n95.cpuid", { 0 } },	    /* Alder Lake-N (the N95 is the N100's die) */
+	{ "epyc", DUMPS "zen4-epyc-9124.cpuid", { 0 } },  /* Zen 4 Genoa */
+};
+static struct cpuid_dump audit_dump[3];
+
+/* What `triage isa` reports on a recorded CPU (every extension it
+ * advertises and its OS enables executes: a real CPU), written as the
+ * isa result this node reads, or as the node's shared report. */
+static void audit_cpu_file(int k, const char *path, bool share)
+{
+	struct isa_ident id;
+	isa_set set;
+	char err[200];
+	FILE *f;
+
+	assert_int_equal(cpuid_load(audit_nodes[k].dump, &audit_dump[k], err, sizeof(err)), 0);
+	isa_identify(&audit_dump[k], &id);
+	set = isa_usable_set(&audit_dump[k]);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	if (share)
+		fprintf(f, "{\"schema\": \"vmtriage-host-share/1\", \"node\": \"%s\", \"cpu\": {\"known\": true, "
+			"\"vendor\": \"%s\", \"brand\": \"%s\", \"level\": %d, \"extensions\": [", audit_nodes[k].node,
+			id.vendor, id.brand, isa_level(set));
+	else
+		fprintf(f, "{\"name\": \"isa\", \"status\": \"pass\", \"data\": {\"identification\": {\"vendor\": \"%s\", "
+			"\"brand\": \"%s\"}, \"extensions\": [", id.vendor, id.brand);
+	for (int i = 0, n = 0; i < isa_next; i++) {
+		if (share && !(set & (1ULL << i)))
+			continue;
+		if (share)
+			fprintf(f, "%s\"%s\"", n++ ? ", " : "", isa_exts[i].name);
+		else
+			fprintf(f, "%s{\"name\": \"%s\", \"level\": %d, \"state\": \"%s\"}", n++ ? ", " : "",
+				isa_exts[i].name, isa_exts[i].level, set & (1ULL << i) ? "ok" : "absent");
+	}
+	if (share) {
+		fputs("], \"tested\": [", f);
+		for (int i = 0; i < isa_next; i++)
+			fprintf(f, "%s\"%s\"", i ? ", " : "", isa_exts[i].name);
+		fputs("], \"levels\": {", f);
+		for (int i = 0, n = 0; i < isa_next; i++)
+			if (isa_exts[i].level)
+				fprintf(f, "%s\"%s\": %d", n++ ? ", " : "", isa_exts[i].name, isa_exts[i].level);
+		fputs("}, \"cpuid\": [", f);
+		if (audit_dump[k].has_xcr0)
+			fprintf(f, "\"xcr0 %016llx\"%s", (unsigned long long)audit_dump[k].xcr0, audit_dump[k].n ? ", " : "");
+		for (int i = 0; i < audit_dump[k].n; i++) {
+			const struct cpuid_leaf *e = &audit_dump[k].e[i];
+
+			fprintf(f, "%s\"%08x %02x %08x %08x %08x %08x\"", i ? ", " : "", e->leaf, e->sub, e->r[0], e->r[1],
+				e->r[2], e->r[3]);
+		}
+		fputs("]}}\n", f);
+	} else {
+		fputs("]}}\n", f);
+	}
+	fclose(f);
+}
+
+static int audit_node(const char *name)
+{
+	for (int k = 0; k < 3; k++)
+		if (!strcmp(audit_nodes[k].node, name))
+			return k;
+	return -1;
+}
+
+/* The oracle: QEMU with enforce, as PVE 8 and PVE 9 run it, on the node's
+ * recorded CPUID (lib/qemumodels.c, checked against QEMU itself by
+ * test_qemumodels), and the model's vendor the node's. */
+static bool qemu_starts(const char *type, int k)
+{
+	struct qm_verdict v;
+	int known = 0;
+
+	for (int q = 0; q < QM_NQEMU; q++) {
+		bool ok = qm_pve_starts((enum qm_qemu)q, type, NULL, &audit_dump[k], &v);
+
+		if (!v.known)
+			continue; /* a model newer than this QEMU (EPYC-Genoa and 7.2) */
+		known++;
+		if (!ok || !v.vendor_matches)
+			return false;
+	}
+	return known > 0;
+}
+
+/* Every type the run names: the advised --cpu of every VM on every node
+ * it may run on, this node's runnable types, the cluster-safe type. */
+static void audit_never_refused(const struct jval *rep, int self, bool n100_known)
+{
+	const struct jval *vms = json_path(rep, "data.vms"), *fl = json_get(rep, "findings");
+	const struct jval *types = json_path(rep, "data.cpu.pve_types");
+	const char *safe = json_str(json_get(rep, "metrics"), "cluster_safe_type", NULL);
+
+	for (size_t i = 0; i < json_len(vms); i++) {
+		const struct jval *vm = json_at(vms, i);
+		const char *cmd = json_str(vm, "command", NULL), *t;
+		int home = audit_node(json_str(vm, "node", ""));
+		char type[64];
+
+		assert_true(home >= 0);
+		if (home == 1 && !n100_known) {
+			/* nothing advised to a VM on a node whose CPU is unknown */
+			if (cmd)
+				fail_msg("VM %.0f on n100 (CPU unknown) is told: %s", json_num(vm, "vmid", 0), cmd);
+			continue;
+		}
+		if (!cmd || !(t = strstr(cmd, "--cpu ")))
+			continue;
+		snprintf(type, sizeof(type), "%.*s", (int)strcspn(t + 6, " "), t + 6);
+		for (int k = 0; k < 3; k++) {
+			bool relevant = k == home || (!json_true(vm, "passthrough") && (k != 1 || n100_known));
+
+			if (relevant && !qemu_starts(type, k))
+				fail_msg("VM %.0f is told %s, which QEMU refuses on %s", json_num(vm, "vmid", 0), cmd,
+					 audit_nodes[k].node);
+		}
+	}
+	for (size_t i = 0; i < json_len(fl); i++) {
+		const struct jval *f = json_at(fl, i), *ev = json_get(f, "evidence");
+
+		if (strncmp(json_str(f, "id", ""), "vm.", 3) || n100_known || strcmp(json_str(ev, "node", ""), "n100"))
+			continue;
+		if (strstr(json_str(f, "advice", ""), "--cpu"))
+			fail_msg("%s for a VM on n100 (CPU unknown) advises %s", json_str(f, "id", ""),
+				 json_str(f, "advice", ""));
+	}
+	assert_true(json_len(types) > 0);
+	for (size_t i = 0; i < json_len(types); i++) {
+		const char *t = json_as_str(json_at(types, i), "");
+
+		if (strncmp(t, "custom-", 7) && !qemu_starts(t, self))
+			fail_msg("%s is said to run %s, which QEMU refuses there", audit_nodes[self].node, t);
+	}
+	assert_non_null(safe);
+	for (int k = 0; k < 3; k++)
+		if ((k != 1 || n100_known) && !qemu_starts(safe, k))
+			fail_msg("cluster-safe %s is refused on %s", safe, audit_nodes[k].node);
+}
+
+static void test_audit_cluster(void **state)
+{
+	char share[128], isa[160], dump_n100[8] = "", path[200];
+	uint64_t before = sum_tree(AUDIT);
+	const struct jval *m, *v;
+	struct jval *rep;
+	int rc;
+
+	(void)state, (void)dump_n100;
+	snprintf(share, sizeof(share), "%s/share", tmpdir);
+	mkdir(share, 0755);
+	snprintf(isa, sizeof(isa), "%s/fra-isa.json", tmpdir);
+	audit_cpu_file(0, isa, false);
+	snprintf(path, sizeof(path), "%s/epyc.json", share);
+	audit_cpu_file(2, path, true);
+
+	/* the first run: n100 has not shared its CPU yet */
+	rep = run_host(&rc, "--pve", AUDIT, "--root", DATA "root/intel", "--node", "fra", "--isa-json", isa,
+		       "--cpuid-dump", audit_nodes[0].dump, "--no-wake", "--share", share, NULL);
+	assert_int_equal(sum_tree(AUDIT), before);
+	m = json_get(rep, "metrics");
+	assert_int_equal(json_num(m, "nodes", 0), 3);
+	assert_int_equal(json_num(m, "nodes_known", 0), 2);
+	assert_int_equal(json_num(m, "vms", 0), 26); /* oldnode's two left out */
+	assert_string_equal(json_str(json_path(rep, "data.cluster"), "members_from", ""), "corosync.conf");
+	assert_true(has_str(json_path(rep, "data.cluster.stale_folders"), "oldnode"));
+	assert_int_equal(findings(rep, "host.stale-node-folder", -1), 1);
+	assert_int_equal(findings(rep, "host.cluster-cpus-unknown", -1), 1);
+	audit_never_refused(rep, 0, false);
+	for (int id = 200; id <= 206; id++)
+		assert_int_equal(findings(rep, "vm.node-cpu-unknown", id), 1);
+	/* args, passthrough, pending, parsing */
+	assert_non_null(strstr(json_str(vm_of(rep, 104), "command", ""), "qm set 104 --delete args --cpu "));
+	assert_string_equal(json_path(vm_of(rep, 104), "cpu.judged")->str, "host");
+	assert_int_equal(findings(rep, "vm.cpu-args-override", 104), 1);
+	assert_int_equal(findings(rep, "vm.cpu-host-migration", 102), 1);
+	assert_int_equal(findings(rep, "vm.cpu-host-migration", 103), 0); /* hostpci0 */
+	assert_int_equal(findings(rep, "vm.cpu-pending", 111), 1);
+	assert_string_equal(json_path(vm_of(rep, 111), "cpu.judged")->str, "host");
+	assert_int_equal(json_get(vm_of(rep, 112), "problems")->len, 0); /* allow-ksm, [special:fleecing] */
+	assert_int_equal(json_get(vm_of(rep, 113), "problems")->len, 1);
+	assert_string_equal(json_path(vm_of(rep, 113), "cpu.type")->str, "kvm64");
+	assert_int_equal(json_get(vm_of(rep, 114), "problems")->len, 1);
+	assert_int_equal(json_num(vm_of(rep, 114), "memory_mib", 0), 2048);
+	assert_string_equal(json_path(vm_of(rep, 305), "cpu.type")->str, "kvm64"); /* delete: cpu */
+	/* x86-64-v2-AES, PVE's default, below the cluster: INFO, not WARN */
+	assert_int_equal(findings(rep, "vm.cpu-below-cluster", 101), 1);
+	/* ballooning: the node's target 70, shares 0 */
+	v = json_path(rep, "data.memory");
+	assert_int_equal(json_num(v, "autoballoon_used_pct", 0), 70);
+	assert_int_equal(findings(rep, "vm.balloon-auto", 101), 1);
+	assert_int_equal(findings(rep, "vm.balloon-shares-zero", 109), 1);
+	assert_int_equal(findings(rep, "vm.balloon-auto", 109), 0);
+	/* committed memory: 13 VMs on fra, the template and the hibernated one
+	 * (16 GiB each) left out */
+	assert_int_equal(json_num(m, "vm_memory_mib", 0),
+			 2048 + 4096 + 8192 + 8192 + 2048 + 2048 + 8192 + 4096 + 2048 + 2048 + 2048);
+	json_free(rep);
+
+	/* the second run: every node known */
+	snprintf(path, sizeof(path), "%s/n100.json", share);
+	audit_cpu_file(1, path, true);
+	rep = run_host(&rc, "--pve", AUDIT, "--root", DATA "root/intel", "--node", "fra", "--isa-json", isa,
+		       "--cpuid-dump", audit_nodes[0].dump, "--no-wake", "--share", share, NULL);
+	assert_int_equal(rc, EXIT_FAIL); /* n100's own VMs 201 and 206 cannot start there */
+	assert_int_equal(json_num(json_get(rep, "metrics"), "nodes_known", 0), 3);
+	audit_never_refused(rep, 0, true);
+	assert_int_equal(findings(rep, "vm.cpu-beyond-node", 201), 1); /* Skylake-Client: hle, rtm */
+	assert_non_null(strstr(json_str(json_get(vm_of(rep, 201), "cpu"), "read_as", ""), "Skylake-Client"));
+	assert_int_equal(findings(rep, "vm.cpu-beyond-node", 206), 1); /* x86-64-v4 */
+	assert_int_equal(findings(rep, "vm.node-cpu-unknown", -1), 0);
+	assert_int_equal(findings(rep, "vm.cpu-beyond-cluster", 300), 1); /* EPYC-Genoa on Intel nodes */
+	json_free(rep);
+
+	/* from the N100 itself, booted with intel_idle.max_cstate=1 */
+	snprintf(isa, sizeof(isa), "%s/n100-isa.json", tmpdir);
+	audit_cpu_file(1, isa, false);
+	snprintf(path, sizeof(path), "%s/fra.json", share);
+	audit_cpu_file(0, path, true);
+	rep = run_host(&rc, "--pve", AUDIT, "--root", DATA "root/n100-maxcstate1", "--node", "n100", "--isa-json", isa,
+		       "--cpuid-dump", audit_nodes[1].dump, "--no-wake", "--share", share, NULL);
+	audit_never_refused(rep, 1, true);
+	assert_false(has_str(json_path(rep, "data.cpu.pve_types"), "Skylake-Client"));
+	assert_int_equal(findings(rep, "host.cstates-poll-only", -1), 1);
+	assert_int_equal(findings(rep, "host.deep-cstates", -1), 0);
+	json_free(rep);
+	rep = run_host(&rc, "--pve", AUDIT, "--root", DATA "root/n100", "--node", "n100", "--isa-json", isa,
+		       "--cpuid-dump", audit_nodes[1].dump, "--no-wake", "--share", share, NULL);
+	assert_int_equal(findings(rep, "host.deep-cstates", -1), 1);
+	assert_int_equal(findings(rep, "host.cstates-poll-only", -1), 0);
+	{
+		const struct jval *fl = json_get(rep, "findings");
+
+		for (size_t i = 0; i < json_len(fl); i++)
+			if (!strcmp(json_str(json_at(fl, i), "id", ""), "host.deep-cstates")) {
+				const char *adv = json_str(json_at(fl, i), "advice", "");
+
+				assert_non_null(strstr(adv, "intel_idle.states_off=28"));
+				assert_non_null(strstr(adv, "POLL C1E"));
+				assert_null(strstr(adv, "max_cstate=1"));
+			}
+	}
 	json_free(rep);
 }
 
@@ -798,17 +1278,22 @@ int main(void)
 		cmocka_unit_test(test_numa_hotplug_description),
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_malformed_lines),
+		cmocka_unit_test(test_sections_qemu_server),
+		cmocka_unit_test(test_cpu_qemu_server),
 		cmocka_unit_test(test_cpumodels),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_idle_intel),
 		cmocka_unit_test(test_idle_acpi),
 		cmocka_unit_test(test_idle_guest),
+		cmocka_unit_test(test_cstate_advice),
 		cmocka_unit_test_setup_teardown(test_cluster, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_cluster_without_shares, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_no_pve, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_killed_midway, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_run_iso, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_views, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_members, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_audit_cluster, setup_tmp, teardown_tmp),
 	};
 
 	return cmocka_run_group_tests_name("host", tests, NULL, NULL);

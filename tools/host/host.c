@@ -19,6 +19,7 @@
 
 #include "host/hostrun.h"
 #include "lib/pvetypes.h"
+#include "lib/qemumodels.h"
 #include "lib/util.h"
 
 static const char usage[] =
@@ -35,6 +36,7 @@ enum {
 	O_ROOT,
 	O_NODE,
 	O_ISA_JSON,
+	O_CPUID_DUMP,
 	O_NO_WAKE,
 	O_WAKE_JSON,
 	O_PROM,
@@ -52,6 +54,8 @@ const struct opt host_opts[] = {
 	{ "root", 0, OPT_STR, "DIR", "read /proc and /sys below DIR (default /; for tests)", 0, 0 },
 	{ "node", 0, OPT_STR, "NAME", "this node's name in DIR/nodes (default the host name)", 0, 0 },
 	{ "isa-json", 0, OPT_STR, "FILE", "the node's `triage isa` result from FILE instead of running it", 0, 0 },
+	{ "cpuid-dump", 0, OPT_STR, "FILE",
+	  "the node's raw CPUID from FILE (`triage isa --dump-cpuid`) instead of its own; for QEMU's enforce check", 0, 0 },
 	{ "no-wake", 0, OPT_FLAG, NULL, "do not measure the wake-up stall (about 3 s on 2 CPUs, up to 10 s)", 0, 0 },
 	{ "wake-json", 0, OPT_STR, "FILE", "the node's `triage wake` result from FILE instead of running it", 0, 0 },
 	{ "prom", 0, OPT_STR, "FILE", "also write a node_exporter textfile (atomically)", 0, 0 },
@@ -68,11 +72,6 @@ const struct opt host_opts[] = {
 /* The wake-up stall the wake check warns about (wake/judge.c SHARE_WARN_NS):
  * an idle state whose exit alone takes this long is worth a finding. */
 #define HOST_CSTATE_WARN_US 100
-/* PVE's automatic ballooning aims at 80% host memory use (pve-manager
- * PVE/Service/pvestatd.pm auto_balloning: goal = memtotal * 0.8 - memused,
- * shared out by PVE/AutoBalloon.pm): above it, VMs whose balloon minimum is
- * below their memory are shrunk towards that minimum. */
-#define AUTOBALLOON_USED_PCT 80
 /* Children: isa takes a few seconds, wake at most about 2 x 4 CPUs x 2
  * idle lengths x 0.3 s; the limits leave room for TCG and a busy host. */
 #define ISA_LIMIT_S 300
@@ -163,6 +162,25 @@ static void node_cpu(struct check *c, struct host_run *r, const char *isa_json)
 	json_free(v);
 }
 
+/* The node's raw CPUID for QEMU's enforce predicate: a recorded dump, or
+ * this CPU's own when the node is the machine this runs on (no
+ * --isa-json); without either, types are judged by extensions alone. */
+static void node_cpuid(struct check *c, struct host_run *r, const struct optv *vals)
+{
+	char err[200] = "";
+
+	if (vals[O_CPUID_DUMP].set) {
+		r->cpu.have_dump = cpuid_load(vals[O_CPUID_DUMP].str, &r->cpu.dump, err, sizeof(err)) == 0;
+		check_ok(c, r->cpu.have_dump, "the node's CPUID: %s%s%s", vals[O_CPUID_DUMP].str, err[0] ? ": " : "",
+			 err);
+	} else if (!vals[O_ISA_JSON].set) {
+		cpuid_collect(&r->cpu.dump);
+		r->cpu.have_dump = true;
+	} else {
+		check_note(c, "no CPUID dump with --isa-json: types judged by their extensions, not by QEMU's models");
+	}
+}
+
 static void node_wake(struct check *c, struct host_run *r, bool skip, const char *wake_json)
 {
 	char err[256] = "";
@@ -235,95 +253,184 @@ static void vm_evidence(struct finding *f, struct host_vm *vm)
 	jw_int(&f->ev, "vmid", vm->vmid);
 	jw_str(&f->ev, "node", vm->node);
 	jw_str(&f->ev, "file", vm->file);
-	jw_str(&f->ev, "cpu", vm->conf.cpu.type);
+	jw_str(&f->ev, "cpu", vm->type);
+}
+
+/* The type to advise a VM: the cluster-safe one, or for a VM that cannot
+ * migrate (PCI passthrough) the richest its own node runs; NULL while its
+ * node's CPU is not known, since then no type is known to run there. */
+static const char *advise_type(const struct host_run *r, const struct host_vm *vm, int *level)
+{
+	const struct host_cpu *nc = host_vm_node_cpu(r, vm);
+	int i = !nc ? -1 : vm->passthrough ? host_cpu_safe(r, nc) : r->cluster.safe;
+	bool known;
+
+	*level = i >= 0 ? host_set_level(nc, host_type_set(pve_types[i].name, &known)) : 0;
+	return i >= 0 ? pve_types[i].name : NULL;
+}
+
+/* "qm set N --cpu T", or with a -cpu in args: (which overrides cpu:, so
+ * --cpu alone would change nothing) that option taken out of args. */
+static void cpu_command(char *buf, size_t size, const struct host_vm *vm, const char *type)
+{
+	char quoted[PVE_ARGS_MAX * 4] = "";
+
+	if (!vm->args_cpu) {
+		snprintf(buf, size, "qm set %d --cpu %s", vm->vmid, type);
+		return;
+	}
+	if (!vm->args_rest[0]) {
+		snprintf(buf, size, "qm set %d --delete args --cpu %s", vm->vmid, type);
+		return;
+	}
+	for (const char *p = vm->args_rest; *p; p++) /* one shell word: ' as '\'' */
+		str_append(quoted, sizeof(quoted), "", *p == '\'' ? "'\\''" : "%c", *p);
+	snprintf(buf, size, "qm set %d --args '%.600s' --cpu %.60s", vm->vmid, quoted, type);
+}
+
+static const char *unknown_nodes(const struct host_run *r, char *buf, size_t size)
+{
+	buf[0] = 0;
+	for (int i = 0; i < r->cluster.nnodes; i++)
+		if (!r->cluster.nodes[i].have)
+			str_append(buf, size, ", ", "%s", r->cluster.nodes[i].name);
+	return buf;
+}
+
+/* Whether a Debian version "8.3.5", "8.3.6~bpo1" is below a.b.c. */
+static bool version_before(const char *v, int a, int b, int c)
+{
+	int want[3] = { a, b, c };
+
+	for (int i = 0; i < 3; i++) {
+		long n = strtol(v, (char **)&v, 10);
+
+		if (n != want[i])
+			return n < want[i];
+		if (*v != '.')
+			return i < 2; /* "8.3" is before 8.3.6 */
+		v++;
+	}
+	return false;
 }
 
 /* ---- findings ---- */
 
 static void vm_cpu_findings(struct check *c, struct host_run *r, struct host_vm *vm)
 {
-	const char *safe = safe_name(r);
-	int slevel = safe_level(r);
-	bool here = !strcmp(vm->node, r->node);
+	int alevel;
+	const char *adv = advise_type(r, vm, &alevel);
 	struct finding *f;
-	char list[300], advice[400];
-	int avx2 = ext_index("avx2");
+	char list[300], advice[800], what[96];
 
-	if (!vm->type_known) {
-		bool custom = !strncmp(vm->conf.cpu.type, "custom-", 7);
+	snprintf(what, sizeof(what), "%s%s", vm->args_cpu ? "args: -cpu " : "CPU type ", vm->type);
+	if (!vm->type_known && !vm->host_type && !vm->qemu_known) {
+		bool custom = !vm->args_cpu && !strncmp(vm->type, "custom-", 7);
 
-		if (vm->host_type)
-			return; /* the node's CPU is unknown: nothing to compare */
 		f = check_finding(c, "vm.cpu-type-unknown", SEV_WARN,
 				  custom ? "Define the model in Datacenter -> Custom CPU models (cpu-models.conf), or "
 					   "pick a built-in type." : NULL,
-				  "VM %d: CPU type %s is %s", vm->vmid, vm->conf.cpu.type,
-				  custom ? "a custom model that cpu-models.conf does not define: PVE refuses to start it"
+				  "VM %d: %s is %s", vm->vmid, what,
+				  custom ? "a custom model that cpu-models.conf does not define: PVE drops the cpu: line "
+					   "(CPUConfig.pm validate_vm_cpu_conf) and starts it as kvm64"
 					 : "not in vmtriage's table: its features are not checked");
 		vm_evidence(f, vm);
 		r->vm_findings[SEV_WARN]++;
 		return;
 	}
-	if (vm->beyond) {
-		const struct host_cpu *nc = host_vm_node_cpu(r, vm);
-		bool own = here || nc != &r->cpu; /* compared with the node that runs it */
+	if (!vm->node_known) {
+		char nodes[256];
+
+		/* no type is known to run on that node: advise none */
+		snprintf(advice, sizeof(advice), "Run `triage host --share /etc/pve/vmtriage` on %s; then its VMs are "
+			 "judged against its CPU.", vm->node);
+		f = check_finding(c, "vm.node-cpu-unknown", SEV_INFO, advice,
+				  "VM %d: %s runs on node %s, whose CPU is not yet known (not yet known: %s): no CPU "
+				  "type is advised for it", vm->vmid, what, vm->node,
+				  unknown_nodes(r, nodes, sizeof(nodes)));
+		vm_evidence(f, vm);
+		jw_str(&f->ev, "unknown_nodes", nodes);
+		if (vm->type_known)
+			jw_int(&f->ev, "level", vm->level);
+		r->vm_findings[SEV_INFO]++;
+		return;
+	}
+	if (vm->beyond || vm->refused) {
+		/* PVE adds enforce to its own -cpu: QEMU refuses to start; an
+		 * args -cpu without enforce starts with the features dropped */
+		bool refuses = vm->refused || !vm->args_cpu || vm->args_enforce;
 
 		set_text(list, sizeof(list), vm->beyond, 8);
-		snprintf(advice, sizeof(advice), "qm set %d --cpu %s", vm->vmid, safe ? safe : "kvm64");
-		f = check_finding(c, "vm.cpu-beyond-node", own ? SEV_FAIL : SEV_WARN, advice,
-				  "VM %d: CPU type %s offers %s, which %s (%s) does not execute: %s", vm->vmid,
-				  vm->conf.cpu.type, list, own ? "its node" : "this node", own ? vm->node : r->node,
-				  own ? "QEMU drops them or refuses to start, and guests that use them fault"
-				      : "it cannot start or live-migrate here");
+		if (adv)
+			cpu_command(advice, sizeof(advice), vm, adv);
+		f = check_finding(c, "vm.cpu-beyond-node", refuses ? SEV_FAIL : SEV_WARN, adv ? advice : NULL,
+				  "VM %d: %s %s%s%s its node %s: %s", vm->vmid, what,
+				  vm->refused ? "cannot start on" : "offers ", vm->refused ? "" : list,
+				  vm->refused ? "" : ", which is not executed on", vm->node,
+				  vm->refused ? vm->refused_why
+				  : refuses   ? "QEMU refuses to start it there"
+					      : "QEMU (no enforce) drops them, and the guest may not be what you meant");
 		vm_evidence(f, vm);
 		set_list(&f->ev, "beyond", vm->beyond);
+		if (vm->refused)
+			jw_str(&f->ev, "qemu", vm->refused_why);
 		r->vm_findings[f->sev]++;
-	} else if (!vm->host_type) {
-		char nodes[256] = "";
+	} else if (!vm->host_type && !vm->passthrough) {
+		char nodes[256] = "", why[400] = "", one[300];
 
 		for (int i = 0; i < r->cluster.nnodes; i++)
-			if (r->cluster.nodes[i].have && (vm->set & ~r->cluster.nodes[i].cpu.ok))
+			if (r->cluster.nodes[i].have &&
+			    !host_vm_runs_on(r, vm, &r->cluster.nodes[i].cpu, one, sizeof(one))) {
 				str_append(nodes, sizeof(nodes), ", ", "%s", r->cluster.nodes[i].name);
+				if (!why[0])
+					snprintf(why, sizeof(why), "%.63s: %s", r->cluster.nodes[i].name, one);
+			}
 		if (nodes[0]) {
-			snprintf(advice, sizeof(advice), "qm set %d --cpu %s", vm->vmid, safe ? safe : "kvm64");
-			f = check_finding(c, "vm.cpu-beyond-cluster", SEV_WARN, advice,
-					  "VM %d: CPU type %s needs what node%s %s lack%s: it cannot start there or "
-					  "live-migrate there", vm->vmid, vm->conf.cpu.type, strchr(nodes, ',') ? "s" : "",
-					  nodes, strchr(nodes, ',') ? "" : "s");
+			if (adv)
+				cpu_command(advice, sizeof(advice), vm, adv);
+			f = check_finding(c, "vm.cpu-beyond-cluster", SEV_WARN, adv ? advice : NULL,
+					  "VM %d: %s cannot start on or live-migrate to node%s %s (%s)", vm->vmid, what,
+					  strchr(nodes, ',') ? "s" : "", nodes, why);
 			vm_evidence(f, vm);
 			jw_str(&f->ev, "nodes", nodes);
+			jw_str(&f->ev, "why", why);
 			r->vm_findings[SEV_WARN]++;
 		}
 	}
-	if (vm->host_type && r->cluster.nnodes > 1 && !host_cluster_uniform(&r->cluster)) {
-		snprintf(advice, sizeof(advice), "qm set %d --cpu %s", vm->vmid, safe ? safe : "x86-64-v2-AES");
-		f = check_finding(c, "vm.cpu-host-migration", SEV_WARN, advice,
-				  "VM %d: CPU type %s passes the node's CPU through; live migration between nodes with "
-				  "different CPUs fails or crashes the guest (%d of %d nodes' CPUs known)",
-				  vm->vmid, vm->conf.cpu.type, r->cluster.known, r->cluster.nnodes);
-		vm_evidence(f, vm);
-		r->vm_findings[SEV_WARN]++;
+	if (vm->host_type) {
+		if (r->cluster.nnodes > 1 && !vm->passthrough && !host_cluster_uniform(&r->cluster)) {
+			if (adv)
+				cpu_command(advice, sizeof(advice), vm, adv);
+			f = check_finding(c, "vm.cpu-host-migration", SEV_WARN, adv ? advice : NULL,
+					  "VM %d: %s passes the node's CPU through; live migration between nodes with "
+					  "different CPUs fails or crashes the guest (%d of %d nodes' CPUs known)",
+					  vm->vmid, what, r->cluster.known, r->cluster.nnodes);
+			vm_evidence(f, vm);
+			r->vm_findings[SEV_WARN]++;
+		}
 		return;
 	}
-	if (vm->host_type)
-		return;
-	if (safe && vm->level < slevel) {
+	/* a type that cannot start was advised against above */
+	if (adv && vm->type_known && !vm->beyond && !vm->refused && vm->level < alevel) {
 		bool baseline = vm->level <= 1;
-		bool no_avx2 = avx2 >= 0 && !(vm->set & (1ULL << avx2)) && slevel >= 3;
 		bool known;
-		extset gain = host_type_set(safe, &known) & ~vm->set;
+		extset gain = host_type_set(adv, &known) & ~vm->set;
 
 		set_text(list, sizeof(list), gain, 10);
-		snprintf(advice, sizeof(advice), "qm set %d --cpu %s", vm->vmid, safe);
-		f = check_finding(c, baseline ? "vm.cpu-baseline" : "vm.cpu-below-cluster",
-				  baseline || no_avx2 ? SEV_WARN : SEV_INFO, advice,
-				  "VM %d: CPU type %s%s is x86-64-v%d: it hides %s, which %s (v%d) gives and every "
-				  "known node executes", vm->vmid, vm->conf.cpu.type,
-				  vm->conf.cpu_set ? "" : " (no valid cpu: line: PVE's default)", vm->level, list, safe, slevel);
+		cpu_command(advice, sizeof(advice), vm, adv);
+		/* below v2 most distributions no longer run (RHEL 9, glibc
+		 * hwcaps); v2 and up, PVE's default x86-64-v2-AES among them,
+		 * is a choice unless the guest needs more (what isa and the
+		 * post-mortem measure in the guest) */
+		f = check_finding(c, baseline ? "vm.cpu-baseline" : "vm.cpu-below-cluster", baseline ? SEV_WARN : SEV_INFO,
+				  advice, "VM %d: %s%s is x86-64-v%d: it hides %s, which %s (v%d) gives and %s executes",
+				  vm->vmid, what, vm->conf.cpu_set || vm->args_cpu ? "" : " (no valid cpu: line: PVE's default)",
+				  vm->level, list, adv, alevel,
+				  vm->passthrough ? "its node (it has PCI passthrough: it stays there)" : "every known node");
 		vm_evidence(f, vm);
 		jw_int(&f->ev, "level", vm->level);
-		jw_str(&f->ev, "cluster_safe", safe);
-		jw_int(&f->ev, "cluster_safe_level", slevel);
+		jw_str(&f->ev, "cluster_safe", adv);
+		jw_int(&f->ev, "cluster_safe_level", alevel);
 		set_list(&f->ev, "missing", gain);
 		r->vm_findings[f->sev]++;
 	}
@@ -333,7 +440,7 @@ static void vm_findings(struct check *c, struct host_run *r, struct host_vm *vm)
 {
 	const struct pve_vmconf *k = &vm->conf;
 	struct finding *f;
-	char advice[300];
+	char advice[700];
 
 	if (k->nproblems) {
 		f = check_finding(c, "vm.config-problem", SEV_WARN, "Fix the line with `qm set` or in the GUI; PVE "
@@ -346,25 +453,56 @@ static void vm_findings(struct check *c, struct host_run *r, struct host_vm *vm)
 		jw_arr_end(&f->ev);
 		r->vm_findings[SEV_WARN]++;
 	}
-	vm_cpu_findings(c, r, vm);
-	if (strstr(k->args, "-cpu")) {
-		f = check_finding(c, "vm.cpu-args-override", SEV_INFO, NULL,
-				  "VM %d: its args: line passes -cpu to QEMU, which overrides the cpu: type", vm->vmid);
+	if (vm->cpu_pending) {
+		f = check_finding(c, "vm.cpu-pending", SEV_INFO, NULL,
+				  "VM %d: a pending change ([PENDING]) makes its next cold start run %s%s (now %s): "
+				  "judged as that", vm->vmid, vm->args_cpu ? "args: -cpu " : "CPU type ", vm->type,
+				  vm->cpu_now);
 		vm_evidence(f, vm);
-		jw_str(&f->ev, "args", k->args);
+		jw_str(&f->ev, "cpu_now", vm->cpu_now);
 		r->vm_findings[SEV_INFO]++;
 	}
+	vm_cpu_findings(c, r, vm);
+	if (vm->args_cpu) {
+		if (vm->args_rest[0])
+			snprintf(advice, sizeof(advice), "To let the cpu: line count: qm set %d --args '%s' (args without "
+				 "-cpu)", vm->vmid, vm->args_rest);
+		else
+			snprintf(advice, sizeof(advice), "To let the cpu: line count: qm set %d --delete args", vm->vmid);
+		f = check_finding(c, "vm.cpu-args-override", SEV_INFO, strchr(vm->args_rest, '\'') ? NULL : advice,
+				  "VM %d: its args: line passes -cpu %s to QEMU, which overrides the cpu: type %s (QEMU "
+				  "keeps the last -cpu): `qm set --cpu` alone changes nothing", vm->vmid, vm->args_value,
+				  k->cpu.type);
+		vm_evidence(f, vm);
+		jw_str(&f->ev, "args", k->args);
+		jw_str(&f->ev, "args_cpu", vm->args_value);
+		r->vm_findings[SEV_INFO]++;
+	}
+	if (!vm->runs)
+		return; /* a template never runs; a hibernated VM resumes its saved balloon */
 	if (k->balloon_set && k->balloon_mib > 0 && k->balloon_mib < k->memory_mib) {
+		bool manual = k->shares == 0;
+
 		snprintf(advice, sizeof(advice),
 			 "qm set %d --balloon 0 (no balloon), or qm set %d --balloon %lld (minimum = memory, no "
-			 "automatic shrinking)", vm->vmid, vm->vmid, k->memory_mib);
-		f = check_finding(c, "vm.balloon-auto", SEV_WARN, advice,
-				  "VM %d: balloon minimum %lld MiB of %lld MiB: above %d%% host memory use PVE shrinks "
-				  "the guest towards %lld MiB while it runs", vm->vmid, k->balloon_mib, k->memory_mib,
-				  AUTOBALLOON_USED_PCT, k->balloon_mib);
+			 "%s)", vm->vmid, vm->vmid, k->memory_mib, manual ? "shrunk start" : "automatic shrinking");
+		if (manual)
+			/* vm_start sets the balloon to balloon: at every cold
+			 * start; AutoBalloon.pm compute_alg1 skips shares 0 */
+			f = check_finding(c, "vm.balloon-shares-zero", SEV_WARN, advice,
+					  "VM %d: shares: 0 turns automatic ballooning off, and PVE sets the balloon to its "
+					  "minimum %lld MiB at every start: the guest runs with %lld of %lld MiB until "
+					  "someone raises it", vm->vmid, k->balloon_mib, k->balloon_mib, k->memory_mib);
+		else
+			f = check_finding(c, "vm.balloon-auto", SEV_WARN, advice,
+					  "VM %d: balloon minimum %lld MiB of %lld MiB: above %d%% host memory use PVE "
+					  "shrinks the guest towards %lld MiB while it runs", vm->vmid, k->balloon_mib,
+					  k->memory_mib, r->balloon_target_pct, k->balloon_mib);
 		vm_evidence(f, vm);
 		jw_int(&f->ev, "memory_mib", k->memory_mib);
 		jw_int(&f->ev, "balloon_min_mib", k->balloon_mib);
+		k->shares >= 0 ? jw_int(&f->ev, "shares", k->shares) : jw_null(&f->ev, "shares");
+		jw_int(&f->ev, "target_pct", r->balloon_target_pct);
 		r->vm_findings[SEV_WARN]++;
 	}
 }
@@ -378,17 +516,22 @@ static void node_findings(struct check *c, struct host_run *r)
 	bool limited = id->cmd_intel_max_cstate[0] || id->cmd_processor_max_cstate[0] || id->cmd_idle[0];
 
 	if (r->have_idle && lat >= HOST_CSTATE_WARN_US) {
-		bool intel = !strcmp(id->driver, "intel_idle");
+		struct host_cstate_advice a;
+		char advice[700], param[200] = "";
 
-		f = check_finding(c, "host.deep-cstates", SEV_WARN,
-				  intel ? "Limit C-states for latency-sensitive VMs: intel_idle.max_cstate=1 on the kernel "
-					  "command line (/etc/kernel/cmdline or GRUB_CMDLINE_LINUX, then "
-					  "proxmox-boot-tool refresh), or the BIOS's C-state limit; at run time: cpupower "
-					  "idle-set -D 10."
-					: "Limit C-states for latency-sensitive VMs: processor.max_cstate=1 on the kernel "
-					  "command line (/etc/kernel/cmdline or GRUB_CMDLINE_LINUX, then "
-					  "proxmox-boot-tool refresh), or the BIOS's C-state limit; at run time: cpupower "
-					  "idle-set -D 10.",
+		host_cstate_advice(id, HOST_CSTATE_WARN_US, &a);
+		if (a.param[0])
+			snprintf(param, sizeof(param), "%s on the kernel command line (/etc/kernel/cmdline or "
+				 "GRUB_CMDLINE_LINUX, then proxmox-boot-tool refresh), or ", a.param);
+		if (!a.poll_only)
+			snprintf(advice, sizeof(advice), "Limit C-states for latency-sensitive VMs to %s: %sat run time "
+				 "%s (until reboot), or the BIOS's C-state limit.", a.kept, param, a.runtime);
+		else
+			/* never a limit that leaves only polling without saying so */
+			snprintf(advice, sizeof(advice), "Every idle state but POLL takes %d us or more to exit: any "
+				 "limit leaves the CPUs polling when idle (full power and heat, less turbo headroom). "
+				 "Only if that is the intent: %sat run time %s.", HOST_CSTATE_WARN_US, param, a.runtime);
+		f = check_finding(c, "host.deep-cstates", SEV_WARN, advice,
 				  "the node's deepest enabled idle state %s takes %lld us to exit (%s driver%s)",
 				  id->st[deepest].name, lat, id->driver[0] ? id->driver : "no",
 				  limited ? "; the kernel command line limits C-states" : "");
@@ -397,6 +540,26 @@ static void node_findings(struct check *c, struct host_run *r)
 		jw_int(&f->ev, "exit_latency_us", lat);
 		jw_int(&f->ev, "target_residency_us", id->st[deepest].residency_us);
 		jw_uint(&f->ev, "usage", (unsigned long long)id->st[deepest].usage);
+		jw_str(&f->ev, "kept", a.kept);
+		jw_str(&f->ev, "param", a.param);
+		jw_bool(&f->ev, "poll_only", a.poll_only);
+	}
+	if (r->have_idle && id->nstates && host_idle_poll_only(id)) {
+		bool maxc = !strcmp(id->driver, "intel_idle") && id->cmd_intel_max_cstate[0];
+
+		f = check_finding(c, "host.cstates-poll-only", SEV_WARN,
+				  maxc ? "If polling is not the intent: intel_idle.max_cstate counts the driver's table, "
+					 "skipped states included (on Alder Lake and Alder Lake-N such as the N100, "
+					 "drivers/idle/intel_idle.c marks the table's C1 unusable, so =1 stops before "
+					 "C1E and =2 keeps it); or drop it and run triage host again for the "
+					 "intel_idle.states_off that keeps the shallow states."
+				       : "If polling is not the intent: lift the C-state limit (kernel command line, "
+					 "cpupower idle-set -E) and keep only the shallow states.",
+				  "only POLL is left to the idle CPUs (%s driver%s%s): they spin at full power when idle",
+				  id->driver, maxc ? ", intel_idle.max_cstate=" : "", maxc ? id->cmd_intel_max_cstate : "");
+		jw_str(&f->ev, "driver", id->driver);
+		jw_str(&f->ev, "intel_idle.max_cstate", id->cmd_intel_max_cstate);
+		jw_str(&f->ev, "processor.max_cstate", id->cmd_processor_max_cstate);
 	}
 	if (r->have_idle && (!strcmp(id->epp, "power") || !strcmp(id->epp, "balance_power"))) {
 		f = check_finding(c, "host.energy-preference", SEV_INFO,
@@ -433,11 +596,11 @@ static void node_findings(struct check *c, struct host_run *r)
 					  "RAM", r->nvms_node, r->node, r->vm_mem_mib_node, ram_mib);
 			jw_int(&f->ev, "vm_memory_mib", r->vm_mem_mib_node);
 			jw_int(&f->ev, "ram_mib", ram_mib);
-		} else if (r->vm_mem_mib_node * 100 > ram_mib * AUTOBALLOON_USED_PCT) {
+		} else if (r->vm_mem_mib_node * 100 > ram_mib * r->balloon_target_pct) {
 			f = check_finding(c, "host.mem-autoballoon", SEV_INFO, NULL,
 					  "the %d VMs of node %s are configured with %lld MiB, over %d%% of its %lld MiB: "
 					  "when they use it, PVE's automatic ballooning shrinks every VM with a balloon "
-					  "minimum", r->nvms_node, r->node, r->vm_mem_mib_node, AUTOBALLOON_USED_PCT,
+					  "minimum", r->nvms_node, r->node, r->vm_mem_mib_node, r->balloon_target_pct,
 					  ram_mib);
 			jw_int(&f->ev, "vm_memory_mib", r->vm_mem_mib_node);
 			jw_int(&f->ev, "ram_mib", ram_mib);
@@ -462,16 +625,45 @@ static void node_findings(struct check *c, struct host_run *r)
 		jw_arr_end(&f->ev);
 	}
 	if (r->cluster.nnodes > 1 && r->cluster.known < r->cluster.nnodes) {
+		char nodes[256];
+
+		unknown_nodes(r, nodes, sizeof(nodes));
 		f = check_finding(c, "host.cluster-cpus-unknown", SEV_INFO,
 				  "Run `triage host --share /etc/pve/vmtriage` once on every node: then the "
 				  "cluster-safe type comes from every node's real CPU.",
-				  "the CPUs of %d of %d nodes are known; the cluster-safe CPU type only covers those",
-				  r->cluster.known, r->cluster.nnodes);
+				  "the CPUs of %d of %d nodes are known (not yet: %s); the cluster-safe CPU type only "
+				  "covers the known ones, and the VMs of the others are given no type",
+				  r->cluster.known, r->cluster.nnodes, nodes);
 		jw_arr(&f->ev, "unknown_nodes");
 		for (int i = 0; i < r->cluster.nnodes; i++)
 			if (!r->cluster.nodes[i].have)
 				jw_str(&f->ev, NULL, r->cluster.nodes[i].name);
 		jw_arr_end(&f->ev);
+	}
+	for (int i = 0; i < r->cluster.nstale; i++) {
+		f = check_finding(c, "host.stale-node-folder", SEV_INFO,
+				  "A node removed with `pvecm delnode` keeps its folder (pve-docs pvecm.adoc, \"Remove a "
+				  "Cluster Node\"): move its VM configs to a member or the folder away once you no longer "
+				  "need them.",
+				  "%s/nodes/%s is no member of the cluster (%s): it and its VM configs are ignored",
+				  r->pve_dir, r->cluster.stale[i],
+				  r->cluster.members == HOST_MEMBERS_COROSYNC ? "corosync.conf" :
+				  r->cluster.members == HOST_MEMBERS_MEMBERS ? ".members" : "a node on its own");
+		jw_str(&f->ev, "folder", r->cluster.stale[i]);
+		if (i == 0)
+			jw_int(&f->ev, "vm_configs_ignored", r->cluster.stale_vms);
+	}
+	if (r->balloon_target_bad)
+		check_finding(c, "host.balloon-target-invalid", SEV_WARN, "Set it in the GUI: node -> System -> "
+			      "Options -> Ballooning target (0 to 100).",
+			      "%s/nodes/%s/config: ballooning-target is not 0 to 100: pvestatd rejects the file's "
+			      "value and aims at %d%%", r->pve_dir, r->node, HOST_AUTOBALLOON_DEFAULT_PCT);
+	if (r->balloon_target_set && r->pve_manager[0] && version_before(r->pve_manager, 8, 3, 6)) {
+		f = check_finding(c, "host.balloon-target-ignored", SEV_INFO, "Upgrade pve-manager to 8.3.6 or later.",
+				  "ballooning-target %d%% is set, but pve-manager %s reads it only from 8.3.6 on: "
+				  "pvestatd aims at %d%%", r->balloon_target_pct, r->pve_manager,
+				  HOST_AUTOBALLOON_DEFAULT_PCT);
+		jw_str(&f->ev, "pve_manager", r->pve_manager);
 	}
 }
 
@@ -544,9 +736,15 @@ static void write_vm(struct jw *w, const struct host_vm *vm)
 	jw_str(w, "node", vm->node);
 	jw_str(w, "file", vm->file);
 	jw_str(w, "name", k->name);
+	jw_bool(w, "template", k->template_);
+	jw_bool(w, "hibernated", k->hibernated);
+	jw_bool(w, "passthrough", vm->passthrough);
 	jw_obj(w, "cpu");
 	jw_str(w, "type", k->cpu.type);
 	jw_bool(w, "configured", k->cpu_set);
+	vm->cpu_pending ? jw_str(w, "now", vm->cpu_now) : jw_null(w, "now");
+	vm->args_cpu ? jw_str(w, "args", vm->args_value) : jw_null(w, "args");
+	jw_str(w, "judged", vm->type);
 	jw_arr(w, "flags");
 	for (int i = 0; i < k->cpu.nflags; i++)
 		jw_strf(w, NULL, "%c%s", k->cpu.flags[i].on ? '+' : '-', k->cpu.flags[i].name);
@@ -565,7 +763,8 @@ static void write_vm(struct jw *w, const struct host_vm *vm)
 	jw_obj(w, "balloon");
 	jw_bool(w, "device", !(k->balloon_set && k->balloon_mib == 0));
 	jw_int(w, "min_mib", k->balloon_set ? k->balloon_mib : k->memory_mib);
-	jw_bool(w, "automatic", k->balloon_set && k->balloon_mib > 0 && k->balloon_mib < k->memory_mib);
+	jw_bool(w, "automatic", k->balloon_set && k->balloon_mib > 0 && k->balloon_mib < k->memory_mib && k->shares != 0);
+	k->shares >= 0 ? jw_int(w, "shares", k->shares) : jw_null(w, "shares");
 	jw_obj_end(w);
 	k->numa >= 0 ? jw_bool(w, "numa", k->numa) : jw_null(w, "numa");
 	jw_str(w, "hotplug", k->hotplug);
@@ -631,7 +830,9 @@ static void write_report(struct check *c, struct host_run *r)
 	num_or_null(d, "ksm_pages_sharing", r->mem.ksm_pages_sharing);
 	num_or_null(d, "ksm_pages_shared", r->mem.ksm_pages_shared);
 	jw_int(d, "vm_memory_mib", r->vm_mem_mib_node);
-	jw_int(d, "autoballoon_used_pct", AUTOBALLOON_USED_PCT);
+	jw_int(d, "autoballoon_used_pct", r->balloon_target_pct);
+	jw_bool(d, "autoballoon_target_configured", r->balloon_target_set);
+	opt_str(d, "pve_manager", r->pve_manager);
 	jw_obj_end(d);
 	jw_obj(d, "wake");
 	if (r->wake) {
@@ -646,6 +847,15 @@ static void write_report(struct check *c, struct host_run *r)
 	r->cluster.safe >= 0 ? jw_str(d, "safe_type", safe_name(r)) : jw_null(d, "safe_type");
 	r->cluster.safe >= 0 ? jw_int(d, "safe_level", safe_level(r)) : jw_null(d, "safe_level");
 	r->share_dir ? jw_str(d, "share_dir", r->share_dir) : jw_null(d, "share_dir");
+	{
+		static const char *const src[] = { "corosync.conf", ".members", "standalone", "nodes folders" };
+
+		jw_str(d, "members_from", src[r->cluster.members]);
+	}
+	jw_arr(d, "stale_folders");
+	for (int i = 0; i < r->cluster.nstale; i++)
+		jw_str(d, NULL, r->cluster.stale[i]);
+	jw_arr_end(d);
 	jw_arr(d, "nodes");
 	for (int i = 0; i < r->cluster.nnodes; i++) {
 		const struct host_node_ref *n = &r->cluster.nodes[i];
@@ -654,6 +864,8 @@ static void write_report(struct check *c, struct host_run *r)
 		jw_str(d, "name", n->name);
 		jw_bool(d, "this", i == r->self);
 		jw_bool(d, "cpu_known", n->have);
+		jw_bool(d, "cpuid_known", n->have && n->cpu.have_dump);
+		n->online >= 0 ? jw_bool(d, "online", n->online) : jw_null(d, "online");
 		if (n->have) {
 			jw_str(d, "brand", n->cpu.brand);
 			jw_int(d, "level", n->cpu.level);
@@ -800,6 +1012,7 @@ int cmd_host(int argc, char **argv)
 		ext_parse_list(pve_type_features(&pve_types[i]));
 
 	node_cpu(&c, &r, vals[O_ISA_JSON].set ? vals[O_ISA_JSON].str : NULL);
+	node_cpuid(&c, &r, vals);
 	r.have_idle = host_read_idle(r.root, &r.idle) == 0;
 	check_ok(&c, true, "C-states: %s", r.have_idle ? r.idle.driver : "no cpuidle (a VM, or idle=poll)");
 	r.have_mem = host_read_mem(r.root, &r.mem) == 0;
@@ -807,6 +1020,14 @@ int cmd_host(int argc, char **argv)
 
 	snprintf(path, sizeof(path), "%s/nodes", r.pve_dir);
 	r.pve_found = stat(path, &st) == 0 && S_ISDIR(st.st_mode) && host_load_pve(&r) == 0;
+	/* the QEMU a type must start on: PVE 8 ships the 7.2 line's models,
+	 * PVE 9 10.0's; both while the version is not known */
+	if (!strncmp(r.pve_manager, "8.", 2) || !strncmp(r.pve_manager, "9.", 2)) {
+		r.qemus[r.nqemu++] = r.pve_manager[0] == '8' ? QM_QEMU_7_2 : QM_QEMU_10_0;
+	} else {
+		r.qemus[r.nqemu++] = QM_QEMU_7_2;
+		r.qemus[r.nqemu++] = QM_QEMU_10_0;
+	}
 	for (int i = 0; i < r.cluster.nnodes; i++)
 		if (!strcmp(r.cluster.nodes[i].name, r.node))
 			r.self = i;
@@ -822,7 +1043,7 @@ int cmd_host(int argc, char **argv)
 		host_read_shares(&r, r.share_dir);
 	if (r.problems[0])
 		check_note(&c, "not read: %s", r.problems);
-	host_cluster_safe(&r.cluster);
+	host_cluster_safe(&r, &r.cluster);
 	if (r.pve_found)
 		check_ok(&c, true, "%s: %d node%s (%d with a known CPU), %d VM%s; cluster-safe CPU type %s", r.pve_dir,
 			 r.cluster.nnodes, r.cluster.nnodes == 1 ? "" : "s", r.cluster.known, r.nvms, r.nvms == 1 ? "" : "s",
@@ -835,7 +1056,9 @@ int cmd_host(int argc, char **argv)
 		host_vm_features(&r, &r.vms[i]);
 		if (!strcmp(r.vms[i].node, r.node)) {
 			r.nvms_node++;
-			r.vm_mem_mib_node += r.vms[i].conf.memory_mib;
+			/* a template never runs, a hibernated VM's RAM is on disk */
+			if (r.vms[i].runs)
+				r.vm_mem_mib_node += r.vms[i].conf.memory_mib;
 		}
 	}
 	node_wake(&c, &r, vals[O_NO_WAKE].set, vals[O_WAKE_JSON].set ? vals[O_WAKE_JSON].str : NULL);

@@ -15,6 +15,7 @@
 
 #include "host/pveconf.h"
 #include "lib/check.h"
+#include "lib/cpuid.h"
 #include "lib/json.h"
 
 /* ---- the node's idle, frequency and memory state (node.c) ---- */
@@ -48,6 +49,25 @@ struct host_mem {
 int host_read_idle(const char *root, struct host_idle *idle);
 int host_read_mem(const char *root, struct host_mem *mem);
 
+/* The C-state limit to advise, per idle driver and from its own state
+ * list: the states whose exit latency is below limit_us stay. intel_idle:
+ * intel_idle.states_off=MASK, a bit per sysfs state index (linux
+ * drivers/idle/intel_idle.c: BIT(drv->state_count)), exact where
+ * intel_idle.max_cstate is not: that one counts the driver's table,
+ * skipped entries included (Alder Lake/-N's unusable C1). acpi_idle:
+ * processor.max_cstate=N, the first N ACPI C-states. Run time: cpupower
+ * idle-set -D limit_us, which disables every state of that latency or
+ * more (tools/power/cpupower/utils/cpuidle-set.c). */
+struct host_cstate_advice {
+	char param[64];	  /* the kernel parameter, "" when the driver has none */
+	char runtime[48]; /* the cpupower command */
+	char kept[160];	  /* the states that stay, space-separated */
+	bool poll_only;	  /* the limit would leave nothing but POLL */
+};
+void host_cstate_advice(const struct host_idle *idle, long long limit_us, struct host_cstate_advice *a);
+/* Whether the CPUs have only POLL left: no other state enabled anywhere. */
+bool host_idle_poll_only(const struct host_idle *idle);
+
 /* The deepest enabled state's exit latency in us, -1 if none. */
 long long host_idle_deepest_us(const struct host_idle *idle, int *index);
 
@@ -66,8 +86,15 @@ struct host_cpu {
 	bool known;
 	char vendor[16], brand[64];
 	extset ok;	    /* advertised and executes right: what KVM can offer */
+	extset tested;	    /* the extensions its isa run judged at all: a type's
+			     * others are left to QEMU's predicate */
 	int level;	    /* x86-64 level of ok */
 	int ext_level[64];  /* psABI level per registry index, 0 none */
+	/* raw CPUID, for QEMU's enforce predicate (lib/qemumodels.h); absent
+	 * from an older shared report: then types are judged by the
+	 * extensions above alone */
+	bool have_dump;
+	struct cpuid_dump dump;
 };
 
 /* A psABI level (1-4) read from JSON; 0 for anything else. */
@@ -86,29 +113,50 @@ extset host_type_set(const char *name, bool *known);
 struct host_vm {
 	int vmid;
 	char node[64], file[1024];
-	struct pve_vmconf conf;
-	/* what the type gives the guest, on this node */
+	struct pve_vmconf conf;		/* what the next cold start runs ([PENDING] applied) */
+	bool cpu_pending;		/* [PENDING] changes the CPU type */
+	char cpu_now[PVE_NAME_MAX];	/* the type the current config runs */
+	bool passthrough;		/* hostpciN: the VM cannot migrate */
+	bool runs;			/* neither a template nor hibernated: its memory is committed */
+	/* a -cpu in args: (it overrides cpu:) */
+	bool args_cpu, args_enforce;
+	char args_value[128], args_rest[PVE_ARGS_MAX];
+	const char *type;		/* the type judged: args' model, else cpu:'s */
+	char args_model[PVE_NAME_MAX];
+	/* what the type gives the guest, on its node */
+	bool node_known;		/* its node's CPU is known */
 	bool type_known, host_type;
+	bool qemu_known;		/* a model of QEMU's table (lib/qemumodels.h) */
+	bool refused;			/* QEMU with enforce refuses the type on its node */
+	char refused_why[300];		/* QEMU's words for what is missing */
 	char base[PVE_NAME_MAX];	/* the table row it was read as */
 	extset set;
 	int level;
-	/* against the CPU of the node that runs it (this node's if unknown) */
+	/* against the CPU of the node that runs it (0 when that is unknown) */
 	extset lacks;			/* the node has, the VM cannot use */
 	extset beyond;			/* the VM offers, the node lacks */
-	char command[96];		/* the qm command a finding advises, or "" */
+	char command[800];		/* the qm command a finding advises, or "" */
 };
 
 struct host_node_ref {
 	char name[64];
 	bool have;			/* a shared report with its CPU */
+	int online;			/* .members: 1, 0, -1 not known */
+	bool folder;			/* has a folder under nodes/ */
 	struct host_cpu cpu;
 };
+
+/* Where the member list came from. */
+enum host_members { HOST_MEMBERS_COROSYNC, HOST_MEMBERS_MEMBERS, HOST_MEMBERS_STANDALONE, HOST_MEMBERS_FOLDERS };
 
 struct host_cluster {
 	struct host_node_ref nodes[HOST_NODES_MAX];
 	int nnodes;
 	int safe;			/* pve_types index: richest generic every known node runs, -1 */
 	int known;			/* nodes with a CPU known */
+	enum host_members members;
+	char stale[8][64];		/* folders under nodes/ of no member: ignored */
+	int nstale, stale_vms;
 };
 
 #endif

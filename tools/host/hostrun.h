@@ -30,18 +30,44 @@ struct host_run {
 	struct jval *wake;	/* `triage wake`'s object, or NULL */
 	char wake_note[160];
 
-	long long vm_mem_mib_node; /* configured memory of this node's VMs */
+	int balloon_target_pct;	/* pvestatd's target, nodes/NODE/config or 80 */
+	bool balloon_target_set, balloon_target_bad;
+	char pve_manager[32];	/* its version from dpkg's status, or "" */
+	/* the QEMU versions a type must start on: PVE 8's 7.2, PVE 9's 10.0,
+	 * both while pve-manager's version is not known (enum qm_qemu) */
+	int qemus[2], nqemu;
+
+	long long vm_mem_mib_node; /* configured memory of this node's VMs that run */
 	int nvms_node;
 	int vm_findings[3];	/* by severity, over every VM */
 };
+
+/* PVE's automatic ballooning aims at this share of the node's memory in
+ * use unless the node config says otherwise (pve-manager
+ * PVE/Service/pvestatd.pm auto_ballooning: goal = memtotal * target / 100
+ * - memused, shared out by PVE/AutoBalloon.pm compute_alg1). */
+#define HOST_AUTOBALLOON_DEFAULT_PCT 80
 
 /* vms.c */
 int host_load_pve(struct host_run *r);
 void host_vm_features(struct host_run *r, struct host_vm *vm);
 const struct host_cpu *host_vm_node_cpu(const struct host_run *r, const struct host_vm *vm);
-void host_cluster_safe(struct host_cluster *cl);
+void host_cluster_safe(const struct host_run *r, struct host_cluster *cl);
+/* pve_types index of the richest generic type a node with this CPU runs,
+ * -1 when none or cpu is NULL. */
+int host_cpu_safe(const struct host_run *r, const struct host_cpu *cpu);
+/* Whether a node with this CPU runs the PVE type with the VM's own flags
+ * (extra, "+aes;-pcid" or NULL): every extension it offers advertised and
+ * executing there, the vendor right, and QEMU with enforce starting it on
+ * the node's CPUID (every QEMU of r->qemus). why: QEMU's words. */
+bool host_cpu_runs(const struct host_run *r, const struct host_cpu *cpu, const char *type, const char *extra,
+		   char *why, size_t whylen);
 bool host_cluster_uniform(const struct host_cluster *cl);
 int host_runnable_types(const struct host_run *r, const char **out, int max);
+/* Whether the VM's type (cpu: with its flags, or args' -cpu) starts on a
+ * node with this CPU (host_cpu_runs); false while cpu is unknown. */
+bool host_vm_runs_on(const struct host_run *r, const struct host_vm *vm, const struct host_cpu *cpu, char *why,
+		     size_t whylen);
 
 /* out.c: writes data to path through a temporary file in the same folder,
  * fsync and rename, so a reader sees the old file or the new one, never

@@ -129,6 +129,49 @@ long long host_idle_deepest_us(const struct host_idle *idle, int *index)
 	return best;
 }
 
+static bool is_poll(const struct host_cstate *st) { return !strcmp(st->name, "POLL"); }
+
+void host_cstate_advice(const struct host_idle *id, long long limit_us, struct host_cstate_advice *a)
+{
+	unsigned mask = 0;
+	int kept_real = 0, leading = 0;
+	bool deep_seen = false;
+
+	memset(a, 0, sizeof(*a));
+	for (int i = 0; i < id->nstates; i++) {
+		const struct host_cstate *st = &id->st[i];
+
+		if (st->latency_us >= limit_us) {
+			mask |= 1u << i;
+			deep_seen = true;
+			continue;
+		}
+		str_append(a->kept, sizeof(a->kept), " ", "%s", st->name);
+		kept_real += !is_poll(st);
+		leading += !is_poll(st) && !deep_seen;
+	}
+	a->poll_only = kept_real == 0;
+	snprintf(a->runtime, sizeof(a->runtime), "cpupower idle-set -D %lld", limit_us);
+	if (!strcmp(id->driver, "intel_idle") && mask)
+		snprintf(a->param, sizeof(a->param), "intel_idle.states_off=%u", mask);
+	else if (!strcmp(id->driver, "acpi_idle") && leading > 0)
+		/* the ACPI C-states C1..CN, numbered after POLL */
+		snprintf(a->param, sizeof(a->param), "processor.max_cstate=%d", leading);
+}
+
+bool host_idle_poll_only(const struct host_idle *id)
+{
+	bool poll = false;
+
+	for (int i = 0; i < id->nstates; i++) {
+		if (is_poll(&id->st[i]))
+			poll = true;
+		else if (id->st[i].disabled_cpus < id->ncpus)
+			return false;
+	}
+	return poll;
+}
+
 int host_read_mem(const char *root, struct host_mem *m)
 {
 	struct meminfo mi;
@@ -233,6 +276,7 @@ int host_cpu_from_isa(const struct jval *isa, struct host_cpu *cpu)
 		if (k < 0)
 			continue;
 		cpu->ext_level[k] = host_level_value(json_num(e, "level", 0));
+		cpu->tested |= 1ULL << k;
 		if (!strcmp(json_str(e, "state", ""), "ok"))
 			cpu->ok |= 1ULL << k;
 	}

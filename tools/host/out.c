@@ -203,7 +203,7 @@ char *host_prom_text(const struct host_run *r, const struct check *c, size_t *le
 			fprintf(f, "vmtriage_vm_cpu_level{vmid=\"%d\",node=", vm->vmid);
 			label(f, vm->node);
 			fputs(",cputype=", f);
-			label(f, vm->conf.cpu.type);
+			label(f, vm->type); /* the type judged: args' -cpu wins */
 			fprintf(f, "} %d\n", vm->level);
 		}
 	head(f, "vmtriage_vm_cpu_missing_extensions", "Extensions the node executes that the VM's CPU type hides.");
@@ -286,11 +286,34 @@ char *host_share_text(const struct host_run *r, size_t *len)
 		if (r->cpu.ok & (1ULL << i))
 			jw_str(&w, NULL, ext_name(i));
 	jw_arr_end(&w);
+	jw_arr(&w, "tested");
+	for (int i = 0; i < ext_count(); i++)
+		if (r->cpu.tested & (1ULL << i))
+			jw_str(&w, NULL, ext_name(i));
+	jw_arr_end(&w);
 	jw_obj(&w, "levels");
 	for (int i = 0; i < ext_count(); i++)
 		if (r->cpu.ext_level[i])
 			jw_int(&w, ext_name(i), r->cpu.ext_level[i]);
 	jw_obj_end(&w);
+	/* the raw leaves, so the other nodes judge QEMU's models on this CPU
+	 * (lib/qemumodels.h); lib/cpuid.h's text format, one line each */
+	jw_arr(&w, "cpuid");
+	if (r->cpu.have_dump) {
+		char *dump = NULL, *line, *p;
+		size_t dlen;
+		FILE *df = open_memstream(&dump, &dlen);
+
+		if (!df)
+			dief("out of memory");
+		cpuid_write(df, &r->cpu.dump);
+		fclose(df);
+		for (p = dump; (line = strsep(&p, "\n"));)
+			if (line[0] && line[0] != '#')
+				jw_str(&w, NULL, line);
+		free(dump);
+	}
+	jw_arr_end(&w);
 	jw_obj_end(&w);
 	jw_obj(&w, "cstates");
 	jw_str(&w, "driver", r->idle.driver);
@@ -347,11 +370,39 @@ static void read_share(struct host_run *r, const char *path)
 		if (k >= 0)
 			n->cpu.ok |= 1ULL << k;
 	}
+	/* what its isa run judged; an older report without the list: what
+	 * this node's did, else what it says executes */
+	ex = json_arr(cpu, "tested");
+	for (size_t i = 0; i < json_len(ex); i++) {
+		const char *e = json_as_str(json_at(ex, i), NULL);
+		int k = e ? ext_index(e) : -1;
+
+		if (k >= 0)
+			n->cpu.tested |= 1ULL << k;
+	}
+	if (!json_len(ex))
+		n->cpu.tested = r->cpu.tested ? r->cpu.tested : n->cpu.ok;
 	for (size_t i = 0; i < json_len(lv); i++) {
 		int k = ext_index(json_key(lv, i));
 
 		if (k >= 0)
 			n->cpu.ext_level[k] = host_level_value(json_as_num(json_at(lv, i), 0));
+	}
+	{
+		const struct jval *lines = json_arr(cpu, "cpuid");
+		char *dump = NULL;
+		size_t tlen;
+		FILE *tf;
+
+		if (json_len(lines) && (tf = open_memstream(&dump, &tlen))) {
+			for (size_t i = 0; i < json_len(lines); i++)
+				fprintf(tf, "%s\n", json_as_str(json_at(lines, i), ""));
+			fclose(tf);
+			n->cpu.have_dump = cpuid_parse(dump, &n->cpu.dump, err, sizeof(err)) == 0;
+			if (!n->cpu.have_dump)
+				str_append(r->problems, sizeof(r->problems), "; ", "%s: cpuid: %s", path, err);
+			free(dump);
+		}
 	}
 	n->cpu.known = true;
 	n->cpu.level = host_set_level(&n->cpu, n->cpu.ok);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lib/pvetypes.h"
+#include "lib/qemumodels.h"
 #include "lib/util.h"
 
 #define LINE_MAX_ 4096
@@ -115,8 +116,23 @@ static bool prop_next(struct propiter *it, const char *default_key, char *err, s
 	return true;
 }
 
-/* flags: "+aes;-pcid" (CPUConfig.pm: each flag signed, ';'-separated). */
-static int parse_flags(const char *s, struct pve_cpu *c, char *err, size_t errlen)
+bool pve_vm_flag_allowed(const char *name)
+{
+	/* CPUFlags.pm, qemu-server 9.2; nested-virt since 9.1 (commit
+	 * 9e319737, 2025-11), the rest as in 8.x */
+	static const char *const allowed[] = { "nested-virt", "md-clear", "pcid",    "spec-ctrl",   "ssbd",
+					       "ibpb",	      "virt-ssbd", "amd-ssbd", "amd-no-ssb", "pdpe1gb",
+					       "hv-tlbflush", "hv-evmcs", "aes" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
+		if (!strcmp(name, allowed[i]))
+			return true;
+	return false;
+}
+
+/* flags: "+aes;-pcid" (CPUConfig.pm: each flag signed, ';'-separated,
+ * names [a-zA-Z0-9._-]+; a VM's own flags only from PVE's set). */
+static int parse_flags(const char *s, struct pve_cpu *c, bool vm, char *err, size_t errlen)
 {
 	c->nflags = 0;
 	while (*s) {
@@ -139,6 +155,13 @@ static int parse_flags(const char *s, struct pve_cpu *c, char *err, size_t errle
 			snprintf(err, errlen, "bad flag name '%s'", f->name);
 			return -1;
 		}
+		if (vm && !pve_vm_flag_allowed(f->name)) {
+			/* validate_vm_cpu_conf's own words */
+			snprintf(err, errlen, "flag '%s': VM-specific CPU flags must be a subset of: nested-virt, "
+				 "md-clear, pcid, spec-ctrl, ssbd, ibpb, virt-ssbd, amd-ssbd, amd-no-ssb, pdpe1gb, "
+				 "hv-tlbflush, hv-evmcs, aes", f->name);
+			return -1;
+		}
 		s += len;
 		if (*s == ';') {
 			s++;
@@ -149,6 +172,24 @@ static int parse_flags(const char *s, struct pve_cpu *c, char *err, size_t errle
 		}
 	}
 	return 0;
+}
+
+/* A model QEMU defines (reported-model's enum, CPUConfig.pm
+ * get_all_cpu_models: QEMU's models, kvm32/64, qemu32/64, max and host;
+ * not PVE's own x86-64-vN, not custom models): in QEMU 7.2's or 10.0's
+ * table (lib/qemumodels.h), as is or by its base name, so that a newer
+ * version of a known model ("SierraForest-v3", QEMU 10.1) still passes. */
+static bool qemu_model(const char *name)
+{
+	char base[PVE_NAME_MAX];
+
+	if (!strcmp(name, "host") || !strcmp(name, "max"))
+		return true;
+	pve_model_base(name, base, sizeof(base));
+	for (int q = 0; q < QM_NQEMU; q++)
+		if (qm_find((enum qm_qemu)q, name) || qm_find((enum qm_qemu)q, base))
+			return true;
+	return false;
 }
 
 static void cpu_init(struct pve_cpu *c)
@@ -170,14 +211,18 @@ static int cpu_key(struct pve_cpu *c, const char *key, const char *val, bool mod
 			return -1;
 		}
 		strlcpy_(c->type, val, sizeof(c->type));
-	} else if (model && !strcmp(key, "reported-model")) {
-		if (strlen(val) >= sizeof(c->reported_model) || !all_chars(val, "-_.")) {
-			snprintf(err, errlen, "bad reported-model '%.60s'", val);
+	} else if (!strcmp(key, "reported-model")) {
+		if (!model) {
+			snprintf(err, errlen, "property 'reported-model' not allowed in VM-specific CPU config");
+			return -1;
+		}
+		if (strlen(val) >= sizeof(c->reported_model) || !all_chars(val, "-_.") || !qemu_model(val)) {
+			snprintf(err, errlen, "reported-model '%.60s' is not a QEMU CPU model (PVE reports kvm64)", val);
 			return -1;
 		}
 		strlcpy_(c->reported_model, val, sizeof(c->reported_model));
 	} else if (!strcmp(key, "flags")) {
-		return parse_flags(val, c, err, errlen);
+		return parse_flags(val, c, !model, err, errlen);
 	} else if (!strcmp(key, "hidden")) {
 		if ((c->hidden = parse_bool(val)) < 0) {
 			snprintf(err, errlen, "hidden is not a boolean: '%.40s'", val);
@@ -198,9 +243,12 @@ static int cpu_key(struct pve_cpu *c, const char *key, const char *val, bool mod
 		}
 		strlcpy_(c->phys_bits, val, sizeof(c->phys_bits));
 	} else if (!strcmp(key, "guest-phys-bits") || !strcmp(key, "level")) {
-		/* newer PVE keys with no bearing on the instruction set */
-		if (!parse_int_range(val, 0, 0xffffffffLL, &n)) {
-			snprintf(err, errlen, "%s is not a number: '%.40s'", key, val);
+		/* newer PVE keys with no bearing on the instruction set:
+		 * guest-phys-bits 32..64, level a uint32 (CPUConfig.pm) */
+		bool gpb = key[0] == 'g';
+
+		if (!parse_int_range(val, gpb ? 32 : 0, gpb ? 64 : 0xffffffffLL, &n)) {
+			snprintf(err, errlen, "%s is not %s: '%.40s'", key, gpb ? "32 to 64" : "a number", val);
 			return -1;
 		}
 	} else {
@@ -336,38 +384,42 @@ static bool blank(const char *s)
 	return true;
 }
 
-/* "[name]" with name matching [a-z][a-z0-9_-]+ (case-insensitive), or
- * "[PENDING]", "[special:cloudinit]"; trailing space allowed. */
-static bool section_header(const char *line, char *name, size_t size)
+enum section { S_NONE, S_MAIN, S_PENDING, S_SPECIAL, S_SNAPSHOT, S_UNKNOWN };
+
+/* parse_vm_config's section headers, in its order: "[PENDING]",
+ * "[special:cloudinit|fleecing]", "[name]" with name [a-z][a-z0-9_-]+
+ * (all case-insensitive), then any other "[...]": an unknown section.
+ * Trailing white space allowed; S_NONE when the line is no header. */
+static enum section section_header(const char *line, char *name, size_t size)
 {
 	const char *close;
 	size_t len;
 
 	if (line[0] != '[' || !(close = strchr(line, ']')) || !blank(close + 1))
-		return false;
+		return S_NONE;
 	len = (size_t)(close - line - 1);
-	if (len == 0 || len >= size)
-		return false;
-	memcpy(name, line + 1, len);
-	name[len] = 0;
-	if (!strcasecmp(name, "special:cloudinit"))
-		return true;
-	if (!isalpha((unsigned char)name[0]) || len < 2)
-		return false;
+	snprintf(name, size, "%.*s", (int)len, line + 1);
+	if (!strcasecmp(name, "PENDING"))
+		return S_PENDING;
+	if (!strcasecmp(name, "special:cloudinit") || !strcasecmp(name, "special:fleecing"))
+		return S_SPECIAL;
+	if (len < 2 || len >= size || !isalpha((unsigned char)name[0]))
+		return S_UNKNOWN;
 	for (size_t i = 1; i < len; i++)
 		if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '-')
-			return false;
-	return true;
+			return S_UNKNOWN;
+	return S_SNAPSHOT;
 }
 
-/* "key: value" with key matching [a-z][a-z_]*\d*; value trimmed. */
+/* "key: value" with key matching [a-z][a-z_-]*\d* (parse_vm_config);
+ * value trimmed. */
 static bool key_value(char *line, char **key, char **value)
 {
 	char *p = line, *colon;
 
 	if (!islower((unsigned char)*p))
 		return false;
-	while (islower((unsigned char)*p) || *p == '_')
+	while (islower((unsigned char)*p) || *p == '_' || *p == '-')
 		p++;
 	while (isdigit((unsigned char)*p))
 		p++;
@@ -380,81 +432,161 @@ static bool key_value(char *line, char **key, char **value)
 	return **value != 0;
 }
 
-static void vm_key(struct pve_vmconf *c, const char *file, int ln, const char *key, const char *val)
+/* One key of the current config (dst == c) or of [PENDING] (dst a
+ * scratch config whose keys_set says what it gave); problems go to c. */
+static void vm_key(struct pve_vmconf *c, struct pve_vmconf *dst, const char *file, int ln, const char *key,
+		   const char *val)
 {
-	char err[160];
+	char err[300];
 	long long n;
 
 	if (!strcmp(key, "cpu")) {
 		struct pve_cpu cpu;
 
 		if (pve_parse_cpu(val, &cpu, err, sizeof(err)) < 0) {
-			problem(c->problems, &c->nproblems, file, ln, "cpu: %s (PVE ignores the line: kvm64)", err);
+			problem(c->problems, &c->nproblems, file, ln, "cpu: %s (PVE ignores the line%s)", err,
+				dst == c ? ": kvm64" : "");
 			return;
 		}
-		c->cpu = cpu;
-		c->cpu_set = true;
+		dst->cpu = cpu;
+		dst->cpu_set = true;
+		dst->keys_set |= PVE_K_CPU;
 	} else if (!strcmp(key, "memory")) {
 		if (parse_memory(val, &n, err, sizeof(err)) < 0) {
 			problem(c->problems, &c->nproblems, file, ln, "memory: %s", err);
 			return;
 		}
-		c->memory_mib = n;
-		c->memory_set = true;
+		dst->memory_mib = n;
+		dst->memory_set = true;
+		dst->keys_set |= PVE_K_MEMORY;
 	} else if (!strcmp(key, "balloon")) {
 		if (!parse_int_range(val, 0, 1LL << 40, &n)) {
 			problem(c->problems, &c->nproblems, file, ln, "balloon: not a size in MiB: '%.40s'", val);
 			return;
 		}
-		c->balloon_mib = n;
-		c->balloon_set = true;
+		dst->balloon_mib = n;
+		dst->balloon_set = true;
+		dst->keys_set |= PVE_K_BALLOON;
+	} else if (!strcmp(key, "shares")) {
+		/* QemuServer.pm $confdesc: 0..50000, default 1000 */
+		if (!parse_int_range(val, 0, 50000, &n)) {
+			problem(c->problems, &c->nproblems, file, ln, "shares: not 0 to 50000: '%.40s'", val);
+			return;
+		}
+		dst->shares = (int)n;
+		dst->keys_set |= PVE_K_SHARES;
+	} else if (!strcmp(key, "template")) {
+		int b = parse_bool(val);
+
+		if (b < 0) {
+			problem(c->problems, &c->nproblems, file, ln, "template: not a boolean: '%.40s'", val);
+			return;
+		}
+		dst->template_ = b;
+		dst->keys_set |= PVE_K_TEMPLATE;
+	} else if (!strcmp(key, "vmstate")) {
+		dst->hibernated = true;
+	} else if (!strcmp(key, "lock")) {
+		strlcpy_(dst->lock, val, sizeof(dst->lock));
+	} else if (!strncmp(key, "hostpci", 7) && parse_int_range(key + 7, 0, 15, &n)) {
+		dst->hostpci |= 1u << n; /* $MAX_HOSTPCI_DEVICES 16 */
 	} else if (!strcmp(key, "numa")) {
 		int b = parse_bool(val);
 
 		if (b < 0)
 			problem(c->problems, &c->nproblems, file, ln, "numa: not a boolean: '%.40s'", val);
 		else
-			c->numa = b;
+			dst->numa = b;
 	} else if (!strcmp(key, "hotplug")) {
 		if (!valid_hotplug(val))
 			problem(c->problems, &c->nproblems, file, ln, "hotplug: not 0, 1 or a list of "
 				"network,disk,cpu,memory,usb,cloudinit: '%.40s'", val);
 		else
-			strlcpy_(c->hotplug, val, sizeof(c->hotplug));
+			strlcpy_(dst->hotplug, val, sizeof(dst->hotplug));
 	} else if (!strcmp(key, "cores") || !strcmp(key, "sockets") || !strcmp(key, "vcpus")) {
 		if (!parse_int_range(val, 1, 65536, &n)) {
 			problem(c->problems, &c->nproblems, file, ln, "%s: not a count: '%.40s'", key, val);
 			return;
 		}
-		*(key[0] == 'c' ? &c->cores : key[0] == 's' ? &c->sockets : &c->vcpus) = (int)n;
+		*(key[0] == 'c' ? &dst->cores : key[0] == 's' ? &dst->sockets : &dst->vcpus) = (int)n;
 	} else if (!strcmp(key, "name")) {
-		strlcpy_(c->name, val, sizeof(c->name));
+		strlcpy_(dst->name, val, sizeof(dst->name));
 	} else if (!strcmp(key, "args")) {
-		strlcpy_(c->args, val, sizeof(c->args));
+		if (strlen(val) >= sizeof(dst->args))
+			problem(c->problems, &c->nproblems, file, ln, "args: longer than %d bytes, cut", PVE_ARGS_MAX - 1);
+		strlcpy_(dst->args, val, sizeof(dst->args));
+		dst->keys_set |= PVE_K_ARGS;
 	} else if (!strcmp(key, "boot")) {
-		strlcpy_(c->boot, val, sizeof(c->boot));
+		strlcpy_(dst->boot, val, sizeof(dst->boot));
 	} else if (!strcmp(key, "ide2")) {
-		strlcpy_(c->ide2, val, sizeof(c->ide2));
+		strlcpy_(dst->ide2, val, sizeof(dst->ide2));
 	} else if (!strncmp(key, "virtio", 6) && parse_int_range(key + 6, 0, 15, &n)) {
-		c->virtio_used |= 1u << n;
+		dst->virtio_used |= 1u << n;
 	}
 	/* every other key is PVE's business, not ours */
+}
+
+/* pending delete: "cpu,balloon;!hostpci0 args" */
+static void pending_delete(struct pve_pending *pd, const char *val)
+{
+	static const struct {
+		const char *key;
+		unsigned bit;
+	} keys[] = { { "cpu", PVE_K_CPU },     { "memory", PVE_K_MEMORY }, { "balloon", PVE_K_BALLOON },
+		     { "shares", PVE_K_SHARES }, { "args", PVE_K_ARGS },     { "template", PVE_K_TEMPLATE } };
+
+	while (*val) {
+		size_t len = strcspn(val, ",; \t");
+		char word[40];
+		long long n;
+
+		snprintf(word, sizeof(word), "%.*s", (int)len, val[0] == '!' ? val + 1 : val);
+		for (size_t i = 0; len && i < ARRAY_SIZE(keys); i++)
+			if (!strcmp(word, keys[i].key))
+				pd->deleted |= keys[i].bit;
+		if (!strncmp(word, "hostpci", 7) && parse_int_range(word + 7, 0, 15, &n))
+			pd->hostpci_deleted |= 1u << n;
+		val += len;
+		val += strspn(val, ",; \t");
+	}
+}
+
+static void vmconf_init(struct pve_vmconf *c)
+{
+	memset(c, 0, sizeof(*c));
+	cpu_init(&c->cpu);
+	c->memory_mib = PVE_DEFAULT_MEMORY_MIB;
+	c->numa = -1;
+	c->shares = -1;
+	c->cores = c->sockets = 1;
+	strlcpy_(c->hotplug, PVE_DEFAULT_HOTPLUG, sizeof(c->hotplug));
+}
+
+static void keep_pending(struct pve_pending *pd, const struct pve_vmconf *p)
+{
+	pd->set = p->keys_set;
+	pd->cpu = p->cpu;
+	pd->memory_mib = p->memory_mib;
+	pd->balloon_mib = p->balloon_mib;
+	pd->shares = p->shares;
+	pd->template_ = p->template_;
+	strlcpy_(pd->args, p->args, sizeof(pd->args));
+	pd->hostpci_set = p->hostpci;
 }
 
 int pve_parse_vmconf(const char *buf, size_t len, const char *file, struct pve_vmconf *c)
 {
 	const char *p = buf, *end = buf + len;
 	char line[LINE_MAX_], sect[64];
-	bool cut, in_main = true;
+	bool cut;
+	enum section in = S_MAIN;
+	struct pve_vmconf *pend = xmalloc(sizeof(*pend)); /* the [PENDING] keys, read as a config */
 	int ln = 0;
 
-	memset(c, 0, sizeof(*c));
-	cpu_init(&c->cpu);
-	c->memory_mib = PVE_DEFAULT_MEMORY_MIB;
-	c->numa = -1;
-	c->cores = c->sockets = 1;
-	strlcpy_(c->hotplug, PVE_DEFAULT_HOTPLUG, sizeof(c->hotplug));
+	vmconf_init(c);
+	vmconf_init(pend);
 	while (next_line(&p, end, line, sizeof(line), &cut)) {
+		enum section hdr;
 		char *key, *val;
 
 		ln++;
@@ -462,20 +594,32 @@ int pve_parse_vmconf(const char *buf, size_t len, const char *file, struct pve_v
 			problem(c->problems, &c->nproblems, file, ln, "line longer than %d bytes, cut", LINE_MAX_ - 1);
 		if (blank(line))
 			continue;
-		if (section_header(line, sect, sizeof(sect))) {
-			in_main = false;
-			if (!strcasecmp(sect, "PENDING"))
+		if ((hdr = section_header(line, sect, sizeof(sect))) != S_NONE) {
+			in = hdr;
+			if (hdr == S_PENDING) {
+				if (c->pending)
+					problem(c->problems, &c->nproblems, file, ln, "duplicate section: pending");
 				c->pending = true;
-			else if (!strcasecmp(sect, "special:cloudinit"))
-				c->cloudinit = true;
-			else if (c->nsnapshots < PVE_SNAPSHOTS_MAX)
-				strlcpy_(c->snapshots[c->nsnapshots++], sect, sizeof(c->snapshots[0]));
+				vmconf_init(pend); /* PVE starts it afresh */
+			} else if (hdr == S_SPECIAL) {
+				*(tolower((unsigned char)sect[8]) == 'c' ? &c->cloudinit : &c->fleecing) = true;
+			} else if (hdr == S_SNAPSHOT) {
+				if (c->nsnapshots < PVE_SNAPSHOTS_MAX)
+					strlcpy_(c->snapshots[c->nsnapshots++], sect, sizeof(c->snapshots[0]));
+			} else {
+				/* PVE warns and skips every line up to the next
+				 * section it knows: none of them is the VM's config */
+				problem(c->problems, &c->nproblems, file, ln,
+					"skipping unknown section '%.40s' and its lines", sect);
+			}
 			continue;
 		}
+		if (in == S_UNKNOWN)
+			continue;
 		if (line[0] == '#') {
 			/* parse_vm_config: the '#' lines of a section make its
 			 * description */
-			if (in_main) {
+			if (in == S_MAIN) {
 				uri_unescape_append(c->description, sizeof(c->description), line + 1);
 				uri_unescape_append(c->description, sizeof(c->description), "\n");
 			}
@@ -485,15 +629,25 @@ int pve_parse_vmconf(const char *buf, size_t len, const char *file, struct pve_v
 			problem(c->problems, &c->nproblems, file, ln, "unable to parse config: %.80s", line);
 			continue;
 		}
-		if (!in_main)
+		if (in == S_PENDING) {
+			if (!strcmp(key, "delete"))
+				pending_delete(&c->pend, val);
+			else if (strcmp(key, "description") != 0)
+				vm_key(c, pend, file, ln, key, val);
+			continue;
+		}
+		if (in != S_MAIN)
 			continue;
 		if (!strcmp(key, "description")) /* joins the '#' lines */
 			uri_unescape_append(c->description, sizeof(c->description), val);
 		else if (!strcmp(key, "delete"))
 			problem(c->problems, &c->nproblems, file, ln, "property 'delete' is only allowed in [PENDING]");
 		else
-			vm_key(c, file, ln, key, val);
+			vm_key(c, c, file, ln, key, val);
 	}
+	if (c->pending)
+		keep_pending(&c->pend, pend);
+	free(pend);
 	/* PVE strips the description's trailing white space */
 	for (size_t n = strlen(c->description); n && isspace((unsigned char)c->description[n - 1]);)
 		c->description[--n] = 0;
@@ -502,6 +656,180 @@ int pve_parse_vmconf(const char *buf, size_t len, const char *file, struct pve_v
 			"balloon %lld MiB is above memory %lld MiB (PVE refuses to start such a VM)", c->balloon_mib,
 			c->memory_mib);
 	return c->nproblems;
+}
+
+void pve_next_start(const struct pve_vmconf *c, struct pve_vmconf *n)
+{
+	const struct pve_pending *pd = &c->pend;
+
+	*n = *c;
+	if (!c->pending)
+		return;
+	if (pd->deleted & PVE_K_CPU) {
+		cpu_init(&n->cpu);
+		n->cpu_set = false;
+	}
+	if (pd->deleted & PVE_K_MEMORY) {
+		n->memory_mib = PVE_DEFAULT_MEMORY_MIB;
+		n->memory_set = false;
+	}
+	if (pd->deleted & PVE_K_BALLOON)
+		n->balloon_set = false;
+	if (pd->deleted & PVE_K_SHARES)
+		n->shares = -1;
+	if (pd->deleted & PVE_K_ARGS)
+		n->args[0] = 0;
+	if (pd->deleted & PVE_K_TEMPLATE)
+		n->template_ = false;
+	n->hostpci &= ~pd->hostpci_deleted;
+	if (pd->set & PVE_K_CPU) {
+		n->cpu = pd->cpu;
+		n->cpu_set = true;
+	}
+	if (pd->set & PVE_K_MEMORY) {
+		n->memory_mib = pd->memory_mib;
+		n->memory_set = true;
+	}
+	if (pd->set & PVE_K_BALLOON) {
+		n->balloon_mib = pd->balloon_mib;
+		n->balloon_set = true;
+	}
+	if (pd->set & PVE_K_SHARES)
+		n->shares = pd->shares;
+	if (pd->set & PVE_K_ARGS)
+		strlcpy_(n->args, pd->args, sizeof(n->args));
+	if (pd->set & PVE_K_TEMPLATE)
+		n->template_ = pd->template_;
+	n->hostpci |= pd->hostpci_set;
+	n->keys_set = (c->keys_set & ~pd->deleted) | pd->set;
+}
+
+/* PVE::Tools::split_args: words as a POSIX shell splits them (quotes and
+ * backslashes), one at a time into word; false at the end. */
+static bool next_word(const char **p, char *word, size_t size, const char **start)
+{
+	const char *s = *p;
+	size_t n = 0;
+	char q = 0;
+
+	s += strspn(s, " \t");
+	if (!*s)
+		return false;
+	*start = s;
+	for (; *s && (q || (*s != ' ' && *s != '\t')); s++) {
+		char ch = *s;
+
+		if (q) {
+			if (ch == q) {
+				q = 0;
+				continue;
+			}
+			if (q == '"' && ch == '\\' && s[1] && strchr("\"\\$`", s[1]))
+				ch = *++s;
+		} else if (ch == '\'' || ch == '"') {
+			q = ch;
+			continue;
+		} else if (ch == '\\' && s[1]) {
+			ch = *++s;
+		}
+		if (n + 1 < size)
+			word[n++] = ch;
+	}
+	word[n] = 0;
+	*p = s;
+	return true;
+}
+
+bool pve_args_cpu(const char *args, char *cpu, size_t cpusize, char *rest, size_t restsize)
+{
+	const char *p = args, *start;
+	char word[PVE_ARGS_MAX];
+	bool found = false;
+
+	cpu[0] = 0;
+	if (rest)
+		rest[0] = 0;
+	while (next_word(&p, word, sizeof(word), &start)) {
+		/* QEMU takes -cpu and --cpu alike; every one leaves rest */
+		if (!strcmp(word, "-cpu") || !strcmp(word, "--cpu")) {
+			if (!next_word(&p, word, sizeof(word), &start))
+				word[0] = 0;
+			strlcpy_(cpu, word, cpusize);
+			found = true;
+		} else if (rest) {
+			str_append(rest, restsize, " ", "%.*s", (int)(p - start), start);
+		}
+	}
+	return found;
+}
+
+/* ---- corosync.conf and the node config ---- */
+
+int pve_parse_corosync(const char *buf, size_t len, char (*names)[PVE_NODE_NAME_MAX], int max)
+{
+	const char *p = buf, *end = buf + len;
+	char line[LINE_MAX_], path[4][32];
+	int depth = 0, n = 0;
+	bool cut, nodelist = false;
+
+	while (next_line(&p, end, line, sizeof(line), &cut)) {
+		char *s = trim(line), *open = strchr(s, '{'), *colon = strchr(s, ':');
+
+		if (!*s || *s == '#')
+			continue;
+		if (open && (!colon || colon > open)) { /* "name {" */
+			*open = 0;
+			if (depth < 4)
+				strlcpy_(path[depth], trim(s), sizeof(path[0]));
+			depth++;
+			nodelist |= depth == 1 && !strcmp(path[0], "nodelist");
+			continue;
+		}
+		if (*s == '}') {
+			depth -= depth > 0;
+			continue;
+		}
+		if (!colon || depth != 2 || strcmp(path[0], "nodelist") != 0 || strcmp(path[1], "node") != 0)
+			continue;
+		*colon = 0;
+		if (strcmp(trim(s), "name") != 0)
+			continue;
+		s = trim(colon + 1);
+		if (*s && strlen(s) < PVE_NODE_NAME_MAX && all_chars(s, "-_.") && n < max) {
+			bool dup = false;
+
+			for (int i = 0; i < n; i++)
+				dup |= !strcmp(names[i], s);
+			if (!dup)
+				strlcpy_(names[n++], s, PVE_NODE_NAME_MAX);
+		}
+	}
+	return nodelist ? n : -1;
+}
+
+int pve_node_balloon_target(const char *buf, size_t len, bool *bad)
+{
+	const char *p = buf, *end = buf + len;
+	char line[LINE_MAX_], *key, *val;
+	int target = -1;
+	bool cut;
+
+	*bad = false;
+	while (next_line(&p, end, line, sizeof(line), &cut)) {
+		long long n;
+
+		if (line[0] == '#' || !key_value(line, &key, &val) || strcmp(key, "ballooning-target") != 0)
+			continue;
+		/* NodeConfig.pm: integer 0..100, default 80 */
+		if (parse_int_range(val, 0, 100, &n)) {
+			target = (int)n;
+			*bad = false;
+		} else {
+			target = -1;
+			*bad = true;
+		}
+	}
+	return target;
 }
 
 /* ---- cpu-models.conf ---- */

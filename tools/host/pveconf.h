@@ -2,12 +2,15 @@
  * over bytes, so the unit tests and the fuzzer feed them anything.
  *
  * A VM's config (/etc/pve/nodes/NODE/qemu-server/VMID.conf), after
- * qemu-server PVE/QemuServer.pm parse_vm_config: blank lines skipped;
- * '#' lines are the VM's description; "key: value" lines; a section header
+ * qemu-server src/PVE/QemuServer.pm parse_vm_config: blank lines skipped;
+ * '#' lines are the VM's description; "key: value" lines, the key
+ * [a-z][a-z_-]*\d* (so "amd-sev", "allow-ksm" are keys); a section header
  * "[name]" starts a snapshot, "[PENDING]" the pending changes,
- * "[special:cloudinit]" cloud-init's state: none of them is the current
- * config. Values of cpu: and memory: are property strings
- * (PVE/QemuServer/CPUConfig.pm, PVE/QemuServer/Memory.pm).
+ * "[special:cloudinit]" and "[special:fleecing]" special sections: none of
+ * them is the current config. Any other "[...]" is an unknown section that
+ * PVE skips with a warning, with every line up to the next known section.
+ * Values of cpu: and memory: are property strings
+ * (src/PVE/QemuServer/CPUConfig.pm, src/PVE/QemuServer/Memory.pm).
  *
  * The custom CPU models (/etc/pve/virtual-guest/cpu-models.conf), a
  * PVE::SectionConfig file: "cpu-model: NAME" then indented "key value"
@@ -53,6 +56,33 @@ struct pve_problem {
 	char msg[200];	/* "FILE:LINE: what" */
 };
 
+/* The keys a cold start reads that [PENDING] may change: bits of
+ * pve_pending.set and .deleted. */
+enum {
+	PVE_K_CPU = 1 << 0,
+	PVE_K_MEMORY = 1 << 1,
+	PVE_K_BALLOON = 1 << 2,
+	PVE_K_SHARES = 1 << 3,
+	PVE_K_ARGS = 1 << 4,
+	PVE_K_TEMPLATE = 1 << 5,
+};
+
+#define PVE_ARGS_MAX 256
+
+/* The [PENDING] section: what the next cold start applies (qemu-server
+ * vmconfig_apply_pending: the keys in delete: go first, then every new
+ * value; pve-guest-common AbstractConfig.pm parse_pending_delete splits
+ * delete: on ',', ';' and spaces, a '!' prefix forces). */
+struct pve_pending {
+	unsigned set, deleted;	/* PVE_K_* */
+	struct pve_cpu cpu;
+	long long memory_mib, balloon_mib;
+	int shares;
+	bool template_;
+	char args[PVE_ARGS_MAX];
+	unsigned hostpci_set, hostpci_deleted; /* bit N: hostpciN */
+};
+
 struct pve_vmconf {
 	bool cpu_set;		/* a valid cpu: line; else type is kvm64 */
 	struct pve_cpu cpu;
@@ -64,13 +94,20 @@ struct pve_vmconf {
 	char hotplug[64];	/* as given, or the default */
 	int cores, sockets, vcpus; /* vcpus 0 unset */
 	char name[PVE_NAME_MAX];
-	char args[128];		/* raw QEMU arguments: a -cpu there overrides cpu: */
+	char args[PVE_ARGS_MAX]; /* raw QEMU arguments: a -cpu there overrides cpu: */
+	int shares;		/* -1 unset (1000); 0: no automatic ballooning */
+	bool template_;		/* template: 1, never started */
+	bool hibernated;	/* vmstate: in the current config: its RAM is on disk */
+	char lock[32];		/* lock:, "" none ("suspended" with vmstate) */
+	unsigned hostpci;	/* bit N: hostpciN is configured (PCI passthrough) */
 	char boot[128], ide2[256]; /* as given, for putting them back */
 	unsigned virtio_used;	/* bit N: virtioN is configured */
 	char description[512];	/* the '#' lines, first ones */
 	char snapshots[PVE_SNAPSHOTS_MAX][41];
 	int nsnapshots;
-	bool pending, cloudinit; /* sections present */
+	bool pending, cloudinit, fleecing; /* sections present */
+	struct pve_pending pend;
+	unsigned keys_set;	/* PVE_K_* given a valid value in the current config */
 	struct pve_problem problems[PVE_PROBLEMS_MAX];
 	int nproblems;
 };
@@ -90,6 +127,33 @@ struct pve_cpumodels {
 /* Parses a VM config; file names the file in messages. Always fills out
  * (defaults where nothing valid is given); returns the number of problems. */
 int pve_parse_vmconf(const char *buf, size_t len, const char *file, struct pve_vmconf *out);
+
+/* The config the next cold start runs: c with its [PENDING] changes
+ * applied (qm start applies them; a running VM keeps c until then). */
+void pve_next_start(const struct pve_vmconf *c, struct pve_vmconf *next);
+
+/* A -cpu in args (the last one: QEMU keeps the last, and qemu-server puts
+ * args after its own -cpu, src/PVE/QemuServer.pm config_to_command). Its
+ * value into cpu (e.g. "host,+kvm_pv_unhalt") and the args without that
+ * option into rest; false when there is none. Words split as
+ * PVE::Tools::split_args (shell quoting). */
+bool pve_args_cpu(const char *args, char *cpu, size_t cpusize, char *rest, size_t restsize);
+
+/* The flags PVE allows in a VM's own cpu: flags (qemu-server
+ * src/PVE/QemuServer/CPUFlags.pm $supported_vm_specific_cpu_flags_by_arch;
+ * custom models may set any flag). */
+bool pve_vm_flag_allowed(const char *name);
+
+/* The node names of corosync.conf's nodelist { node { name: X } } (the
+ * cluster's members, as pve-cluster writes the file) into names, up to
+ * max; returns how many, -1 when the text has no nodelist. */
+#define PVE_NODE_NAME_MAX 64
+int pve_parse_corosync(const char *buf, size_t len, char (*names)[PVE_NODE_NAME_MAX], int max);
+
+/* A node's config (/etc/pve/nodes/NODE/config, pve-manager
+ * PVE/NodeConfig.pm, "key: value" lines, '#' lines its description):
+ * ballooning-target 0..100, -1 when unset or invalid (*bad set then). */
+int pve_node_balloon_target(const char *buf, size_t len, bool *bad);
 
 /* Parses cpu-models.conf; returns the number of problems. */
 int pve_parse_cpumodels(const char *buf, size_t len, const char *file, struct pve_cpumodels *out);

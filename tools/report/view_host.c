@@ -125,7 +125,8 @@ static void text_vm(FILE *f, const struct jval *vm)
 		snprintf(nlacks, sizeof(nlacks), "%zu", json_len(lacks));
 	balloon_text(bal, sizeof(bal), vm);
 	snprintf(line, sizeof(line), "         %-5.0f %-6.6s %-18.18s %-3s %-5s %-8.8s %.19s", json_num(vm, "vmid", 0),
-		 json_str(vm, "node", "?"), json_str(c, "type", "?"), level_text(lv, sizeof(lv), c), nlacks, bal,
+		 json_str(vm, "node", "?"), json_str(c, "judged", json_str(c, "type", "?")), level_text(lv, sizeof(lv), c),
+		 nlacks, bal,
 		 fix_option(vm));
 	for (n = strlen(line); n && line[n - 1] == ' '; n--)
 		;
@@ -139,10 +140,22 @@ static void host_text(FILE *f, const struct jval *test)
 	if (!d)
 		return;
 	text_node(f, d);
-	if (cl && !text_not_known(f, "         cluster: ", cl, J_OBJ, "tests.host.data.cluster"))
+	if (cl && !text_not_known(f, "         cluster: ", cl, J_OBJ, "tests.host.data.cluster")) {
+		const struct jval *nodes = json_arr(cl, "nodes");
+		char buf[512] = "";
+
 		fprintf(f, "         cluster-safe CPU type: %s (%.0f of %zu nodes' CPUs known)\n",
 			json_str(cl, "safe_type", "unknown"), json_num(json_get(test, "metrics"), "nodes_known", 0),
-			json_len(json_arr(cl, "nodes")));
+			json_len(nodes));
+		for (size_t i = 0; i < json_len(nodes); i++)
+			if (!json_true(json_at(nodes, i), "cpu_known"))
+				str_append(buf, sizeof(buf), " ", "%s", json_str(json_at(nodes, i), "name", "?"));
+		if (buf[0])
+			text_wrap(f, "         not yet known, given no type: ", 11, buf);
+		names(buf, sizeof(buf), json_arr(cl, "stale_folders"), 8);
+		if (buf[0])
+			text_wrap(f, "         nodes/ folders of no member, ignored: ", 11, buf);
+	}
 	if (!json_get(d, "vms") || text_not_known(f, "         VMs: ", json_get(d, "vms"), J_ARR, "tests.host.data.vms"))
 		return;
 	if (!json_len(vms)) {
@@ -296,10 +309,18 @@ static void cluster_table(FILE *f, const struct jval *cl, const char *name)
 			html_value(f, "td", json_get(n, "level"), path, 0, 1);
 			fputs("</tr>\n", f);
 		} else {
-			fputs("<td>unknown: no shared report (triage host --share)</td><td class=\"na\">?</td></tr>\n", f);
+			fputs("<td>unknown: no shared report (triage host --share); its VMs are given no type</td>"
+			      "<td class=\"na\">?</td></tr>\n", f);
 		}
 	}
 	fputs("</table></div>\n", f);
+	if (json_len(json_arr(cl, "stale_folders"))) {
+		char buf[512];
+
+		names(buf, sizeof(buf), json_arr(cl, "stale_folders"), 16);
+		html_el(f, "<p class=\"note\">Folders under nodes/ of no member (ignored with their VM configs): ", buf,
+			"</p>\n");
+	}
 }
 
 /* "lacks 22: avx avx2 bmi1 bmi2 +18" in one cell; nothing when empty. */
@@ -331,10 +352,16 @@ static void vm_row(FILE *f, const struct jval *vm, const char *path)
 	html_value(f, "span", json_get(vm, "vmid"), p, 0, 1);
 	html_el(f, "<div class=\"note\">", json_str(vm, "name", ""), "</div></th>");
 	html_el(f, "<td>", json_str(vm, "node", "?"), "</td>");
-	html_el(f, "<td style=\"white-space:nowrap\">", json_str(c, "type", "?"), "");
+	html_el(f, "<td style=\"white-space:nowrap\">", json_str(c, "judged", json_str(c, "type", "?")), "");
 	names(buf, sizeof(buf), json_arr(c, "flags"), 8);
 	if (buf[0])
 		html_el(f, " <span class=\"note\">", buf, "</span>");
+	/* what overrides or replaces cpu: (qemu-server: args after its -cpu;
+	 * [PENDING] at the next cold start) */
+	if (json_str(c, "args", NULL))
+		html_el(f, " <div class=\"note\">args: -cpu ", json_str(c, "args", ""), "</div>");
+	if (json_str(c, "now", NULL))
+		html_el(f, " <div class=\"note\">pending; runs now: ", json_str(c, "now", ""), "</div>");
 	fputs("</td><td>", f);
 	html_escape(f, level_text(buf, sizeof(buf), c));
 	fputs("</td><td>", f);
