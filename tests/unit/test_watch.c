@@ -220,12 +220,89 @@ static void test_record(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static void promtool_ok(const char *path)
+{
+	char cmd[700];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "command -v promtool >/dev/null || exit 99; promtool check metrics < %s", path);
+	rc = system(cmd);
+	if (WEXITSTATUS(rc) == 99)
+		fail_msg("promtool is missing: scripts/deps installs the Debian package prometheus");
+	assert_int_equal(WEXITSTATUS(rc), 0);
+}
+
+/* The textfile of a recorder that saw two freezes, late wake-ups and a
+ * stuck disk, judged by promtool (Prometheus' own parser and linter). */
+static void test_textfile_text(void **state)
+{
+	static struct watch w;
+	char path[] = "/tmp/test_watch.prom.XXXXXX";
+	size_t len;
+	char *text;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	w.freezes = 2;
+	w.longest_freeze_ns = 3500000000LL;
+	w.ncpus = 2;
+	w.user_hz = 100;
+	w.steal_last[0] = 150;
+	w.steal_last[1] = 7;
+	w.ndisks = 2;
+	strcpy(w.disks[0].name, "vda");
+	w.disks[0].whole = true;
+	w.disks[0].stall_ns = 12500000000LL;
+	strcpy(w.disks[1].name, "vda1");
+	for (int i = 1; i <= 100; i++)
+		watch_textfile_sample(&w, i * 1000000LL); /* 1 to 100 ms */
+	text = watch_textfile_text(&w, &len);
+	assert_non_null(strstr(text, "vmtriage_watch_freezes_total 2\n"));
+	assert_non_null(strstr(text, "vmtriage_watch_freeze_longest_seconds 3.5\n"));
+	assert_non_null(strstr(text, "vmtriage_watch_wake_latency_seconds{quantile=\"0.5\"} 0.05\n"));
+	assert_non_null(strstr(text, "vmtriage_watch_wake_latency_seconds{quantile=\"0.99\"} 0.099\n"));
+	assert_non_null(strstr(text, "vmtriage_watch_wake_latency_seconds_count 100\n"));
+	assert_non_null(strstr(text, "vmtriage_watch_steal_seconds_total{cpu=\"0\"} 1.5\n"));
+	assert_non_null(strstr(text, "vmtriage_watch_io_stall_seconds_total{disk=\"vda\"} 12.5\n"));
+	assert_null(strstr(text, "vda1")); /* a partition is not a disk */
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	promtool_ok(path);
+	unlink(path);
+	free(text);
+	watch_textfile_free(&w);
+}
+
+/* A real recording's textfile, replaced in place. */
+static void test_textfile_run(void **state)
+{
+	char dir[] = "/tmp/test_watch.XXXXXX", ring[64], path[600], cmd[700];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(ring, sizeof(ring), "%s/ring", dir);
+	char *argv[] = { "watch", "--dir", ring, "--interval", "50ms", "--duration", "300ms", "--textfile", dir, "-q", NULL };
+	assert_int_equal(cmd_watch(10, argv), 0);
+	snprintf(path, sizeof(path), "%s/vmtriage_watch.prom", dir);
+	char *text = read_file(path, 1 << 16, NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "vmtriage_watch_freezes_total 0\n"));
+	assert_non_null(strstr(text, "vmtriage_watch_wake_latency_seconds_count "));
+	free(text);
+	promtool_ok(path);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diskstats),   cmocka_unit_test(test_oldest_request),
 		cmocka_unit_test(test_whole_disks), cmocka_unit_test(test_unit),
 		cmocka_unit_test(test_install_root), cmocka_unit_test(test_record),
+		cmocka_unit_test(test_textfile_text), cmocka_unit_test(test_textfile_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,7 +20,7 @@
 #include "lib/util.h"
 
 enum {
-	O_INTERVAL, O_DURATION, O_DIR, O_SIZE, O_SYNC, O_INSTALL, O_UNINSTALL, O_ROOT, O_NO_ENABLE, O_QUIET, O_HELP, O_N
+	O_INTERVAL, O_DURATION, O_DIR, O_SIZE, O_SYNC, O_TEXTFILE, O_INSTALL, O_UNINSTALL, O_ROOT, O_NO_ENABLE, O_QUIET, O_HELP, O_N
 };
 
 const struct opt watch_opts[] = {
@@ -30,6 +30,7 @@ const struct opt watch_opts[] = {
 	[O_SIZE] = { "size", 0, OPT_SIZE, "BYTES", "the ring file's size (default 8M)", 8192, 1LL << 30 },
 	[O_SYNC] = { "sync", 0, OPT_DURATION, "TIME", "at most one routine fdatasync per TIME (default 5s; events sync at once)",
 		     0, 3600000000000LL },
+	[O_TEXTFILE] = { "textfile", 0, OPT_STR, "DIR", "also write DIR/vmtriage_watch.prom for node_exporter's textfile collector (every 10 s)", 0, 0 },
 	[O_INSTALL] = { "install", 0, OPT_FLAG, NULL, "write the systemd unit running this command (the other options as given) and enable it", 0, 0 },
 	[O_UNINSTALL] = { "uninstall", 0, OPT_FLAG, NULL, "disable and remove the unit", 0, 0 },
 	[O_ROOT] = { "root", 0, OPT_STR, "DIR", "with --install/--uninstall: the system's root (default /; not / : no systemctl)", 0, 0 },
@@ -120,6 +121,8 @@ static int record(struct watch *w, int64_t duration_ns, bool quiet)
 		check_gap(w, clock_of(CLOCK_MONOTONIC), clock_of(CLOCK_BOOTTIME), clock_of(CLOCK_REALTIME));
 		probe = sleep_overshoot_ns(WATCH_PROBE_SLEEP_NS);
 		watch_tick(w, late, probe);
+		watch_textfile_sample(w, probe);
+		watch_textfile_write(w, false);
 		(void)ring_tick(&w->ring);
 		if (duration_ns > 0 && now_ns() - t0 >= duration_ns)
 			break;
@@ -130,6 +133,8 @@ static int record(struct watch *w, int64_t duration_ns, bool quiet)
 	}
 	(void)ring_append(&w->ring, WREC_STOP, 0, NULL, 0);
 	ring_close(&w->ring);
+	watch_textfile_write(w, true);
+	watch_textfile_free(w);
 	watch_close_sources(w);
 	if (!quiet)
 		fprintf(stderr, "triage watch: %llu ticks, %llu records, %llu syncs, %llu write errors, %llu freezes "
@@ -182,6 +187,7 @@ int cmd_watch(int argc, char **argv)
 	}
 	if (v[O_SYNC].set)
 		w.ring.sync_every_ns = v[O_SYNC].num;
+	w.textfile_dir = v[O_TEXTFILE].set ? v[O_TEXTFILE].str : NULL;
 	w.ring.sync_due_ns = w.ring.last_sync_ns + w.ring.sync_every_ns;
 	if (w.ring.recreated && !v[O_QUIET].set)
 		fprintf(stderr, "triage watch: %s was not a ring of this size: kept as %s.old, a new one made\n",

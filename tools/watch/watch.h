@@ -24,6 +24,8 @@ struct watch_disk {
 	int64_t completed, io_ms;
 	int64_t zero_ns;		/* the last tick with nothing in flight (or the first tick) */
 	int64_t stuck_ns;		/* since this tick requests were in flight and none completed; -1 */
+	int64_t last_ns;		/* the tick that last saw it */
+	int64_t stall_ns;		/* time in flight with nothing completing, summed tick to tick */
 };
 
 struct watch_samples;			/* textfile.c: the figures for Prometheus */
@@ -42,6 +44,9 @@ struct watch {
 	int64_t last_mono, last_boot, last_real; /* the previous tick's clocks; 0 before the first */
 	uint64_t ticks, freezes, kmsg_lines;
 	int64_t longest_freeze_ns;
+	int user_hz;
+	const char *textfile_dir;	/* --textfile */
+	bool textfile_warned;
 	char *statbuf;			/* /proc/stat and /proc/vmstat: sized once */
 	size_t statbuf_size;
 	struct watch_samples *samples;
@@ -58,6 +63,15 @@ void watch_disk_update(struct watch_disk *d, int64_t completed, int64_t in_fligh
 /* Whole disks only: not a partition (no /sys/block/NAME under sys_block),
  * not loop or ram. */
 bool watch_disk_is_whole(const char *sys_block, const char *name);
+
+/* textfile.c: --textfile DIR */
+#define WATCH_TEXTFILE_NS 10000000000LL	/* at most one textfile per 10 s: node_exporter scrapes at 15 s or more */
+#define WATCH_WAKE_WINDOW 600		/* the probe samples the wake-latency summary covers: 10 minutes at 1 s */
+void watch_textfile_sample(struct watch *w, int64_t probe_late_ns);
+void watch_textfile_write(struct watch *w, bool now);
+/* The textfile's text (exposed for the unit test); caller frees. */
+char *watch_textfile_text(const struct watch *w, size_t *len);
+void watch_textfile_free(struct watch *w);
 
 /* install.c */
 int watch_install(const char *root, int argc, char **argv, bool enable);
