@@ -2,7 +2,9 @@
 #ifndef VMTRIAGE_WATCH_H
 #define VMTRIAGE_WATCH_H
 
+#include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -30,6 +32,43 @@ struct watch_disk {
 
 struct watch_samples;			/* textfile.c: the figures for Prometheus */
 
+/* probe.c: --probe */
+enum probe_kind { PROBE_TCP, PROBE_HTTP, PROBE_UNIT };
+#define WATCH_MAX_PROBES 8
+struct watch_probe {
+	enum probe_kind kind;
+	char spec[300];
+	char target[256], port[16], path[256];
+	/* the probe thread's, under the lock */
+	int fails;			/* consecutive failures */
+	long long results;
+	char why[200];
+	/* the tick loop's */
+	int stage, fails_at_stage;	/* 0 fine, 1 acted once (restart), 2 rebooting */
+};
+struct watch_probes {
+	struct watch_probe p[WATCH_MAX_PROBES];
+	int n;
+	int64_t every_ns;
+	int timeout_ms, failures;
+	const char *restart;		/* --restart UNIT */
+	bool reboot;			/* --reboot */
+	pthread_mutex_t lock;
+	pthread_t thread;
+	bool running, stop;
+};
+enum probe_action { ACT_NONE, ACT_REPORT, ACT_RESTART, ACT_REBOOT, ACT_RECOVERED };
+int watch_probe_parse(const char *spec, struct watch_probe *p, char *err, size_t errlen);
+/* One probe now: 0 alive, -1 not (why says what). */
+int watch_probe_once(const struct watch_probe *p, int timeout_ms, char *why, size_t size);
+int watch_probes_start(struct watch_probes *ps);
+void watch_probes_stop(struct watch_probes *ps);
+/* The escalation (pure; unit-tested): after `failures` failures in a row,
+ * restart the unit if there is one to restart (else reboot if allowed,
+ * else only report); after as many more, reboot if allowed; a success
+ * after any of it is a recovery. */
+enum probe_action watch_probe_decide(struct watch_probe *p, int failures, bool can_restart, bool can_reboot);
+
 struct watch {
 	struct ring_writer ring;
 	int64_t interval_ns;
@@ -50,6 +89,11 @@ struct watch {
 	char *statbuf;			/* /proc/stat and /proc/vmstat: sized once */
 	size_t statbuf_size;
 	struct watch_samples *samples;
+	struct watch_probes probes;
+	int wd_fd;			/* --watchdog: the device, -1 when not armed */
+	const char *wd_dev;
+	int64_t wd_timeout_ns;
+	bool reboot_now;		/* a probe's last step: reboot after this tick's sync */
 };
 
 /* sample.c */
