@@ -117,6 +117,12 @@ static void test_episodes(void **state)
 	assert_int_equal(count(&r, EP_RECORD_END), 1);
 	e = find(&r, EP_RECORD_END, 0);
 	assert_true(fabs(e->extra - 60) < 0.01);
+	/* the recorder's own: the probe failed, it rebooted */
+	assert_int_equal(count(&r, EP_ACTION), 2);
+	e = find(&r, EP_ACTION, 0);
+	assert_string_equal(e->what, "probe_failed");
+	assert_non_null(strstr(e->text, "Connection refused"));
+	assert_string_equal(find(&r, EP_ACTION, 1)->what, "reboot");
 	/* the timeline ends at the last record, a point a second */
 	assert_int_equal(r.tl_ring, 0);
 	assert_true(r.tl_n > 100 && r.tl_n <= PM_TL_POINTS);
@@ -180,7 +186,7 @@ static void test_postmortem_json(void **state)
 	const struct jval *fl = json_arr(v, "findings");
 	static const char *const want[] = { "prev.watch.freeze.paused", "prev.watch.freeze.host-busy", "prev.watch.io-stall",
 					    "prev.watch.balloon-oom", "prev.watch.stall", "prev.watch.steal",
-					    "prev.watch.wake-latency", "prev.watch.record-end" };
+					    "prev.watch.wake-latency", "prev.watch.record-end", "prev.watch.probe-failed" };
 	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
 		bool found = false;
 		for (size_t k = 0; k < json_len(fl); k++)

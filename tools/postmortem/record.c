@@ -70,6 +70,8 @@ struct run {
 };
 
 struct work {
+	struct pm_flight *rec;	/* where split() puts the recorder's own events */
+	int ring;
 	struct beat *b;
 	int nb;
 	struct kline *k;
@@ -83,7 +85,12 @@ struct work {
 static const char *const kind_names[EP_NKINDS] = {
 	[EP_FREEZE] = "freeze",	     [EP_STALL] = "stall",	 [EP_STEAL] = "steal",
 	[EP_IO_STALL] = "io_stall",  [EP_BALLOON_OOM] = "balloon_oom", [EP_WAKE] = "wake",
-	[EP_RECORD_END] = "record_end",
+	[EP_RECORD_END] = "record_end", [EP_ACTION] = "action",
+};
+static const char *const event_names[] = {
+	[WEV_FREEZE] = "freeze",     [WEV_PROBE_FAIL] = "probe_failed", [WEV_PROBE_OK] = "probe_ok",
+	[WEV_RESTART] = "restart",   [WEV_REBOOT] = "reboot",		[WEV_WATCHDOG] = "watchdog",
+	[WEV_WATCHDOG_FAIL] = "watchdog_failed",
 };
 static const char *const cause_names[] = {
 	[FC_PAUSED] = "paused", [FC_HOST_BUSY] = "host_busy", [FC_RECORDER] = "recorder", [FC_SUSPENDED] = "suspended",
@@ -230,6 +237,24 @@ static void split(struct work *w, const struct ring_scan *s)
 		case WREC_STOP:
 			run->stopped = true;
 			break;
+		case WREC_EVENT: {
+			/* The recorder's own actions; its live freeze events are the
+			 * beats' gaps again, found below. */
+			struct wrec_event ev;
+			wrec_get(rec, &ev, sizeof(ev));
+			ev.text[sizeof(ev.text) - 1] = '\0';
+			if (ev.kind == WEV_FREEZE || ev.kind >= ARRAY_SIZE(event_names) || !event_names[ev.kind] || !w->rec)
+				break;
+			struct pm_episode *e = add_ep(w->rec, EP_ACTION, w->ring);
+			if (!e)
+				break;
+			e->start_real_ns = e->end_real_ns = rec->real_ns;
+			e->count = ev.kind;
+			strlcpy_(e->what, event_names[ev.kind], sizeof(e->what));
+			for (size_t c = 0; ev.text[c] && c + 1 < sizeof(e->text); c++)
+				e->text[c] = ev.text[c] >= 0x20 && ev.text[c] < 0x7f ? ev.text[c] : '?';
+			break;
+		}
 		default:
 			break;
 		}
@@ -630,6 +655,8 @@ void pm_flight_analyse(struct pm_flight *rec, const uint8_t *buf, size_t len, co
 		ring_scan_free(&rr->scan);
 		return;
 	}
+	w.rec = rec;
+	w.ring = ring;
 	split(&w, &rr->scan);
 	fill_intervals(&w);
 	rr->first_real_ns = rr->scan.recs[0].real_ns;
@@ -784,6 +811,10 @@ static void write_episode(struct jw *w, const struct pm_episode *e, const struct
 		break;
 	case EP_RECORD_END:
 		num_or_null(w, "next_start_after_s", e->extra >= 0 ? e->extra : NAN);
+		break;
+	case EP_ACTION:
+		jw_str(w, "event", e->what);
+		jw_str(w, "text", e->text);
 		break;
 	case EP_NKINDS:
 		break;
@@ -1076,10 +1107,52 @@ static void kind_finding(const struct pm_flight *r, struct check *c, enum pm_ep_
 	jw_arr_end(&f->ev);
 }
 
+static const char advice_actions[] =
+	"The recorder's probes found the service not answering and it acted (a restart, a reboot through the kernel): "
+	"the record before that moment (the timeline, the stall and freeze findings) says what the guest was doing. "
+	"If the service hung without the guest being short of anything, look at the service; if a freeze or stall "
+	"came first, its finding names the setting.";
+
+static void action_finding(const struct pm_flight *r, struct check *c)
+{
+	int fails = 0, restarts = 0, reboots = 0;
+	const struct pm_episode *last = NULL;
+	char t[32];
+
+	for (int i = 0; i < r->nep; i++) {
+		const struct pm_episode *e = &r->ep[i];
+		if (e->kind != EP_ACTION)
+			continue;
+		fails += e->count == WEV_PROBE_FAIL;
+		restarts += e->count == WEV_RESTART;
+		reboots += e->count == WEV_REBOOT;
+		if (e->count == WEV_PROBE_FAIL || e->count == WEV_RESTART || e->count == WEV_REBOOT)
+			last = e;
+	}
+	if (!last)
+		return;
+	iso(t, sizeof(t), last->start_real_ns);
+	struct finding *f = check_finding(c, "prev.watch.probe-failed", SEV_WARN, advice_actions,
+					  "the recorder's probes failed %d time(s); it restarted %d time(s) and rebooted %d "
+					  "time(s), the last at %s: %s",
+					  fails, restarts, reboots, t, last->text);
+	jw_int(&f->ev, "probe_failures", fails);
+	jw_int(&f->ev, "restarts", restarts);
+	jw_int(&f->ev, "reboots", reboots);
+	jw_arr(&f->ev, "episodes");
+	for (int i = 0, k = 0; i < r->nep && k < 5; i++)
+		if (r->ep[i].kind == EP_ACTION && r->ep[i].count != WEV_WATCHDOG && r->ep[i].count != WEV_PROBE_OK) {
+			write_episode(&f->ev, &r->ep[i], r);
+			k++;
+		}
+	jw_arr_end(&f->ev);
+}
+
 void pm_flight_write_findings(const struct pm_flight *r, struct check *c)
 {
 	if (!pm_flight_found(r))
 		return;
+	action_finding(r, c);
 	freeze_finding(r, c, FC_PAUSED);
 	freeze_finding(r, c, FC_HOST_BUSY);
 	freeze_finding(r, c, FC_SUSPENDED);

@@ -25,6 +25,7 @@ enum pm_ep_kind {
 	EP_BALLOON_OOM,		/* the balloon grew, then an OOM kill */
 	EP_WAKE,		/* timer wake-ups late */
 	EP_RECORD_END,		/* a run of the recorder ended without its stop record */
+	EP_ACTION,		/* the recorder's own: a probe failing, a restart, a reboot, the watchdog */
 	EP_NKINDS
 };
 
@@ -52,6 +53,7 @@ struct pm_episode {
 	double mean;			/* stall/steal: mean share %; wake: median ms of the late ones */
 	long long count;		/* wake: late wake-ups; io-stall: most requests in flight; stall: most tasks running */
 	double extra;			/* io-stall: at most (busy) s; balloon: MemTotal drop MiB; record-end: s until the next start (<0 unknown) */
+	char text[160];			/* action: what the recorder wrote */
 };
 
 struct pm_rec_ring {

@@ -49,6 +49,9 @@ static void episode_line(char *buf, size_t size, const struct jval *e)
 			 json_num(e, "max_in_flight", 0), json_num(e, "waited_at_least_s", 0), json_num(e, "waited_at_most_s", 0));
 	else if (!strcmp(k, "balloon_oom"))
 		snprintf(buf, size, "%s: the balloon grew %.0f MiB before an OOM kill", head, json_num(e, "balloon_grew_mib", 0));
+	else if (!strcmp(k, "action"))
+		snprintf(buf, size, "%.19s the recorder: %s: %s", json_str(e, "start", "?"), json_str(e, "event", "?"),
+			 json_str(e, "text", ""));
 	else if (!strcmp(k, "wake"))
 		snprintf(buf, size, "%s: %.0f late wake-ups, worst %.0f ms", head, json_num(e, "late", 0), json_num(e, "worst_ms", 0));
 	else
