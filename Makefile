@@ -27,7 +27,7 @@ MUSL_CFLAGS = $(COMMON) -I $(MUSL_INC) $(MUSL_OPT) -march=x86-64 -mtune=generic 
 # initramfs) must stay within 4 MiB. -Os on these folders saves about 25 KiB
 # of initrd.xz (scripts/sizes).
 MUSL_OPT   = -O2
-SIZE_DIRS := lib report postmortem host needs compare run sysinfo burnin
+SIZE_DIRS := lib report postmortem host needs compare run sysinfo burnin watch
 $(foreach d,$(SIZE_DIRS),$(eval $(OUT)/musl/tools/$(d)/%.o: MUSL_OPT = -Os))
 HOST_CFLAGS := $(COMMON) -O1 -g -march=x86-64 -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -44,7 +44,7 @@ MUSL_OBJ   = $(patsubst %.c,$(OUT)/musl/%.o,$(1))
 HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 
-.PHONY: deps-build deps-run deps-check deps-bench all tools kernel initramfs iso run check check-unit check-includes check-scripts check-html check-qemu check-quick check-needs debian-guest \
+.PHONY: deps-build deps-run deps-check deps-bench all tools kernel initramfs iso run check check-unit check-includes check-scripts check-html check-qemu check-quick check-needs check-watch debian-guest \
         bench deps clean help report-disk sizes fuzz check-fuzz check-unit-clang check-models
 .DEFAULT_GOAL := all
 # Objects are never intermediate: keep them (and make no `rm` noise after
@@ -67,6 +67,7 @@ help:
 	@echo "  check-qemu   QEMU boot tests only (tests/qemu/cases)"
 	@echo "  check-models the QEMU CPU-model tables (tools/lib/qemu-models-*.def) against QEMU's QMP answers"
 	@echo "  check-needs  triage needs against objdump -d and readelf -n on programs built at each -march level"
+	@echo "  check-watch  triage watch stopped by SIGSTOP for 3 s: the post-mortem finds the freeze from the record alone (15 s)"
 	@echo "  debian-guest the post-mortem's Debian guest disk (debootstrap, two TCG boots; cached)"
 	@echo "  check-quick  unit tests and a small subset of the boot tests"
 	@echo "  bench        benchmarks: sizes, boot times, check timings"
@@ -240,7 +241,10 @@ check-models: | deps-check
 check-needs: $(OUT)/triage | deps-check
 	@tests/needs/check $(OUT)/triage
 
-check: deps-check check-scripts check-includes check-unit check-unit-clang check-fuzz check-html check-needs check-models check-qemu
+check-watch: $(OUT)/triage | deps-check
+	@tests/watch/run $(OUT)/triage
+
+check: deps-check check-scripts check-includes check-unit check-unit-clang check-fuzz check-html check-needs check-watch check-models check-qemu
 
 bench: deps-bench all
 	@scripts/bench $(OUT)

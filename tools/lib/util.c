@@ -241,6 +241,25 @@ int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int sleep_until_ns(int64_t deadline, const volatile sig_atomic_t *stop)
+{
+	struct timespec ts = { .tv_sec = deadline / 1000000000LL, .tv_nsec = deadline % 1000000000LL };
+
+	/* Absolute: a signal that interrupts it does not move the deadline. */
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		if (stop && *stop)
+			return -1;
+	return 0;
+}
+
+int64_t sleep_overshoot_ns(int64_t sleep_ns)
+{
+	int64_t deadline = now_ns() + sleep_ns;
+
+	sleep_until_ns(deadline, NULL);
+	return now_ns() - deadline;
+}
+
 void utc_stamp(char *buf, size_t size, bool compact)
 {
 	time_t t = time(NULL);
@@ -419,4 +438,42 @@ void triage_child_argv(char **argv, int max, const char *name, char **args, cons
 	argv[n++] = "-o";
 	argv[n++] = (char *)out;
 	argv[n] = NULL;
+}
+
+int file_replace(const char *path, const char *data, size_t len, bool sync, char *err, size_t errlen)
+{
+	char tmp[1024];
+	const char *base = strrchr(path, '/');
+	size_t dirlen = base ? (size_t)(base - path) : 0;
+	size_t off = 0;
+	int fd;
+
+	/* The same folder (rename stays in one file system) and a dot name:
+	 * node_exporter's *.prom glob never reads a half-written file. */
+	snprintf(tmp, sizeof(tmp), "%.*s%s.%s.tmp.%d", (int)dirlen, path, base ? "/" : "", base ? base + 1 : path,
+		 (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "%s: %s", tmp, strerror(n < 0 ? errno : EIO));
+			close(fd);
+			unlink(tmp);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	if ((sync && fsync(fd) < 0) || close(fd) < 0 || rename(tmp, path) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }

@@ -5,6 +5,7 @@
 #ifndef VMTRIAGE_UTIL_H
 #define VMTRIAGE_UTIL_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,11 +51,23 @@ int read_line_at(char *buf, size_t size, const char *fmt, ...) __attribute__((fo
 int read_ll(const char *path, long long *out);
 int read_ll_at(long long *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Replaces path with data through a dot-named temporary file beside it
+ * and rename(): a reader sees the old file or the new, never part of one.
+ * sync: fsync before the rename. Returns 0, or -1 with the reason in err. */
+int file_replace(const char *path, const char *data, size_t len, bool sync, char *err, size_t errlen);
+
 /* Writes a string to a file (sysfs, procfs). Returns 0 or -1 with errno. */
 int write_str(const char *path, const char *s);
 
 /* Monotonic time in nanoseconds. */
 int64_t now_ns(void);
+/* Sleeps until the CLOCK_MONOTONIC time deadline (ns): the timer-wake
+ * measurement of `triage wake` and `triage watch` (how late the wake-up
+ * comes is now_ns() - deadline). A signal does not move the deadline; with
+ * stop, a signal that set *stop ends the sleep early (-1). */
+int sleep_until_ns(int64_t deadline, const volatile sig_atomic_t *stop);
+/* Sleeps sleep_ns and returns how late the wake-up came (ns). */
+int64_t sleep_overshoot_ns(int64_t sleep_ns);
 /* Wall-clock UTC time as "YYYY-MM-DDTHH:MM:SSZ". */
 void utc_stamp(char *buf, size_t size, bool compact);
 
