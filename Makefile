@@ -44,7 +44,7 @@ MUSL_OBJ   = $(patsubst %.c,$(OUT)/musl/%.o,$(1))
 HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 
-.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-scripts check-html check-qemu check-quick check-needs debian-guest \
+.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-scripts check-html check-qemu check-quick check-needs check-autopsy debian-guest \
         bench deps clean help report-disk sizes fuzz check-fuzz check-unit-clang
 .DEFAULT_GOAL := all
 # Objects are never intermediate: keep them (and make no `rm` noise after
@@ -65,6 +65,7 @@ help:
 	@echo "  check-html   report.html in headless Chromium: renders, loads nothing, numbers match"
 	@echo "  check-qemu   QEMU boot tests only (tests/qemu/cases)"
 	@echo "  check-needs  triage needs against objdump -d and readelf -n on programs built at each -march level"
+	@echo "  check-autopsy  triage host --autopsy against real QEMU processes (paused, stopped, throttled, spinning, idle, starved)"
 	@echo "  debian-guest the post-mortem's Debian guest disk (debootstrap, two TCG boots; cached)"
 	@echo "  check-quick  unit tests and a small subset of the boot tests"
 	@echo "  bench        benchmarks: sizes, boot times, check timings"
@@ -224,7 +225,12 @@ fuzz: $(FUZZ_BINS)
 check-needs: $(OUT)/triage
 	@tests/needs/check $(OUT)/triage
 
-check: check-scripts check-includes check-unit check-unit-clang check-fuzz check-html check-needs check-qemu
+# Real QEMU processes (TCG, a few bytes of guest code each), one a case of
+# tests/autopsy/cases, about 30 s in all.
+check-autopsy: $(OUT)/triage
+	@tests/autopsy/check $(OUT)/triage $(OUT)/autopsy-test
+
+check: check-scripts check-includes check-unit check-unit-clang check-fuzz check-html check-needs check-autopsy check-qemu
 
 bench: all
 	@scripts/bench $(OUT)
