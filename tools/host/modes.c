@@ -21,5 +21,7 @@ int host_mode(int argc, char **argv)
 {
 	if (has(argc, argv, "--autopsy"))
 		return host_autopsy(argc, argv);
+	if (has(argc, argv, "--watch"))
+		return host_watch(argc, argv);
 	return -1;
 }
