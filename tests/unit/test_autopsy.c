@@ -192,7 +192,9 @@ static void two(double run, double delay, int in0, int in1, int done)
 		snprintf(s->status, sizeof(s->status), "running");
 		s->nthreads = 2;
 		s->th[0] = (struct aut_thread){ .tid = PID, .comm = "kvm", .state = 'S', .has_sched = true };
-		s->th[1] = (struct aut_thread){ .tid = 101, .comm = "CPU 0/KVM", .state = 'R', .has_sched = true };
+		/* runnable at both ends when it wanted the CPU most of the gap */
+		s->th[1] = (struct aut_thread){ .tid = 101, .comm = "CPU 0/KVM", .state = run + delay > 0.5 ? 'R' : 'S',
+						.has_sched = true };
 		s->ndisks = 1;
 		snprintf(s->disk[0].device, sizeof(s->disk[0].device), "drive-scsi0");
 		s->disk[0].inflight = i ? in1 : in0;
@@ -225,11 +227,22 @@ static void test_judge_edges(void **state)
 	assert_int_equal(judge(&j), AUT_STARVED);
 	assert_int_equal(j.vcpus_starved, 1);
 	two(0.24, 0.49, 0, 0, 0);
+	sa.th[1].state = sb.th[1].state = 'S';
 	assert_int_equal(judge(&j), AUT_IDLE);
+	/* runnable at both ends and never run: schedstat has not added the
+	 * wait yet (it does when the thread gets a CPU), starved all the same */
+	two(0.0, 0.0, 0, 0, 0);
+	sa.th[1].state = sb.th[1].state = 'R';
+	assert_int_equal(judge(&j), AUT_STARVED);
+	assert_true(rates[1].delay_share == 1.0);
+	assert_true(aut_wait_share('R', 'S', 0.0, 0.1) == 0.1);
+	assert_true(aut_wait_share('R', 'R', 0.3, 0.1) == 0.7);
+	assert_true(aut_wait_share('R', 'R', 0.3, 0.8) == 0.8);
 	/* a quarter of a CPU and runnable 80% of the time: spinning, on a busy host */
 	two(AUT_STARVED_RUN_SHARE, 0.55, 0, 0, 0);
 	assert_int_equal(judge(&j), AUT_SPINNING);
 	two(AUT_STARVED_RUN_SHARE, 0.54, 0, 0, 0);
+	sb.th[1].state = 'S'; /* asleep at the end: the run delay is all it waited */
 	assert_int_equal(judge(&j), AUT_IDLE);
 	two(1.0, 0.0, 0, 0, 0);
 	assert_int_equal(judge(&j), AUT_SPINNING);

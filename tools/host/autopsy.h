@@ -57,6 +57,13 @@ struct aut_sample {
 	struct aut_regs regs[AUT_VCPUS_MAX];
 };
 
+/* The share of a gap a thread waited for a CPU. schedstat adds a wait to
+ * the run delay only when the thread gets a CPU (sched_info_arrive), so a
+ * thread that is runnable and never runs shows none: a thread runnable
+ * (R) at both ends of the gap is taken to have waited whenever it did not
+ * run, unless the run delay says more. */
+double aut_wait_share(char state_before, char state_after, double run_share, double delay_share);
+
 /* What the judge derives per thread over the gap. */
 struct aut_rate {
 	enum aut_role role;

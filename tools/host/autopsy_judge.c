@@ -45,6 +45,13 @@ enum aut_role aut_role(const struct aut_thread *t, int pid, const int *vcpu_tids
 	return AUT_OTHER;
 }
 
+double aut_wait_share(char state_before, char state_after, double run_share, double delay_share)
+{
+	if (state_before == 'R' && state_after == 'R' && run_share >= 0 && 1 - run_share > delay_share)
+		return 1 - run_share;
+	return delay_share;
+}
+
 static const struct aut_thread *find_tid(const struct aut_sample *s, int tid)
 {
 	for (int i = 0; i < s->nthreads; i++)
@@ -69,8 +76,11 @@ void aut_rates(const struct aut_sample *a, const struct aut_sample *b, int pid, 
 			r->delay_share = (double)sat_sub_i64(t->delay_ns, o->delay_ns) / gap;
 			if (r->run_share < 0)
 				r->run_share = 0;
+			if (r->run_share > 1)
+				r->run_share = 1;
 			if (r->delay_share < 0)
 				r->delay_share = 0;
+			r->delay_share = aut_wait_share(o->state, t->state, r->run_share, r->delay_share);
 		}
 	}
 }

@@ -68,7 +68,7 @@ struct wvm {
 	bool seen;			/* found this tick */
 	int nvcpus;
 	int vcpu_tid[WATCH_VCPUS_MAX];
-	char state[WATCH_VCPUS_MAX];
+	char state[WATCH_VCPUS_MAX], state_before[WATCH_VCPUS_MAX];
 	struct hrec_vcpu now[WATCH_VCPUS_MAX], before[WATCH_VCPUS_MAX];
 	bool have_before;
 	int threads, d_threads, d_io_threads;
@@ -225,6 +225,7 @@ static void read_vm(struct watch *w, struct wvm *v)
 	int n = task_list(w->root, v->pid, tids, AUT_THREADS_MAX), nd = 0, d_tids[16];
 
 	memcpy(v->before, v->now, sizeof(v->now));
+	memcpy(v->state_before, v->state, sizeof(v->state));
 	v->have_before = v->nvcpus > 0;
 	v->threads = v->d_threads = v->d_io_threads = 0;
 	v->nvcpus = 0;
@@ -260,8 +261,12 @@ static void read_vm(struct watch *w, struct wvm *v)
 	if (v->have_before)
 		for (int c = 0; c < v->nvcpus; c++) {
 			double d = (double)(v->now[c].delay_ns - v->before[c].delay_ns) / (double)w->interval_ns;
+			double r = (double)(v->now[c].run_ns - v->before[c].run_ns) / (double)w->interval_ns;
 
-			if (v->now[c].delay_ns >= v->before[c].delay_ns && d > v->delay_share_max)
+			if (v->now[c].delay_ns < v->before[c].delay_ns || v->now[c].run_ns < v->before[c].run_ns)
+				continue; /* a new thread in the slot */
+			d = aut_wait_share(v->state_before[c], v->state[c], r, d);
+			if (d > v->delay_share_max)
 				v->delay_share_max = d;
 		}
 }
