@@ -37,7 +37,10 @@ static const char usage[] =
 	"C-state residency, into a ring of checksummed records (docs/watch.md); with\n"
 	"--textfile also a node_exporter textfile. Reads /proc and /sys only.";
 
-enum { W_WATCH, W_DIR, W_RUN_DIR, W_ROOT, W_INTERVAL, W_DURATION, W_SIZE, W_SYNC, W_TEXTFILE, W_QUIET, W_HELP, W_N };
+enum {
+	W_WATCH, W_DIR, W_RUN_DIR, W_ROOT, W_INTERVAL, W_DURATION, W_SIZE, W_SYNC, W_TEXTFILE, W_TEXTFILE_EVERY, W_QUIET,
+	W_HELP, W_N
+};
 
 const struct opt watch_opts[] = {
 	{ "watch", 0, OPT_FLAG, NULL, "record (this mode)", 0, 0 },
@@ -48,7 +51,8 @@ const struct opt watch_opts[] = {
 	{ "duration", 0, OPT_DURATION, "TIME", "stop after TIME (default: run until SIGTERM)", 0, 0 },
 	{ "size", 0, OPT_SIZE, "BYTES", "the ring file's size (default 8M)", 65536, 1LL << 30 },
 	{ "sync", 0, OPT_DURATION, "TIME", "at most one routine fdatasync per TIME (default 5s)", 0, 0 },
-	{ "textfile", 0, OPT_STR, "DIR", "also write DIR/vmtriage_host_watch.prom every interval (atomically)", 0, 0 },
+	{ "textfile", 0, OPT_STR, "DIR", "also write DIR/vmtriage_host_watch.prom (atomically)", 0, 0 },
+	{ "textfile-every", 0, OPT_DURATION, "TIME", "how often (default 15s, node_exporter's usual scrape)", 0, 0 },
 	{ "quiet", 'q', OPT_FLAG, NULL, "no progress on stderr", 0, 0 },
 	{ "help", 'h', OPT_FLAG, NULL, "show this help", 0, 0 },
 	{ NULL, 0, 0, NULL, NULL, 0, 0 },
@@ -58,13 +62,24 @@ const struct opt watch_opts[] = {
 #define WATCH_VCPUS_MAX AUT_VCPUS_MAX
 #define WATCH_CSTATE_FDS 2048
 #define PROM_NAME "vmtriage_host_watch.prom"
+/* The textfile is written through a synced rename (about 1 ms of CPU):
+ * every 15 s, Prometheus' usual scrape interval, rather than every tick. */
+#define TEXTFILE_EVERY_NS 15000000000LL
 /* An interval in which a vCPU waited on the run queue at least this share
  * of the time is a starved interval (the autopsy's threshold: a healthy
  * host keeps it well under 1%). */
 #define WATCH_STARVED_SHARE AUT_STARVED_DELAY_SHARE
 
+/* A QEMU thread's stat and schedstat, kept open between ticks. */
+struct wthread {
+	int tid, fds[2];
+	bool seen;
+};
+
 struct wvm {
 	int vmid, pid;
+	struct wthread *th;
+	int nth, cap;
 	bool seen;			/* found this tick */
 	int nvcpus;
 	int vcpu_tid[WATCH_VCPUS_MAX];
@@ -197,12 +212,23 @@ static void read_node(struct watch *w)
 
 /* ---- the VMs ---- */
 
+static void vm_free(struct wvm *v)
+{
+	for (int i = 0; i < v->nth; i++)
+		task_close(v->th[i].fds);
+	free(v->th);
+	v->th = NULL;
+	v->nth = v->cap = 0;
+}
+
 static struct wvm *vm_slot(struct watch *w, int vmid, int pid)
 {
 	for (int i = 0; i < w->nvms; i++)
 		if (w->vm[i].vmid == vmid) {
-			if (w->vm[i].pid != pid) /* restarted: a new QEMU, counters from zero */
+			if (w->vm[i].pid != pid) { /* restarted: a new QEMU, counters from zero */
+				vm_free(&w->vm[i]);
 				w->vm[i] = (struct wvm){ .vmid = vmid, .pid = pid };
+			}
 			return &w->vm[i];
 		}
 	if (w->nvms == WATCH_VMS_MAX)
@@ -219,6 +245,22 @@ static bool was_d(const struct wvm *v, int tid)
 	return false;
 }
 
+/* The thread's open files, opened when it is new. */
+static struct wthread *thread_slot(struct watch *w, struct wvm *v, int tid)
+{
+	for (int i = 0; i < v->nth; i++)
+		if (v->th[i].tid == tid)
+			return &v->th[i];
+	if (v->nth == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 16;
+		v->th = xrealloc(v->th, (size_t)v->cap * sizeof(*v->th));
+	}
+	v->th[v->nth] = (struct wthread){ .tid = tid };
+	if (task_open(w->root, v->pid, tid, v->th[v->nth].fds) < 0)
+		return NULL;
+	return &v->th[v->nth++];
+}
+
 static void read_vm(struct watch *w, struct wvm *v)
 {
 	static int tids[AUT_THREADS_MAX];
@@ -229,14 +271,18 @@ static void read_vm(struct watch *w, struct wvm *v)
 	v->have_before = v->nvcpus > 0;
 	v->threads = v->d_threads = v->d_io_threads = 0;
 	v->nvcpus = 0;
+	for (int i = 0; i < v->nth; i++)
+		v->th[i].seen = false;
 	for (int i = 0; i < n; i++) {
 		struct aut_thread t = { 0 };
 		struct task_stat st;
 		struct schedstat ss;
+		struct wthread *wt = thread_slot(w, v, tids[i]);
 		int vcpu;
 
-		if (task_read(w->root, v->pid, tids[i], &st, &ss, &t.has_sched) < 0)
+		if (!wt || task_read_fds(wt->fds, &st, &ss, &t.has_sched) < 0)
 			continue;
+		wt->seen = true;
 		v->threads++;
 		t.tid = st.tid;
 		snprintf(t.comm, sizeof(t.comm), "%s", st.comm);
@@ -255,6 +301,13 @@ static void read_vm(struct watch *w, struct wvm *v)
 		v->state[vcpu] = st.state;
 		v->now[vcpu] = (struct hrec_vcpu){ (uint64_t)ss.run_ns, (uint64_t)ss.delay_ns };
 	}
+	for (int i = 0; i < v->nth;) /* threads that ended */
+		if (!v->th[i].seen) {
+			task_close(v->th[i].fds);
+			v->th[i] = v->th[--v->nth];
+		} else {
+			i++;
+		}
 	memcpy(v->d_tids, d_tids, sizeof(d_tids));
 	v->nd = nd;
 	v->delay_share_max = -1;
@@ -303,10 +356,12 @@ static void scan_vms(struct watch *w)
 		closedir(d);
 	/* VMs gone since: dropped */
 	for (int i = 0; i < w->nvms;)
-		if (!w->vm[i].seen)
+		if (!w->vm[i].seen) {
+			vm_free(&w->vm[i]);
 			w->vm[i] = w->vm[--w->nvms];
-		else
+		} else {
 			i++;
+		}
 }
 
 /* Starved and I/O-stalled time, and the longest starved stretch. */
@@ -477,7 +532,7 @@ int host_watch(int argc, char **argv)
 	struct watch *w = xcalloc(1, sizeof(*w));
 	char err[300], why[300], prom[700];
 	const char *dir, *textfile;
-	int64_t sync_ns, duration, t0, next;
+	int64_t sync_ns, duration, t0, next, prom_every, prom_next = 0;
 	struct utsname u = { 0 };
 	int pos = opt_parse(watch_opts, v, argc, argv, err, sizeof(err));
 	bool quiet;
@@ -501,6 +556,7 @@ int host_watch(int argc, char **argv)
 	duration = v[W_DURATION].set ? v[W_DURATION].num : 0;
 	sync_ns = v[W_SYNC].set ? v[W_SYNC].num : RING_DEFAULT_SYNC_NS;
 	textfile = v[W_TEXTFILE].set ? v[W_TEXTFILE].str : NULL;
+	prom_every = v[W_TEXTFILE_EVERY].set ? v[W_TEXTFILE_EVERY].num : TEXTFILE_EVERY_NS;
 	quiet = v[W_QUIET].set;
 	if (uname(&u) == 0)
 		u.nodename[strcspn(u.nodename, ".")] = 0;
@@ -539,7 +595,9 @@ int host_watch(int argc, char **argv)
 				account(w, &w->vm[i]);
 			write_vm(w, &w->vm[i]);
 		}
-		if (textfile) {
+		ticks++;
+		next += w->interval_ns;
+		if (textfile && (now_ns() >= prom_next || stop || (duration && next - t0 > duration))) {
 			size_t len;
 			char *text = host_watch_prom(w, &len);
 
@@ -547,31 +605,22 @@ int host_watch(int argc, char **argv)
 			if (host_write_atomic(prom, text, len, "watch-prom", err, sizeof(err)) < 0)
 				warn_msg("%s", err);
 			free(text);
+			prom_next = now_ns() + prom_every;
 		}
-		ticks++;
-		next += w->interval_ns;
 		if (duration && next - t0 > duration)
 			break;
 		/* an absolute deadline: the interval does not drift with the work */
-		while (!stop && now_ns() < next) {
-			struct timespec ts;
-
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			{
-				int64_t left = next - now_ns();
-
-				if (left <= 0)
-					break;
-				nanosleep(&(struct timespec){ left / 1000000000, left % 1000000000 }, NULL);
-			}
-			ring_tick(&w->ring);
-		}
+		for (int64_t left; !stop && (left = next - now_ns()) > 0;)
+			nanosleep(&(struct timespec){ left / 1000000000, left % 1000000000 }, NULL);
+		ring_tick(&w->ring);
 		if (now_ns() > next + w->interval_ns) /* fell behind (suspended, stopped): no burst to catch up */
 			next = now_ns();
 	}
 	ring_append(&w->ring, HREC_STOP, RING_F_EVENT, "", 0); /* not NULL: ring_append memcpys it */
 	ring_sync(&w->ring);
 	ring_close(&w->ring);
+	for (int i = 0; i < w->nvms; i++)
+		vm_free(&w->vm[i]);
 	if (!quiet)
 		fprintf(stderr, "# triage host --watch: %lld ticks, %.3f s of CPU\n", ticks, (double)self_cpu_ns() / 1e9);
 	free(w);

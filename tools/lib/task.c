@@ -2,10 +2,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -116,4 +118,50 @@ int task_read(const char *root, int pid, int tid, struct task_stat *st, struct s
 	if (!*has_sched)
 		memset(ss, 0, sizeof(*ss));
 	return 0;
+}
+
+int task_open(const char *root, int pid, int tid, int fds[2])
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/proc/%d/task/%d/stat", root, pid, tid);
+	if ((fds[0] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		fds[1] = -1;
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/proc/%d/task/%d/schedstat", root, pid, tid);
+	fds[1] = open(path, O_RDONLY | O_CLOEXEC);
+	return 0;
+}
+
+static int pread_text(int fd, char *buf, size_t size)
+{
+	ssize_t n = fd < 0 ? -1 : pread(fd, buf, size - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return 0;
+}
+
+int task_read_fds(const int fds[2], struct task_stat *st, struct schedstat *ss, bool *has_sched)
+{
+	char buf[1024];
+
+	/* a thread that has ended reads as an error (ESRCH) or nothing */
+	if (pread_text(fds[0], buf, sizeof(buf)) < 0 || task_stat_parse(buf, st) < 0)
+		return -1;
+	*has_sched = pread_text(fds[1], buf, sizeof(buf)) == 0 && schedstat_parse(buf, ss) == 0;
+	if (!*has_sched)
+		memset(ss, 0, sizeof(*ss));
+	return 0;
+}
+
+void task_close(int fds[2])
+{
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
 }

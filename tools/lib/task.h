@@ -39,4 +39,12 @@ int task_list(const char *root, int pid, int *tids, int max);
  * has_sched false). -1 when the thread is gone or its stat unparsable. */
 int task_read(const char *root, int pid, int tid, struct task_stat *st, struct schedstat *ss, bool *has_sched);
 
+/* The same from files kept open (fds[0] stat, fds[1] schedstat or -1):
+ * procfs makes them anew at each read from offset 0, so a reader that
+ * samples every second opens them once. task_open returns 0, or -1 when
+ * the thread is gone; task_close closes both. */
+int task_open(const char *root, int pid, int tid, int fds[2]);
+int task_read_fds(const int fds[2], struct task_stat *st, struct schedstat *ss, bool *has_sched);
+void task_close(int fds[2]);
+
 #endif
