@@ -121,6 +121,15 @@ static char *read_stack(const struct autopsy *a, int tid)
 
 /* ---- QMP ---- */
 
+/* A whole number from QEMU's JSON, def when absent or beyond [0, 2^62]:
+ * no cast of an out-of-range double. */
+static int64_t qnum(const struct jval *o, const char *key, int64_t def)
+{
+	double v = json_num(o, key, -1);
+
+	return v >= 0 && v <= 4611686018427387904.0 ? (int64_t)v : def;
+}
+
 static void read_virtio(struct autopsy *a, struct qmp *q, struct aut_sample *s)
 {
 	struct jval *rep = NULL, *r2 = NULL, *r3 = NULL;
@@ -140,13 +149,13 @@ static void read_virtio(struct autopsy *a, struct qmp *q, struct aut_sample *s)
 			json_free(r2);
 			continue;
 		}
-		nq = (int)json_num(st, "num-vqs", 0);
+		nq = (int)(qnum(st, "num-vqs", 0) < 1024 ? qnum(st, "num-vqs", 0) : 1024);
 		for (int k = 0; k < nq && k < 1024; k++) {
 			const struct jval *qs;
 
 			snprintf(args, sizeof(args), "{\"path\":\"%.300s\",\"queue\":%d}", path, k);
 			if ((qs = qmp_call(q, "x-query-virtio-queue-status", args, &r3, err, sizeof(err))))
-				inuse += (int)json_num(qs, "inuse", 0);
+				inuse += (int)(qnum(qs, "inuse", 0) < 65536 ? qnum(qs, "inuse", 0) : 65536);
 			json_free(r3);
 		}
 		json_free(r2);
@@ -198,12 +207,12 @@ static void read_qmp(struct autopsy *a, struct aut_sample *s, bool first, int64_
 		}
 		json_free(rep);
 		if ((v = qmp_call(&q, "query-balloon", NULL, &rep, err, sizeof(err))))
-			a->balloon_actual = (int64_t)json_num(v, "actual", -1);
+			a->balloon_actual = qnum(v, "actual", -1);
 		else
 			snprintf(a->balloon_note, sizeof(a->balloon_note), "%.150s", err);
 		json_free(rep);
 		if ((v = qmp_call(&q, "query-memory-size-summary", NULL, &rep, err, sizeof(err))))
-			a->base_memory = (int64_t)json_num(v, "base-memory", -1);
+			a->base_memory = qnum(v, "base-memory", -1);
 		json_free(rep);
 	}
 	if ((v = qmp_call(&q, "query-blockstats", NULL, &rep, err, sizeof(err))))

@@ -1,6 +1,6 @@
 /* triage host --autopsy VMID: what a hung VM's QEMU shows before it is
  * killed, read twice a few seconds apart, and the one verdict it adds up
- * to (docs/host.md, "Autopsy of a hung VM"). Nothing here changes the VM:
+ * to (docs/host-watch.md, "Autopsy of a hung VM"). Nothing here changes the VM:
  * QMP queries and `info registers`, and files under /proc.
  *
  * The sampling lives in autopsy.c, the parsers and the judge here are

@@ -3,7 +3,7 @@
  * queries, hang up. QEMU serves one client at a time on that socket, so
  * the conversation stays short and everything waits at most until a
  * deadline: a QEMU whose main loop is stuck never answers, and that is an
- * answer too. Only commands that read are sent (docs/host.md). */
+ * answer too. Only commands that read are sent (docs/host-watch.md). */
 #ifndef VMTRIAGE_QMP_H
 #define VMTRIAGE_QMP_H
 

@@ -1,6 +1,6 @@
 /* The host's records in the flight recorder's ring (lib/ring.h): what
- * `triage host --watch` writes each tick (docs/watch.md, "What a host
- * records"). As the guest's (lib/watchrec.h): each payload is one of these
+ * `triage host --watch` writes each tick (docs/host-watch.md, "The
+ * host's recorder"). As the guest's (lib/watchrec.h): each payload is one of these
  * structs as its bytes (x86-64, little-endian, every field explicitly
  * sized and aligned, no padding left to the compiler); a reader copies the
  * payload into a zeroed struct, so a shorter payload from an older writer
