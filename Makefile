@@ -27,7 +27,7 @@ MUSL_CFLAGS = $(COMMON) -I $(MUSL_INC) $(MUSL_OPT) -march=x86-64 -mtune=generic 
 # initramfs) must stay within 4 MiB. -Os on these folders saves about 25 KiB
 # of initrd.xz (scripts/sizes).
 MUSL_OPT   = -O2
-SIZE_DIRS := lib report postmortem host needs compare run sysinfo burnin
+SIZE_DIRS := lib report postmortem host needs compare run sysinfo burnin watch
 $(foreach d,$(SIZE_DIRS),$(eval $(OUT)/musl/tools/$(d)/%.o: MUSL_OPT = -Os))
 HOST_CFLAGS := $(COMMON) -O1 -g -march=x86-64 -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=undefined

@@ -29,7 +29,8 @@
 	X(report, 0, "render report.txt or report.html again from a report.json", 0, 0, 0) \
 	X(compare, 0, "two reports side by side (host against guest) and what to change", 0, 0, 0) \
 	X(host, 0, "on a Proxmox VE node: its CPU, C-states and memory, every VM's CPU type and balloon, the cluster-safe type", 0, 0, 0) \
-	X(needs, 0, "the ISA extensions an ELF file's code uses and declares; the x86-64 level and PVE type it needs", 0, 0, 0)
+	X(needs, 0, "the ISA extensions an ELF file's code uses and declares; the x86-64 level and PVE type it needs", 0, 0, 0) \
+	X(watch, 0, "a flight recorder: heartbeats, steal, PSI, balloon, disk stalls, wake latency, into a ring the post-mortem reads", 0, 0, 0)
 
 #define DECLARE_COMMAND(name, is_check, summary, tq, ts, tb) \
 	int cmd_##name(int argc, char **argv);               \

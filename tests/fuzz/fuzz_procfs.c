@@ -2,7 +2,8 @@
  * pressure reader on any text, with the sizes mem derives from them: no
  * crash, no undefined behaviour (signed overflow included), and what they
  * give stays in range: a count or size is never negative, busy never more
- * than the total. */
+ * than the total; /proc/diskstats' devices have a name and no negative
+ * count. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (vmstat_parse(text, &vs) == 0 && (vs.balloon_inflate < 0 || vs.balloon_deflate < 0 || vs.pgmajfault < 0))
 		abort();
-	if (vmstat_parse(text, &vs) == 0 && mem_balloon_kib(&vs) < 0)
+	if (vmstat_parse(text, &vs) == 0 && vmstat_balloon_kib(&vs) < 0)
 		abort();
-	(void)mem_parse_psi(text, &ps);
+	(void)psi_parse(text, &ps);
 	for (int cpu = -1; cpu < 4; cpu++) {
 		if (cpustat_parse(text, cpu, &st) < 0)
 			continue;
@@ -41,6 +42,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cpustat_total(&st) < 0 || cpustat_busy(&st) > cpustat_total(&st))
 			abort();
 	}
+	struct diskstat ds[8];
+	int nd = diskstats_parse(text, ds, 8);
+	if (nd < 0 || nd > 8)
+		abort();
+	for (int i = 0; i < nd; i++)
+		if (ds[i].completed < 0 || ds[i].in_flight < 0 || ds[i].io_ms < 0 || !ds[i].name[0] ||
+		    strlen(ds[i].name) >= sizeof(ds[i].name))
+			abort();
 	free(text);
 	return 0;
 }

@@ -362,32 +362,32 @@ static void test_vmstat(void **state)
 	assert_true(vs.has_balloon);
 	assert_false(vs.has_nr_balloon); /* 6.1 has no nr_balloon_pages */
 	assert_int_equal(vs.balloon_inflate, 65536);
-	assert_int_equal(mem_balloon_kib(&vs), 65536 * 4 - vs.balloon_deflate * 4);
+	assert_int_equal(vmstat_balloon_kib(&vs), 65536 * 4 - vs.balloon_deflate * 4);
 	assert_true(vs.has_oom_kill);
 	free(t);
 
 	t = slurp("vmstat-host-6.18.txt");
 	assert_int_equal(vmstat_parse(t, &vs), 0);
 	assert_true(vs.has_nr_balloon);
-	assert_int_equal(mem_balloon_kib(&vs), vs.nr_balloon_pages * 4);
+	assert_int_equal(vmstat_balloon_kib(&vs), vs.nr_balloon_pages * 4);
 	free(t);
 
 	/* A kernel without CONFIG_MEMORY_BALLOON. */
 	assert_int_equal(vmstat_parse("pgfault 10\npgmajfault 3\n", &vs), 0);
 	assert_false(vs.has_balloon);
 	assert_int_equal(vs.pgmajfault, 3);
-	assert_int_equal(mem_balloon_kib(&vs), 0);
+	assert_int_equal(vmstat_balloon_kib(&vs), 0);
 	/* "pgmajfault_s" (newer per-type counters) is not "pgmajfault". */
 	assert_int_equal(vmstat_parse("pgmajfault_s 9\n", &vs), -1);
 	/* Huge counters: the balloon's size saturates instead of overflowing. */
 	assert_int_equal(vmstat_parse("pgmajfault 1\nballoon_inflate 9223372036854775807\n"
 				      "balloon_deflate -9223372036854775808\n", &vs), 0);
 	assert_true(vs.balloon_deflate == 0);
-	assert_true(mem_balloon_kib(&vs) == INT64_MAX);
+	assert_true(vmstat_balloon_kib(&vs) == INT64_MAX);
 	assert_int_equal(vmstat_parse("pgmajfault 1\nballoon_inflate 1\nballoon_deflate 9223372036854775807\n", &vs), 0);
-	assert_true(mem_balloon_kib(&vs) == 0);
+	assert_true(vmstat_balloon_kib(&vs) == 0);
 	assert_int_equal(vmstat_parse("pgmajfault 1\nnr_balloon_pages 4611686018427387904\n", &vs), 0);
-	assert_true(mem_balloon_kib(&vs) == INT64_MAX);
+	assert_true(vmstat_balloon_kib(&vs) == INT64_MAX);
 }
 
 static void test_psi(void **state)
@@ -396,7 +396,7 @@ static void test_psi(void **state)
 	struct psi p;
 
 	(void)state;
-	assert_int_equal(mem_parse_psi(t, &p), 0);
+	assert_int_equal(psi_parse(t, &p), 0);
 	assert_true(p.has_full);
 	assert_float_equal(p.some_avg10, 12.5, 1e-9);
 	assert_float_equal(p.full_avg10, 9.75, 1e-9);
@@ -404,11 +404,11 @@ static void test_psi(void **state)
 	assert_int_equal(p.full_total_us, 1234567);
 	free(t);
 	t = slurp("psi-some-only.txt");
-	assert_int_equal(mem_parse_psi(t, &p), 0);
+	assert_int_equal(psi_parse(t, &p), 0);
 	assert_false(p.has_full);
 	assert_int_equal(p.some_total_us, 42);
 	free(t);
-	assert_int_equal(mem_parse_psi("garbage\n", &p), -1);
+	assert_int_equal(psi_parse("garbage\n", &p), -1);
 }
 
 static void put(const char *dir, const char *name, const char *text)

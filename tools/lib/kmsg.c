@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,16 @@ void kmsg_feed(struct kmsg_watch *w, const char *rec, size_t len)
 	r = kmsg_classify(text);
 	if (r < 0 || r >= (int)ARRAY_SIZE(w->hits))
 		return;
+	if (w->on_line) {
+		unsigned long long usec;
+		char head[64];
+		size_t hn = (size_t)(semi - rec) < sizeof(head) ? (size_t)(semi - rec) : sizeof(head) - 1;
+
+		memcpy(head, rec, hn);
+		head[hn] = '\0';
+		/* "pri,seq,usec,flags;" (Documentation/ABI/testing/dev-kmsg) */
+		w->on_line(w->ctx, r, text, sscanf(head, "%*u,%*u,%llu", &usec) == 1 ? (long long)(usec & INT64_MAX) : -1);
+	}
 	if (w->hits[r].count < KMSG_EVIDENCE_LINES)
 		snprintf(w->hits[r].lines[w->hits[r].count], sizeof(w->hits[r].lines[0]), "%.199s", text);
 	w->hits[r].count++;

@@ -55,6 +55,11 @@ struct kmsg_watch {
 	long long records;	/* messages read */
 	bool lost;		/* the ring buffer overran between reads */
 	struct kmsg_hit hits[32];
+	/* Called for each line a rule classifies, when set (after kmsg_open):
+	 * the rule, the text, and the record's timestamp (us since boot,
+	 * CLOCK_MONOTONIC's base; -1 if the record had none). */
+	void (*on_line)(void *ctx, int rule, const char *text, long long usec);
+	void *ctx;
 };
 
 /* Opens /dev/kmsg at the start of its buffer (boot messages count too).

@@ -1,6 +1,7 @@
 #include "procfs.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -139,4 +140,83 @@ int64_t cpustat_total(const struct cpustat *st)
 int64_t cpustat_busy(const struct cpustat *st)
 {
 	return sat_sub_i64(sat_sub_i64(cpustat_total(st), st->idle), st->iowait);
+}
+
+int64_t vmstat_balloon_kib(const struct vmstat *vs)
+{
+	/* Both counts are >= 0 (lib/procfs): the difference cannot overflow. */
+	int64_t pages = vs->balloon_inflate - vs->balloon_deflate;
+
+	if (vs->has_nr_balloon)
+		return sat_mul_i64(vs->nr_balloon_pages, 4);
+	return pages > 0 ? sat_mul_i64(pages, 4) : 0;
+}
+
+/* "some avg10=0.00 avg60=0.00 avg300=0.00 total=0" */
+static bool psi_line(const char *text, const char *kind, double *avg10, uint64_t *total)
+{
+	const char *p = strstr(text, kind);
+	unsigned long long t;
+
+	if (!p || (p != text && p[-1] != '\n'))
+		return false;
+	if (sscanf(p + strlen(kind), " avg10=%lf avg60=%*f avg300=%*f total=%llu", avg10, &t) != 2)
+		return false;
+	*total = t;
+	return true;
+}
+
+int psi_parse(const char *text, struct psi *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!psi_line(text, "some", &p->some_avg10, &p->some_total_us))
+		return -1;
+	p->has_full = psi_line(text, "full", &p->full_avg10, &p->full_total_us);
+	return 0;
+}
+
+int diskstats_parse(const char *text, struct diskstat *d, int max)
+{
+	int n = 0;
+
+	for (const char *p = text; p && *p && n < max; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		int64_t f[DISKSTAT_FIELDS] = { 0 };
+		int nf = 0, i = 0;
+		const char *q = p;
+		struct diskstat *o = &d[n];
+
+		/* major and minor, then the name */
+		for (int k = 0; k < 2; k++) {
+			while (*q == ' ' || *q == '\t')
+				q++;
+			if (*q < '0' || *q > '9' || !number(q, &f[0], &q))
+				goto next;
+		}
+		while (*q == ' ' || *q == '\t')
+			q++;
+		while (*q && *q != ' ' && *q != '\t' && *q != '\n' && i + 1 < (int)sizeof(o->name))
+			o->name[i++] = *q++;
+		o->name[i] = '\0';
+		if (i == 0 || (*q != ' ' && *q != '\t'))
+			goto next;
+		while (nf < DISKSTAT_FIELDS) {
+			while (*q == ' ' || *q == '\t')
+				q++;
+			if (*q < '0' || *q > '9' || !number(q, &f[nf], &q))
+				break;
+			nf++;
+		}
+		/* Linux 2.6 has 11 fields, 4.18 adds discards (12-15), 5.5 flushes (16-17). */
+		if (nf < 11)
+			goto next;
+		o->completed = sat_add_i64(sat_add_i64(f[0], f[4]), sat_add_i64(nf >= 12 ? f[11] : 0, nf >= 16 ? f[15] : 0));
+		o->in_flight = f[8];
+		o->io_ms = f[9];
+		o->weighted_ms = f[10];
+		n++;
+		continue;
+next:
+		memset(o, 0, sizeof(*o));
+	}
+	return n;
 }

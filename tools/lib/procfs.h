@@ -42,6 +42,22 @@ struct vmstat {
 /* -1 without pgmajfault. */
 int vmstat_parse(const char *text, struct vmstat *vs);
 
+/* Balloon size in KiB: nr_balloon_pages where the kernel has it, else the
+ * pages inflated minus deflated since boot (4 KiB each on x86). */
+int64_t vmstat_balloon_kib(const struct vmstat *vs);
+
+/* One file of /proc/pressure/ (cpu, memory, io):
+ *   some avg10=0.00 avg60=0.00 avg300=0.00 total=0
+ *   full avg10=0.00 avg60=0.00 avg300=0.00 total=0
+ * totals in microseconds stalled since boot. cpu has a full line from
+ * Linux 5.13 (all zero at the system level). -1 without a some line. */
+struct psi {
+	double some_avg10, full_avg10;
+	uint64_t some_total_us, full_total_us;
+	bool has_full;
+};
+int psi_parse(const char *text, struct psi *p);
+
 /* One "cpu" line of /proc/stat, in USER_HZ ticks. */
 struct cpustat {
 	int64_t user, nice, system, idle, iowait, irq, softirq, steal;
@@ -53,5 +69,17 @@ int cpustat_parse(const char *text, int cpu, struct cpustat *st);
 /* All eight fields, and all but idle and iowait. */
 int64_t cpustat_total(const struct cpustat *st);
 int64_t cpustat_busy(const struct cpustat *st);
+
+/* One line of /proc/diskstats (Documentation/admin-guide/iostats.rst):
+ * requests completed (reads, writes, discards and flushes), in flight
+ * now, ms with any in flight, and the weighted ms (in flight x time). */
+#define DISKSTAT_FIELDS 17
+struct diskstat {
+	char name[32];
+	int64_t completed, in_flight, io_ms, weighted_ms;
+};
+/* Up to max devices, in the file's order; lines that do not parse are
+ * left out. Returns the count. */
+int diskstats_parse(const char *text, struct diskstat *d, int max);
 
 #endif

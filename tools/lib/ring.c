@@ -505,7 +505,8 @@ int ring_append(struct ring_writer *w, uint16_t type, uint8_t flags, const void 
 	r.type = type;
 	r.flags = flags;
 	r.len = (uint8_t)(len > RING_PAYLOAD_MAX ? RING_PAYLOAD_MAX : len);
-	memcpy(r.payload, payload, r.len);
+	if (r.len)
+		memcpy(r.payload, payload, r.len);
 	return ring_append_rec(w, &r);
 }
 

@@ -241,6 +241,25 @@ int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int sleep_until_ns(int64_t deadline, const volatile sig_atomic_t *stop)
+{
+	struct timespec ts = { .tv_sec = deadline / 1000000000LL, .tv_nsec = deadline % 1000000000LL };
+
+	/* Absolute: a signal that interrupts it does not move the deadline. */
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		if (stop && *stop)
+			return -1;
+	return 0;
+}
+
+int64_t sleep_overshoot_ns(int64_t sleep_ns)
+{
+	int64_t deadline = now_ns() + sleep_ns;
+
+	sleep_until_ns(deadline, NULL);
+	return now_ns() - deadline;
+}
+
 void utc_stamp(char *buf, size_t size, bool compact)
 {
 	time_t t = time(NULL);

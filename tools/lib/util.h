@@ -5,6 +5,7 @@
 #ifndef VMTRIAGE_UTIL_H
 #define VMTRIAGE_UTIL_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -55,6 +56,13 @@ int write_str(const char *path, const char *s);
 
 /* Monotonic time in nanoseconds. */
 int64_t now_ns(void);
+/* Sleeps until the CLOCK_MONOTONIC time deadline (ns): the timer-wake
+ * measurement of `triage wake` and `triage watch` (how late the wake-up
+ * comes is now_ns() - deadline). A signal does not move the deadline; with
+ * stop, a signal that set *stop ends the sleep early (-1). */
+int sleep_until_ns(int64_t deadline, const volatile sig_atomic_t *stop);
+/* Sleeps sleep_ns and returns how late the wake-up came (ns). */
+int64_t sleep_overshoot_ns(int64_t sleep_ns);
 /* Wall-clock UTC time as "YYYY-MM-DDTHH:MM:SSZ". */
 void utc_stamp(char *buf, size_t size, bool compact);
 

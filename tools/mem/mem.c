@@ -175,7 +175,7 @@ static void sampler_init(struct sampler *s, int64_t t0, const struct meminfo *mi
 	mem_series_init(&s->series, MEM_SERIES_CAP);
 	s->memtotal_min_kib = s->memtotal_end_kib = mi->total_kib;
 	s->memavail_min_kib = mi->avail_kib;
-	s->balloon_max_kib = s->balloon_end_kib = mem_balloon_kib(vs);
+	s->balloon_max_kib = s->balloon_end_kib = vmstat_balloon_kib(vs);
 	s->t_first_drop = -1;
 	s->t_first_inflate = -1;
 	s->full_ring[0] = ps->full_total_us;
@@ -200,7 +200,7 @@ static void sample(struct sampler *s, const struct mem_shared *sh)
 	x.t_s = (double)(t - s->t0) / 1e9;
 	x.memtotal_kib = mi.total_kib;
 	x.memavail_kib = mi.avail_kib;
-	x.balloon_kib = mem_balloon_kib(&vs);
+	x.balloon_kib = vmstat_balloon_kib(&vs);
 	x.held_kib = (int64_t)(__atomic_load_n(&sh->held, __ATOMIC_RELAXED) / KIB);
 	x.majflt = vs.pgmajfault - s->last_vs.pgmajfault;
 	if (s->has_psi && mem_read_psi(&s->pf, &ps) == 0 && dt_us > 0) {
@@ -240,7 +240,7 @@ static void sample(struct sampler *s, const struct mem_shared *sh)
 		s->phase_at_first_drop = __atomic_load_n(&sh->phase, __ATOMIC_ACQUIRE);
 	}
 	/* With deflate-on-oom MemTotal stays: the counters show the balloon. */
-	if (s->t_first_inflate < 0 && x.balloon_kib - mem_balloon_kib(&s->base_vs) >= SHRINK_MIN_KIB) {
+	if (s->t_first_inflate < 0 && x.balloon_kib - vmstat_balloon_kib(&s->base_vs) >= SHRINK_MIN_KIB) {
 		s->t_first_inflate = x.t_s;
 		s->phase_at_first_inflate = __atomic_load_n(&sh->phase, __ATOMIC_ACQUIRE);
 	}
@@ -334,7 +334,7 @@ static void write_baseline(struct jw *d, const struct meminfo *mi, const struct 
 		}
 	jw_arr_end(d);
 	jw_bool(d, "counters", vs->has_balloon);
-	jw_int(d, "size_kib", mem_balloon_kib(vs));
+	jw_int(d, "size_kib", vmstat_balloon_kib(vs));
 	jw_int(d, "inflate_pages", vs->balloon_inflate);
 	jw_int(d, "deflate_pages", vs->balloon_deflate);
 	jw_int(d, "migrate_pages", vs->balloon_migrate);
@@ -585,7 +585,7 @@ static void report(struct check *c, const struct mem_shared *sh, const struct sa
 	int64_t drop_kib = s->base_mi.total_kib - s->memtotal_min_kib;
 	int64_t inflated_kib = ((s->end_vs.balloon_inflate - s->base_vs.balloon_inflate) -
 				(s->end_vs.balloon_deflate - s->base_vs.balloon_deflate)) * 4;
-	int64_t balloon_grew_kib = s->balloon_max_kib - mem_balloon_kib(&s->base_vs);
+	int64_t balloon_grew_kib = s->balloon_max_kib - vmstat_balloon_kib(&s->base_vs);
 
 	jw_int(m, "memtotal_kib", s->base_mi.total_kib);
 	jw_int(m, "memavailable_kib", s->base_mi.avail_kib);
@@ -619,7 +619,7 @@ static void report(struct check *c, const struct mem_shared *sh, const struct sa
 	}
 
 	/* Held from the start: judged against what the VM was given. */
-	int64_t held_kib = mem_balloon_kib(&s->base_vs);
+	int64_t held_kib = vmstat_balloon_kib(&s->base_vs);
 	int64_t memmap_kib = mem_memmap_ram_kib("/sys/firmware/memmap");
 	int64_t given_kib = mem_given_kib(memmap_kib, s->base_mi.total_kib, held_kib, b->deflate_on_oom);
 	double held_pct = given_kib > 0 ? 100.0 * (double)held_kib / (double)given_kib : 0;
@@ -658,7 +658,7 @@ static void report(struct check *c, const struct mem_shared *sh, const struct sa
 		jw_num(&f->ev, "first_drop_s", round2(by_total ? s->t_first_drop : s->t_first_inflate));
 		if (by_total)
 			jw_num(&f->ev, "min_at_s", round2(s->t_memtotal_min));
-		jw_int(&f->ev, "balloon_start_kib", mem_balloon_kib(&s->base_vs));
+		jw_int(&f->ev, "balloon_start_kib", vmstat_balloon_kib(&s->base_vs));
 		jw_int(&f->ev, "balloon_max_kib", s->balloon_max_kib);
 		jw_int(&f->ev, "balloon_inflated_kib", inflated_kib);
 		jw_int(&f->ev, "filler_gave_back_kib", (long long)(sh->yielded / KIB));

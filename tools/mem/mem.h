@@ -108,16 +108,7 @@ void mem_series_flush(struct mem_series *s);
 
 /* /proc/meminfo and /proc/vmstat: lib/procfs.h. */
 
-/* Balloon size in KiB: nr_balloon_pages where the kernel has it, else the
- * pages inflated minus deflated since boot (4 KiB each on x86). */
-int64_t mem_balloon_kib(const struct vmstat *vs);
-
-struct psi {
-	double some_avg10, full_avg10;
-	uint64_t some_total_us, full_total_us;
-	bool has_full;
-};
-int mem_parse_psi(const char *text, struct psi *p);
+/* The balloon's size and PSI: lib/procfs.h (vmstat_balloon_kib, psi_parse). */
 
 /* Stop filling when MemAvailable would fall under this (KiB). */
 int64_t mem_reserve_kib(int64_t memtotal_kib);

@@ -1,5 +1,5 @@
 /* What the kernel says about memory: /proc/meminfo and /proc/vmstat
- * (parsed by lib/procfs), /proc/pressure/memory, and the virtio-balloon
+ * (parsed by lib/procfs), /proc/pressure/memory (lib/procfs too), and the virtio-balloon
  * device in sysfs. */
 #include "mem.h"
 
@@ -12,39 +12,6 @@
 #include <unistd.h>
 
 #include "lib/util.h"
-
-int64_t mem_balloon_kib(const struct vmstat *vs)
-{
-	/* Both counts are >= 0 (lib/procfs): the difference cannot overflow. */
-	int64_t pages = vs->balloon_inflate - vs->balloon_deflate;
-
-	if (vs->has_nr_balloon)
-		return sat_mul_i64(vs->nr_balloon_pages, 4);
-	return pages > 0 ? sat_mul_i64(pages, 4) : 0;
-}
-
-/* "some avg10=0.00 avg60=0.00 avg300=0.00 total=0" */
-static bool psi_line(const char *text, const char *kind, double *avg10, uint64_t *total)
-{
-	const char *p = strstr(text, kind);
-	unsigned long long t;
-
-	if (!p || (p != text && p[-1] != '\n'))
-		return false;
-	if (sscanf(p + strlen(kind), " avg10=%lf avg60=%*f avg300=%*f total=%llu", avg10, &t) != 2)
-		return false;
-	*total = t;
-	return true;
-}
-
-int mem_parse_psi(const char *text, struct psi *p)
-{
-	memset(p, 0, sizeof(*p));
-	if (!psi_line(text, "some", &p->some_avg10, &p->some_total_us))
-		return -1;
-	p->has_full = psi_line(text, "full", &p->full_avg10, &p->full_total_us);
-	return 0;
-}
 
 /* The floor: 64 MiB keeps a small guest's init, shell and page tables
  * alive; 5% is the scale of the kernel's own watermarks plus slack on a
@@ -102,7 +69,7 @@ int mem_read_psi(const struct procfd *p, struct psi *ps)
 
 	/* Reading fails with EOPNOTSUPP when the kernel has PSI but it was
 	 * turned off (psi=0): treated as absent. */
-	return procfs_pread(p->psi, buf, sizeof(buf)) < 0 ? -1 : mem_parse_psi(buf, ps);
+	return procfs_pread(p->psi, buf, sizeof(buf)) < 0 ? -1 : psi_parse(buf, ps);
 }
 
 /* Feature bits of the balloon device: include/uapi/linux/virtio_balloon.h

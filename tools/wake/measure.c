@@ -151,15 +151,6 @@ static void burst(void)
 	burst_sink = x + p;
 }
 
-static void sleep_until(int64_t deadline)
-{
-	struct timespec ts = { .tv_sec = deadline / 1000000000LL, .tv_nsec = deadline % 1000000000LL };
-
-	/* Absolute: a signal that interrupts it does not move the deadline. */
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
 void wake_sample_block(struct wake_block *b, int64_t budget_ns, long samples)
 {
 	int64_t t0 = now_ns(), sample_end = t0 + budget_ns - WARM_SPIN_NS, wend, keep;
@@ -172,7 +163,7 @@ void wake_sample_block(struct wake_block *b, int64_t budget_ns, long samples)
 		if (samples > 0 ? (long)b->n >= samples : (b->n >= MIN_SAMPLES && start + b->idle_ns > sample_end))
 			break;
 		deadline = start + b->idle_ns;
-		sleep_until(deadline);
+		sleep_until_ns(deadline, NULL);
 		t1 = now_ns();
 		burst();
 		t2 = now_ns();
@@ -202,7 +193,7 @@ void wake_floor(struct order_stats *gettime, struct order_stats *sleep0)
 	for (int i = 0; i < FLOOR_SLEEP0_N; i++) {
 		int64_t deadline = now_ns();
 
-		sleep_until(deadline);
+		sleep_until_ns(deadline, NULL);
 		d[i] = now_ns() - deadline;
 	}
 	order_stats_of(d, FLOOR_SLEEP0_N, sleep0);
