@@ -10,6 +10,6 @@ int host_mode(int argc, char **argv);
 int host_autopsy(int argc, char **argv);
 extern const struct opt autopsy_opts[];
 int host_watch(int argc, char **argv);
-extern const struct opt watch_opts[];
+extern const struct opt host_watch_opts[];
 
 #endif

@@ -42,7 +42,7 @@ enum {
 	W_HELP, W_N
 };
 
-const struct opt watch_opts[] = {
+const struct opt host_watch_opts[] = {
 	{ "watch", 0, OPT_FLAG, NULL, "record (this mode)", 0, 0 },
 	{ "dir", 0, OPT_STR, "DIR", "the ring's folder (default /var/lib/vmtriage/host)", 0, 0 },
 	{ "run-dir", 0, OPT_STR, "DIR", "PVE's VMID.pid files (default /var/run/qemu-server)", 0, 0 },
@@ -123,22 +123,6 @@ static int64_t self_cpu_ns(void)
 
 /* ---- the node ---- */
 
-/* PSI's totals, us (Documentation/accounting/psi.rst: "some avg10=0.00
- * avg60=0.00 avg300=0.00 total=0", then "full ..."). lib/procfs gets one
- * reader of these files on the watch branch (psi_parse): this one goes
- * when that is merged. */
-static int psi_totals(const char *text, uint64_t *some, uint64_t *full)
-{
-	const char *s = strstr(text, "some "), *f = strstr(text, "full ");
-	const char *ts = s ? strstr(s, "total=") : NULL, *tf = f ? strstr(f, "total=") : NULL;
-
-	if (!ts)
-		return -1;
-	*some = strtoull(ts + 6, NULL, 10);
-	*full = tf ? strtoull(tf + 6, NULL, 10) : 0;
-	return 0;
-}
-
 static void open_node(struct watch *w)
 {
 	static const char *const psi[HPSI_N] = { "cpu", "memory", "io" };
@@ -183,13 +167,16 @@ static void read_node(struct watch *w)
 	struct hrec_node *n = &w->node;
 	char buf[4096];
 	struct meminfo mi;
+	struct psi p;
 	int64_t v;
 
 	memset(n, 0, sizeof(*n));
 	for (int i = 0; i < HPSI_N; i++)
-		if (procfs_pread(w->psi_fd[i], buf, sizeof(buf)) == 0 &&
-		    psi_totals(buf, &n->psi_us[i][HPSI_SOME], &n->psi_us[i][HPSI_FULL]) == 0)
+		if (procfs_pread(w->psi_fd[i], buf, sizeof(buf)) == 0 && psi_parse(buf, &p) == 0) {
 			n->known |= HN_PSI_CPU << i;
+			n->psi_us[i][HPSI_SOME] = p.some_total_us;
+			n->psi_us[i][HPSI_FULL] = p.has_full ? p.full_total_us : 0;
+		}
 	if (procfs_pread(w->meminfo_fd, buf, sizeof(buf)) == 0 && meminfo_parse(buf, &mi) == 0) {
 		n->known |= HN_MEM;
 		n->memavail_kib = mi.avail_kib;
@@ -534,7 +521,7 @@ int host_watch(int argc, char **argv)
 	const char *dir, *textfile;
 	int64_t sync_ns, duration, t0, next, prom_every, prom_next = 0;
 	struct utsname u = { 0 };
-	int pos = opt_parse(watch_opts, v, argc, argv, err, sizeof(err));
+	int pos = opt_parse(host_watch_opts, v, argc, argv, err, sizeof(err));
 	bool quiet;
 	long long ticks = 0;
 
@@ -545,7 +532,7 @@ int host_watch(int argc, char **argv)
 	}
 	if (v[W_HELP].set) {
 		printf("%s\n\n", usage);
-		opt_help(stdout, watch_opts);
+		opt_help(stdout, host_watch_opts);
 		free(w);
 		return EXIT_PASS;
 	}
