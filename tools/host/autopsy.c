@@ -8,9 +8,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "host/modes.h"
@@ -32,6 +34,7 @@ enum {
 	O_ROOT,
 	O_GAP,
 	O_TIMEOUT,
+	O_SAVE,
 	O_COUNT,
 };
 
@@ -42,6 +45,7 @@ const struct opt autopsy_opts[] = {
 	{ "root", 0, OPT_STR, "DIR", "read /proc below DIR (default /; for tests)", 0, 0 },
 	{ "gap", 0, OPT_DURATION, "TIME", "between the two readings (default 3s)", 100000000LL, 60000000000LL },
 	{ "timeout", 0, OPT_DURATION, "TIME", "for QEMU's answers on QMP (default 5s)", 100000000LL, 120000000000LL },
+	{ "save", 0, OPT_STR, "DIR", "without -o: where the report is kept (default /var/lib/vmtriage/autopsy)", 0, 0 },
 	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 
@@ -262,6 +266,13 @@ static void num_or_null(struct jw *w, const char *key, double v, bool known)
 	known ? jw_num(w, key, v) : jw_null(w, key);
 }
 
+/* A share or a time to a stated number of decimals: what the figure is
+ * good for, and what report.html's ten significant digits show whole. */
+static void rounded(struct jw *w, const char *key, double v, bool known, double per_unit)
+{
+	num_or_null(w, key, round(v * per_unit) / per_unit, known);
+}
+
 static const struct aut_thread *prior(const struct aut_sample *s, int tid)
 {
 	for (int i = 0; i < s->nthreads; i++)
@@ -327,9 +338,9 @@ static void write_disks(struct jw *d, const struct autopsy *a, int *throttled_st
 		jw_str(d, "node", k->node);
 		jw_int(d, "operations", k->ops);
 		o ? jw_int(d, "completed_in_gap", sat_sub_i64(k->ops, o->ops)) : jw_null(d, "completed_in_gap");
-		o ? jw_num(d, "bytes_per_s", (double)sat_sub_i64(k->bytes, o->bytes) / gap) : jw_null(d, "bytes_per_s");
+		rounded(d, "bytes_per_s", o ? (double)sat_sub_i64(k->bytes, o->bytes) / gap : 0, o != NULL, 1);
 		jw_int(d, "failed_operations", k->failed);
-		num_or_null(d, "idle_s", (double)k->idle_ns / 1e9, k->idle_ns >= 0);
+		rounded(d, "idle_s", (double)k->idle_ns / 1e9, k->idle_ns >= 0, 1e3);
 		num_or_null(d, "in_flight", k->inflight, k->inflight >= 0);
 		num_or_null(d, "in_flight_before", o ? o->inflight : -1, o && o->inflight >= 0);
 		lim[0] ? jw_str(d, "io_limits", lim) : jw_null(d, "io_limits");
@@ -359,9 +370,9 @@ static void write_threads(struct jw *d, const struct autopsy *a, const struct au
 		r->vcpu >= 0 ? jw_int(d, "vcpu", r->vcpu) : jw_null(d, "vcpu");
 		o ? jw_strf(d, "state_before", "%c", o->state) : jw_null(d, "state_before");
 		jw_strf(d, "state", "%c", t->state);
-		num_or_null(d, "run_share", r->run_share, r->run_share >= 0);
-		num_or_null(d, "delay_share", r->delay_share, r->delay_share >= 0);
-		num_or_null(d, "run_delay_s", (double)t->delay_ns / 1e9, t->has_sched);
+		rounded(d, "run_share", r->run_share, r->run_share >= 0, 1e4);
+		rounded(d, "delay_share", r->delay_share, r->delay_share >= 0, 1e4);
+		rounded(d, "run_delay_s", (double)t->delay_ns / 1e9, t->has_sched, 1e6);
 		a->wchan[i][0] ? jw_str(d, "wchan", a->wchan[i]) : jw_null(d, "wchan");
 		jw_str(d, "stack", a->stack[i]);
 		jw_obj_end(d);
@@ -498,12 +509,12 @@ static void write_report(struct check *c, struct autopsy *a, const struct aut_ju
 	jw_bool(m, "qmp_answered", s0->qmp && s1->qmp);
 	s1->status[0] ? jw_str(m, "status", s1->status) : jw_null(m, "status");
 	jw_int(m, "vcpus", j->vcpus);
-	num_or_null(m, "vcpu_run_share_max", j->run_share_max, j->run_share_max >= 0);
-	num_or_null(m, "vcpu_delay_share_max", j->delay_share_max, j->delay_share_max >= 0);
+	rounded(m, "vcpu_run_share_max", j->run_share_max, j->run_share_max >= 0, 1e4);
+	rounded(m, "vcpu_delay_share_max", j->delay_share_max, j->delay_share_max >= 0, 1e4);
 	num_or_null(m, "in_flight", j->inflight, j->inflight >= 0);
 	num_or_null(m, "io_completed_in_gap", (double)j->ops_completed, j->ops_completed >= 0);
 	jw_int(m, "threads_in_d", j->d_threads);
-	jw_num(m, "gap_s", (double)(s1->t_ns - s0->t_ns) / 1e9);
+	rounded(m, "gap_s", (double)(s1->t_ns - s0->t_ns) / 1e9, true, 1e6);
 	num_or_null(m, "balloon_actual_mib", (double)(a->balloon_actual >> 20), a->balloon_actual > 0);
 
 	jw_obj(d, "verdict");
@@ -586,7 +597,7 @@ int host_autopsy(int argc, char **argv)
 	int64_t gap, timeout;
 	struct aut_judgement j;
 	struct aut_rate *rates;
-	char err[700], path[300];
+	char err[700], path[300], saved[700];
 
 	if (rc >= 0)
 		return rc;
@@ -644,5 +655,24 @@ int host_autopsy(int argc, char **argv)
 	json_free(a.block);
 	free(a.s[0]);
 	free(a.s[1]);
+	/* the evidence outlives the VM: without -o it is kept, and said where */
+	if (!c.out_path) {
+		const char *dir = vals[O_SAVE].set ? vals[O_SAVE].str : "/var/lib/vmtriage/autopsy";
+		char stamp[32];
+
+		utc_stamp(stamp, sizeof(stamp), true);
+		snprintf(saved, sizeof(saved), "%s/%d-%s.json", dir, a.vmid, stamp);
+		if (mkdir(dir, 0755) < 0 && errno == ENOENT) { /* /var/lib/vmtriage may be missing too */
+			char parent[600];
+
+			snprintf(parent, sizeof(parent), "%s", dir);
+			if (strrchr(parent, '/'))
+				*strrchr(parent, '/') = 0;
+			mkdir(parent, 0755);
+			mkdir(dir, 0755);
+		}
+		c.out_path = saved;
+		fprintf(stderr, "triage host --autopsy: the report is %s (triage report %s: report.txt)\n", saved, saved);
+	}
 	return check_end(&c, -1, NULL);
 }

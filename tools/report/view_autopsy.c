@@ -46,14 +46,22 @@ static void pct(char *buf, size_t size, const struct jval *o, const char *key)
 		snprintf(buf, size, "-");
 }
 
-static void rip(char *buf, size_t size, const struct jval *r)
+/* "EIP f000:0000000000000009 halted"; with brief only the address. */
+static void rip(char *buf, size_t size, const struct jval *r, bool brief)
 {
+	const char *ip = json_str(r, "ip", "?"), *cs = json_str(r, "cs", "?");
+
 	if (!json_is(r, J_OBJ)) {
 		snprintf(buf, size, "not known");
 		return;
 	}
-	snprintf(buf, size, "%s %s:%s%s", json_str(r, "register", "?"), json_str(r, "cs", "?"), json_str(r, "ip", "?"),
-		 json_true(r, "halted") ? " (halted)" : "");
+	ip += !strncmp(ip, "0x", 2) ? 2 : 0;
+	cs += !strncmp(cs, "0x", 2) ? 2 : 0;
+	if (brief)
+		snprintf(buf, size, "%s%s", ip, json_true(r, "halted") ? " halted" : "");
+	else
+		snprintf(buf, size, "%s %s:%s%s", json_str(r, "register", "?"), cs, ip,
+			 json_true(r, "halted") ? " halted" : "");
 }
 
 /* The first frame of a stack, the one it waits in. */
@@ -82,8 +90,8 @@ static void autopsy_text(FILE *f, const struct jval *test)
 	for (size_t i = 0; i < json_len(vc); i++) {
 		const struct jval *x = json_at(vc, i);
 
-		rip(a, sizeof(a), json_get(x, "regs_before"));
-		rip(b, sizeof(b), json_get(x, "regs"));
+		rip(a, sizeof(a), json_get(x, "regs_before"), false);
+		rip(b, sizeof(b), json_get(x, "regs"), true);
 		fprintf(f, "  vCPU %.0f: %s, then %s\n", json_num(x, "index", 0), a, b);
 	}
 	for (size_t i = 0; i < json_len(dk); i++) {
@@ -106,7 +114,7 @@ static void autopsy_text(FILE *f, const struct jval *test)
 		pct(c, sizeof(c), x, "run_share");
 		pct(e, sizeof(e), x, "delay_share");
 		top_frame(a, sizeof(a), x);
-		fprintf(f, "  %-7.0f %-16.16s %-8.8s %s->%s  %5s %6s  %.30s\n", json_num(x, "tid", 0),
+		fprintf(f, "  %-7.0f %-16.16s %-8.8s %s->%s  %5s %6s  %.28s\n", json_num(x, "tid", 0),
 			json_str(x, "name", "?"), json_str(x, "role", "?"), json_str(x, "state_before", "?"),
 			json_str(x, "state", "?"), c, e, a);
 	}
