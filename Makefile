@@ -44,7 +44,7 @@ MUSL_OBJ   = $(patsubst %.c,$(OUT)/musl/%.o,$(1))
 HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 
-.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-scripts check-html check-qemu check-quick check-needs check-autopsy debian-guest \
+.PHONY: all tools kernel initramfs iso run check check-unit check-includes check-scripts check-html check-qemu check-quick check-needs check-autopsy check-watch debian-guest \
         bench deps clean help report-disk sizes fuzz check-fuzz check-unit-clang
 .DEFAULT_GOAL := all
 # Objects are never intermediate: keep them (and make no `rm` noise after
@@ -66,6 +66,7 @@ help:
 	@echo "  check-qemu   QEMU boot tests only (tests/qemu/cases)"
 	@echo "  check-needs  triage needs against objdump -d and readelf -n on programs built at each -march level"
 	@echo "  check-autopsy  triage host --autopsy against real QEMU processes (paused, stopped, throttled, spinning, idle, starved)"
+	@echo "  check-watch  triage watch stopped by SIGSTOP for 3 s: the post-mortem finds the freeze from the record alone (15 s)"
 	@echo "  debian-guest the post-mortem's Debian guest disk (debootstrap, two TCG boots; cached)"
 	@echo "  check-quick  unit tests and a small subset of the boot tests"
 	@echo "  bench        benchmarks: sizes, boot times, check timings"
@@ -230,7 +231,10 @@ check-needs: $(OUT)/triage
 check-autopsy: $(OUT)/triage
 	@tests/autopsy/check $(OUT)/triage $(OUT)/autopsy-test
 
-check: check-scripts check-includes check-unit check-unit-clang check-fuzz check-html check-needs check-autopsy check-qemu
+check-watch: $(OUT)/triage
+	@tests/watch/run $(OUT)/triage
+
+check: check-scripts check-includes check-unit check-unit-clang check-fuzz check-html check-needs check-autopsy check-watch check-qemu
 
 bench: all
 	@scripts/bench $(OUT)

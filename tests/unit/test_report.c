@@ -57,6 +57,7 @@ static const char *const valid[] = {
 	DATA "burnin-vm-warn.json", DATA "burnin-host-synthetic.json", DATA "host-v4.json",
 	DATA "guest-v2aes.json", DATA "minimal.json", DATA "host-cluster.json", DATA "postmortem-join.json",
 	DATA "autopsy-throttled.json", /* tests/autopsy/check's throttled case, then `triage report --json` */
+	DATA "postmortem-record.json",
 };
 
 static struct jval *load(const char *path)
@@ -324,7 +325,17 @@ static struct jval *fragment(const char *check)
 static bool declared(const struct jval *node, const char *path)
 {
 	char seg[128];
+	const char *ref = json_str(node, "$ref", NULL);
 
+	/* A part in a fragment of its own ("$ref": "record.schema.json"). */
+	if (ref && *path && strstr(ref, ".schema.json")) {
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)(strstr(ref, ".schema.json") - ref), ref);
+		struct jval *sub = fragment(name);
+		bool ok = sub && declared(sub, path);
+		json_free(sub);
+		return ok;
+	}
 	if (!*path)
 		return node != NULL;
 	for (size_t n = strlen(path); node && n > 0; n--) {

@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "fakefs.h"
 #include "lib/procfs.h"
@@ -220,12 +223,266 @@ static void test_record(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static void promtool_ok(const char *path)
+{
+	char cmd[700];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "command -v promtool >/dev/null || exit 99; promtool check metrics < %s", path);
+	rc = system(cmd);
+	if (WEXITSTATUS(rc) == 99)
+		fail_msg("promtool is missing: scripts/deps installs the Debian package prometheus");
+	assert_int_equal(WEXITSTATUS(rc), 0);
+}
+
+/* The textfile of a recorder that saw two freezes, late wake-ups and a
+ * stuck disk, judged by promtool (Prometheus' own parser and linter). */
+static void test_textfile_text(void **state)
+{
+	static struct watch w;
+	char path[] = "/tmp/test_watch.prom.XXXXXX";
+	size_t len;
+	char *text;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	w.freezes = 2;
+	w.longest_freeze_ns = 3500000000LL;
+	w.ncpus = 2;
+	w.user_hz = 100;
+	w.steal_last[0] = 150;
+	w.steal_last[1] = 7;
+	w.ndisks = 2;
+	strcpy(w.disks[0].name, "vda");
+	w.disks[0].whole = true;
+	w.disks[0].stall_ns = 12500000000LL;
+	strcpy(w.disks[1].name, "vda1");
+	for (int i = 1; i <= 100; i++)
+		watch_textfile_sample(&w, i * 1000000LL); /* 1 to 100 ms */
+	text = watch_textfile_text(&w, &len);
+	assert_non_null(strstr(text, "vmtriage_watch_freezes_total 2\n"));
+	assert_non_null(strstr(text, "vmtriage_watch_freeze_longest_seconds 3.5\n"));
+	assert_non_null(strstr(text, "vmtriage_watch_wake_latency_seconds{quantile=\"0.5\"} 0.05\n"));
+	assert_non_null(strstr(text, "vmtriage_watch_wake_latency_seconds{quantile=\"0.99\"} 0.099\n"));
+	assert_non_null(strstr(text, "vmtriage_watch_wake_latency_seconds_count 100\n"));
+	assert_non_null(strstr(text, "vmtriage_watch_steal_seconds_total{cpu=\"0\"} 1.5\n"));
+	assert_non_null(strstr(text, "vmtriage_watch_io_stall_seconds_total{disk=\"vda\"} 12.5\n"));
+	assert_null(strstr(text, "vda1")); /* a partition is not a disk */
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	promtool_ok(path);
+	unlink(path);
+	free(text);
+	watch_textfile_free(&w);
+}
+
+/* A real recording's textfile, replaced in place. */
+static void test_textfile_run(void **state)
+{
+	char dir[] = "/tmp/test_watch.XXXXXX", ring[64], path[600], cmd[700];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(ring, sizeof(ring), "%s/ring", dir);
+	char *argv[] = { "watch", "--dir", ring, "--interval", "50ms", "--duration", "300ms", "--textfile", dir, "-q", NULL };
+	assert_int_equal(cmd_watch(10, argv), 0);
+	snprintf(path, sizeof(path), "%s/vmtriage_watch.prom", dir);
+	char *text = read_file(path, 1 << 16, NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "vmtriage_watch_freezes_total 0\n"));
+	assert_non_null(strstr(text, "vmtriage_watch_wake_latency_seconds_count "));
+	free(text);
+	promtool_ok(path);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_probe_parse(void **state)
+{
+	struct watch_probe p;
+	char err[300];
+
+	(void)state;
+	assert_int_equal(watch_probe_parse("tcp:127.0.0.1:22", &p, err, sizeof(err)), 0);
+	assert_true(p.kind == PROBE_TCP && !strcmp(p.target, "127.0.0.1") && !strcmp(p.port, "22"));
+	assert_int_equal(watch_probe_parse("http://localhost:8080/health?x=1", &p, err, sizeof(err)), 0);
+	assert_true(p.kind == PROBE_HTTP && !strcmp(p.target, "localhost") && !strcmp(p.port, "8080"));
+	assert_string_equal(p.path, "/health?x=1");
+	assert_int_equal(watch_probe_parse("http://[::1]/", &p, err, sizeof(err)), 0);
+	assert_true(!strcmp(p.target, "::1") && !strcmp(p.port, "80") && !strcmp(p.path, "/"));
+	assert_int_equal(watch_probe_parse("tcp:[::1]:443", &p, err, sizeof(err)), 0);
+	assert_true(!strcmp(p.target, "::1") && !strcmp(p.port, "443"));
+	assert_int_equal(watch_probe_parse("unit:ssh.service", &p, err, sizeof(err)), 0);
+	assert_true(p.kind == PROBE_UNIT && !strcmp(p.target, "ssh.service"));
+	assert_int_equal(watch_probe_parse("tcp:host", &p, err, sizeof(err)), -1);
+	assert_int_equal(watch_probe_parse("tcp:host:99999", &p, err, sizeof(err)), -1);
+	assert_int_equal(watch_probe_parse("https://x/", &p, err, sizeof(err)), -1);
+	assert_int_equal(watch_probe_parse("unit:", &p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unit"));
+}
+
+static void test_probe_decide(void **state)
+{
+	struct watch_probe p = { 0 };
+
+	(void)state;
+	/* restart after 3, reboot after 3 more, recovery after either */
+	int seq[] = { 1, 2, 3, 4, 5, 6, 7, 0 };
+	enum probe_action want[] = { ACT_NONE, ACT_NONE, ACT_RESTART, ACT_NONE, ACT_NONE, ACT_REBOOT, ACT_NONE, ACT_RECOVERED };
+	for (size_t i = 0; i < ARRAY_SIZE(seq); i++) {
+		p.fails = seq[i];
+		assert_int_equal(watch_probe_decide(&p, 3, true, true), want[i]);
+	}
+	p.fails = 0;
+	assert_int_equal(watch_probe_decide(&p, 3, true, true), ACT_NONE);
+	/* nothing to restart: the reboot comes first; nor that: a report */
+	memset(&p, 0, sizeof(p));
+	p.fails = 2;
+	assert_int_equal(watch_probe_decide(&p, 2, false, true), ACT_REBOOT);
+	memset(&p, 0, sizeof(p));
+	p.fails = 2;
+	assert_int_equal(watch_probe_decide(&p, 2, false, false), ACT_REPORT);
+	p.fails = 4;
+	assert_int_equal(watch_probe_decide(&p, 2, false, false), ACT_NONE);
+}
+
+/* A loopback server of our own: listens on 127.0.0.1 (port in *port) and,
+ * when reply is not NULL, answers every connection with it. */
+static pid_t serve(const char *reply, int *port, int *lfd)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	*lfd = fd;
+	if (!reply)
+		return 0;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (;;) {
+			int c = accept(fd, NULL, NULL);
+			char buf[512];
+			if (c < 0)
+				_exit(0);
+			(void)!read(c, buf, sizeof(buf));
+			(void)!write(c, reply, strlen(reply));
+			close(c);
+		}
+	}
+	return pid;
+}
+
+static void test_probes_loopback(void **state)
+{
+	struct watch_probe p;
+	char spec[64], err[300], why[200];
+	int port, fd, port2, fd2, port3, fd3;
+
+	(void)state;
+	/* tcp: a listening socket accepts (the kernel completes the handshake) */
+	serve(NULL, &port, &fd);
+	snprintf(spec, sizeof(spec), "tcp:127.0.0.1:%d", port);
+	assert_int_equal(watch_probe_parse(spec, &p, err, sizeof(err)), 0);
+	assert_int_equal(watch_probe_once(&p, 2000, why, sizeof(why)), 0);
+	close(fd);
+	assert_int_equal(watch_probe_once(&p, 2000, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "refused"));
+	/* http: 200 is alive, 503 is not */
+	pid_t ok = serve("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", &port2, &fd2);
+	pid_t bad = serve("HTTP/1.1 503 Service Unavailable\r\n\r\n", &port3, &fd3);
+	snprintf(spec, sizeof(spec), "http://127.0.0.1:%d/health", port2);
+	assert_int_equal(watch_probe_parse(spec, &p, err, sizeof(err)), 0);
+	assert_int_equal(watch_probe_once(&p, 2000, why, sizeof(why)), 0);
+	snprintf(spec, sizeof(spec), "http://127.0.0.1:%d/", port3);
+	assert_int_equal(watch_probe_parse(spec, &p, err, sizeof(err)), 0);
+	assert_int_equal(watch_probe_once(&p, 2000, why, sizeof(why)), -1);
+	assert_string_equal(why, "HTTP status 503");
+	/* a server that accepts and says nothing: the timeout */
+	int port4, fd4;
+	serve(NULL, &port4, &fd4);
+	snprintf(spec, sizeof(spec), "http://127.0.0.1:%d/", port4);
+	assert_int_equal(watch_probe_parse(spec, &p, err, sizeof(err)), 0);
+	int64_t t0 = now_ns();
+	assert_int_equal(watch_probe_once(&p, 300, why, sizeof(why)), -1);
+	assert_true(now_ns() - t0 >= 250000000LL);
+	assert_non_null(strstr(why, "no HTTP status"));
+	close(fd4);
+	kill(ok, SIGKILL);
+	kill(bad, SIGKILL);
+	waitpid(ok, NULL, 0);
+	waitpid(bad, NULL, 0);
+	close(fd2);
+	close(fd3);
+}
+
+static bool has_event(const struct ring_scan *s, int kind, const char *text)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct wrec_event e;
+		if (s->recs[i].type != WREC_EVENT)
+			continue;
+		wrec_get(&s->recs[i], &e, sizeof(e));
+		e.text[sizeof(e.text) - 1] = '\0';
+		if (e.kind == kind && (!text || strstr(e.text, text)))
+			return true;
+	}
+	return false;
+}
+
+/* A probe of a closed loopback port, failing twice in a row: the recorder
+ * decides to reboot, syncs and (VMTRIAGE_WATCH_NO_REBOOT) stops; the
+ * record holds the failure and the decision. A watchdog that is not one
+ * is refused and said so. */
+static void test_probe_reboot(void **state)
+{
+	char dir[] = "/tmp/test_watch.XXXXXX", ring[64], spec[64], path[600], wd[600], cmd[700];
+	int port, fd;
+	struct ring_scan s;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	serve(NULL, &port, &fd);
+	close(fd); /* now nothing listens there */
+	snprintf(spec, sizeof(spec), "tcp:127.0.0.1:%d", port);
+	snprintf(ring, sizeof(ring), "%s/ring", dir);
+	snprintf(wd, sizeof(wd), "%s/not-a-watchdog", dir);
+	FILE *f = fopen(wd, "w");
+	fclose(f);
+	char *argv[] = { "watch", "--dir", ring, "--interval", "50ms", "--duration", "20s", "--probe", spec,
+			 "--probe-every", "100ms", "--probe-failures", "2", "--reboot", "--watchdog", wd, "-q", NULL };
+	setenv("VMTRIAGE_WATCH_NO_REBOOT", "1", 1);
+	int64_t t0 = now_ns();
+	assert_int_equal(cmd_watch(17, argv), 0);
+	unsetenv("VMTRIAGE_WATCH_NO_REBOOT");
+	assert_true(now_ns() - t0 < 15000000000LL); /* stopped by the decision, not the duration */
+	snprintf(path, sizeof(path), "%s/watch.ring", ring);
+	assert_int_equal(ring_read(path, &s), 0);
+	assert_true(has_event(&s, WEV_PROBE_FAIL, "refused"));
+	assert_true(has_event(&s, WEV_REBOOT, "not done"));
+	assert_true(has_event(&s, WEV_WATCHDOG_FAIL, "not-a-watchdog"));
+	assert_int_equal(s.recs[s.n - 1].type, WREC_STOP);
+	ring_scan_free(&s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diskstats),   cmocka_unit_test(test_oldest_request),
 		cmocka_unit_test(test_whole_disks), cmocka_unit_test(test_unit),
 		cmocka_unit_test(test_install_root), cmocka_unit_test(test_record),
+		cmocka_unit_test(test_textfile_text), cmocka_unit_test(test_textfile_run),
+		cmocka_unit_test(test_probe_parse), cmocka_unit_test(test_probe_decide),
+		cmocka_unit_test(test_probes_loopback), cmocka_unit_test(test_probe_reboot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

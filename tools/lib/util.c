@@ -439,3 +439,41 @@ void triage_child_argv(char **argv, int max, const char *name, char **args, cons
 	argv[n++] = (char *)out;
 	argv[n] = NULL;
 }
+
+int file_replace(const char *path, const char *data, size_t len, bool sync, char *err, size_t errlen)
+{
+	char tmp[1024];
+	const char *base = strrchr(path, '/');
+	size_t dirlen = base ? (size_t)(base - path) : 0;
+	size_t off = 0;
+	int fd;
+
+	/* The same folder (rename stays in one file system) and a dot name:
+	 * node_exporter's *.prom glob never reads a half-written file. */
+	snprintf(tmp, sizeof(tmp), "%.*s%s.%s.tmp.%d", (int)dirlen, path, base ? "/" : "", base ? base + 1 : path,
+		 (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "%s: %s", tmp, strerror(n < 0 ? errno : EIO));
+			close(fd);
+			unlink(tmp);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	if ((sync && fsync(fd) < 0) || close(fd) < 0 || rename(tmp, path) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}

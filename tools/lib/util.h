@@ -51,6 +51,11 @@ int read_line_at(char *buf, size_t size, const char *fmt, ...) __attribute__((fo
 int read_ll(const char *path, long long *out);
 int read_ll_at(long long *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Replaces path with data through a dot-named temporary file beside it
+ * and rename(): a reader sees the old file or the new, never part of one.
+ * sync: fsync before the rename. Returns 0, or -1 with the reason in err. */
+int file_replace(const char *path, const char *data, size_t len, bool sync, char *err, size_t errlen);
+
 /* Writes a string to a file (sysfs, procfs). Returns 0 or -1 with errno. */
 int write_str(const char *path, const char *s);
 

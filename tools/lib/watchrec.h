@@ -122,8 +122,9 @@ _Static_assert(sizeof(struct wrec_event) <= RING_PAYLOAD_MAX, "event fits");
 
 /* A freeze: a gap between two ticks longer than the interval by at least
  * this. 2 s: well above the scheduling delays of a busy but working guest
- * (docs/watch.md, "Freezes": the tick lateness measured under load), and
- * below the freezes people report (SSH not answering: tens of seconds). */
+ * (docs/watch.md, "Freezes, the threshold": a 0.2 s recorder on 2 cores
+ * with PSI cpu some at 99% had its longest gap 0.34 s beyond the interval),
+ * and below the freezes people report (SSH not answering: tens of s). */
 #define WATCH_FREEZE_MIN_NS 2000000000LL
 
 /* A record's payload as the struct of its type: copied into a zeroed out,

@@ -30,6 +30,7 @@
 #include "postmortem/join.h"
 #include "postmortem/journal.h"
 #include "postmortem/modules.h"
+#include "postmortem/record.h"
 
 /* Of one text log, decompressed: its newest part when longer (the image may
  * have 512 MiB of memory in all). */
@@ -101,6 +102,7 @@ struct ctx {
 	char isa_out[256];
 	struct pm_wf wf;
 	int scanned_roots;
+	struct pm_flight *rec;	/* the flight recorder's rings (record.c) */
 };
 
 static struct source *add_source(struct ctx *x, const char *path, const char *kind)
@@ -421,6 +423,7 @@ static void read_root(struct ctx *x, const char *root)
 		read_pstore_dir(x, "/sys/fs/pstore", 0);
 	snprintf(p, sizeof(p), "%s/var/lib/systemd/pstore", root);
 	read_pstore_dir(x, p, 0);
+	pm_flight_read(x->rec, x->c, root, NULL);
 }
 
 /* ---- the join with isa ---- */
@@ -651,6 +654,8 @@ static void read_disks(struct ctx *x, const char *only)
 			snprintf(dir, sizeof(dir), "%s%s", mnt, sub);
 			read_root(x, dir);
 		} else if (where == 2) {
+			snprintf(dir, sizeof(dir), "%s%s", mnt, sub);
+			pm_flight_read(x->rec, x->c, NULL, dir);
 			snprintf(dir, sizeof(dir), "%s%s/log", mnt, sub);
 			read_logdir(x, dir);
 		}
@@ -1384,6 +1389,7 @@ int cmd_postmortem(int argc, char **argv)
 		rootbuf[strlen(rootbuf) - 1] = '\0';
 	x.c = &c;
 	x.src = xcalloc(PM_MAX_FILES, sizeof(*x.src));
+	x.rec = xmalloc(sizeof(*x.rec));
 	pm_init(&x.pm);
 	if (!rootbuf[0] && !vals[O_JOURNAL].set) {
 		char id[64];
@@ -1399,6 +1405,7 @@ int cmd_postmortem(int argc, char **argv)
 		}
 	}
 
+	pm_flight_init(x.rec, x.pm.current_boot);
 	if (vals[O_ISA].set) {
 		x.isa_done = true;
 		if (pm_isa_load(&x.isa, vals[O_ISA].str) < 0 && strcmp(vals[O_ISA].str, "none"))
@@ -1472,6 +1479,7 @@ int cmd_postmortem(int argc, char **argv)
 		jw_int(m, "oom_kills", ooms);
 		jw_int(m, "will_fail", will_fail);
 		jw_num(m, "scan_s", x.wf.seconds);
+		pm_flight_write_metrics(x.rec, m);
 	}
 	if (use_disks) {
 		char what[400] = "";
@@ -1483,11 +1491,13 @@ int cmd_postmortem(int argc, char **argv)
 		root = rootbuf;
 	}
 	write_data(&x, root, sel, k);
+	pm_flight_write_data(x.rec, check_data(&c));
 	/* The decoded traps first: they name the instruction and the fix; the
 	 * rules' findings (the services those traps killed among them) follow. */
 	write_trap_findings(&x, sel, k);
 	write_findings(&x, sel, k);
 	write_will_fail_findings(&x);
+	pm_flight_write_findings(x.rec, &c);
 	for (int i = 0; i < k; i++) {
 		const struct pm_boot *b = &x.pm.boots[sel[i]];
 		char t[32];
@@ -1501,9 +1511,11 @@ int cmd_postmortem(int argc, char **argv)
 	pm_isa_free(&x.isa);
 	pm_wf_free(&x.wf);
 	free(x.src);
-	if (!x.nsrc)
+	bool recorded = pm_flight_found(x.rec);
+	free(x.rec);
+	if (!x.nsrc && !recorded)
 		return check_end(&c, ST_SKIP, "no journal, text log or pstore record found");
-	if (!k)
+	if (!k && !recorded)
 		return check_end(&c, ST_SKIP, "the logs hold no boot");
 	return check_end(&c, -1, NULL);
 }

@@ -9,6 +9,7 @@
 #include "lib/util.h"
 #include "report/html.h"
 #include "report/view.h"
+#include "report/view_record.h"
 
 /* "2026-11-25T07:06:40Z" -> "2026-11-25 07:06:40". */
 static void short_time(char *buf, size_t size, const char *iso)
@@ -152,6 +153,7 @@ void postmortem_text(FILE *f, const struct jval *test)
 		if (json_num(wf, "more", 0) > 0)
 			fprintf(f, "                - ... and %.0f more\n", json_num(wf, "more", 0));
 	}
+	record_text(f, json_obj(data, "record"));
 }
 
 static void html_insn(FILE *f, const struct jval *in)
@@ -261,6 +263,7 @@ void postmortem_html(FILE *f, const struct jval *test, const char *name)
 	}
 	if (json_true(wf, "scanned"))
 		html_will_fail(f, wf);
+	record_html(f, json_obj(data, "record"));
 }
 
 void postmortem_screen_line(char *buf, size_t size, const struct jval *test)

@@ -59,6 +59,7 @@ void watch_open_sources(struct watch *w)
 			if (cpustat_parse(w->statbuf, c, &st) == 0)
 				w->ncpus = c + 1;
 	}
+	w->user_hz = (int)sysconf(_SC_CLK_TCK);
 	w->has_kmsg = kmsg_open_new(&w->km) == 0;
 	if (w->has_kmsg) {
 		w->km.on_line = on_kmsg;
@@ -144,6 +145,11 @@ bool watch_disk_is_whole(const char *sys_block, const char *name)
 
 void watch_disk_update(struct watch_disk *d, int64_t completed, int64_t in_flight, int64_t now)
 {
+	/* Stalled since the last tick: something was in flight then and now,
+	 * and nothing completed between. */
+	if (in_flight > 0 && d->stuck_ns >= 0 && completed == d->completed && d->last_ns > 0 && now > d->last_ns)
+		d->stall_ns += now - d->last_ns;
+	d->last_ns = now;
 	if (in_flight <= 0) {
 		d->zero_ns = now;
 		d->stuck_ns = -1;
