@@ -22,7 +22,6 @@
 
 #include "host/autopsy.h"
 #include "host/host.h"
-#include "host/hostrun.h"
 #include "host/modes.h"
 #include "lib/hostrec.h"
 #include "lib/procfs.h"
@@ -62,8 +61,8 @@ const struct opt host_watch_opts[] = {
 #define WATCH_VCPUS_MAX AUT_VCPUS_MAX
 #define WATCH_CSTATE_FDS 2048
 #define PROM_NAME "vmtriage_host_watch.prom"
-/* The textfile is written through a synced rename (about 1 ms of CPU):
- * every 15 s, Prometheus' usual scrape interval, rather than every tick. */
+/* The textfile is replaced (lib file_replace, a rename) every 15 s,
+ * Prometheus' usual scrape interval, rather than every tick. */
 #define TEXTFILE_EVERY_NS 15000000000LL
 /* An interval in which a vCPU waited on the run queue at least this share
  * of the time is a starved interval (the autopsy's threshold: a healthy
@@ -589,7 +588,8 @@ int host_watch(int argc, char **argv)
 			char *text = host_watch_prom(w, &len);
 
 			snprintf(prom, sizeof(prom), "%s/%s", textfile, PROM_NAME);
-			if (host_write_atomic(prom, text, len, "watch-prom", err, sizeof(err)) < 0)
+			/* a textfile need not survive a power cut: no fsync */
+			if (file_replace(prom, text, len, false, err, sizeof(err)) < 0)
 				warn_msg("%s", err);
 			free(text);
 			prom_next = now_ns() + prom_every;
