@@ -252,6 +252,17 @@ static void read_regs(struct autopsy *a, int64_t timeout)
 	qmp_close(&q);
 }
 
+/* A vCPU thread in D is held in the kernel (KVM waiting on a page that
+ * does not come): run_on_cpu would wait for it as long, with QEMU's main
+ * loop. */
+static bool vcpu_in_d(const struct aut_sample *s, const struct aut_rate *rates)
+{
+	for (int i = 0; i < s->nthreads; i++)
+		if (rates[i].role == AUT_VCPU && s->th[i].state == 'D')
+			return true;
+	return false;
+}
+
 /* ---- the report ---- */
 
 static const char *role_name(enum aut_role r)
@@ -643,7 +654,7 @@ int host_autopsy(int argc, char **argv)
 	rates = xcalloc(AUT_THREADS_MAX, sizeof(*rates));
 	aut_rates(a.s[0], a.s[1], a.pid, a.vcpu_tid, a.nvcpus, rates);
 	aut_judge(a.s[0], a.s[1], rates, &j);
-	if (a.s[1]->qmp && !j.vcpus_starved) {
+	if (a.s[1]->qmp && !j.vcpus_starved && !vcpu_in_d(a.s[1], rates)) {
 		read_regs(&a, timeout);
 		aut_judge(a.s[0], a.s[1], rates, &j); /* with the RIP */
 	}
