@@ -59,9 +59,10 @@ struct aut_sample {
 
 /* The share of a gap a thread waited for a CPU. schedstat adds a wait to
  * the run delay only when the thread gets a CPU (sched_info_arrive), so a
- * thread that is runnable and never runs shows none: a thread runnable
- * (R) at both ends of the gap is taken to have waited whenever it did not
- * run, unless the run delay says more. */
+ * thread that is runnable and never runs shows none: one runnable (R) at
+ * both ends of the gap that did not run at all in it waited all of it.
+ * (One that ran has had its waits counted up to its last run; R at both
+ * ends alone is common on a busy host for a thread that wakes often.) */
 double aut_wait_share(char state_before, char state_after, double run_share, double delay_share);
 
 /* What the judge derives per thread over the gap. */

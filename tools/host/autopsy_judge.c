@@ -47,8 +47,8 @@ enum aut_role aut_role(const struct aut_thread *t, int pid, const int *vcpu_tids
 
 double aut_wait_share(char state_before, char state_after, double run_share, double delay_share)
 {
-	if (state_before == 'R' && state_after == 'R' && run_share >= 0 && 1 - run_share > delay_share)
-		return 1 - run_share;
+	if (state_before == 'R' && state_after == 'R' && run_share == 0)
+		return 1;
 	return delay_share;
 }
 
