@@ -44,7 +44,7 @@ MUSL_OBJ   = $(patsubst %.c,$(OUT)/musl/%.o,$(1))
 HOST_OBJ   = $(patsubst %.c,$(OUT)/host/%.o,$(1))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRC))
 
-.PHONY: deps-build deps-run deps-check deps-bench all tools kernel initramfs iso run check check-unit check-includes check-scripts check-html check-qemu check-quick check-needs check-watch debian-guest \
+.PHONY: deps-build deps-run deps-check deps-bench all tools kernel initramfs iso run check check-unit check-includes check-scripts check-html check-qemu check-quick check-needs check-autopsy check-watch debian-guest \
         bench deps clean help report-disk sizes fuzz check-fuzz check-unit-clang check-models
 .DEFAULT_GOAL := all
 # Objects are never intermediate: keep them (and make no `rm` noise after
@@ -67,6 +67,7 @@ help:
 	@echo "  check-qemu   QEMU boot tests only (tests/qemu/cases)"
 	@echo "  check-models the QEMU CPU-model tables (tools/lib/qemu-models-*.def) against QEMU's QMP answers"
 	@echo "  check-needs  triage needs against objdump -d and readelf -n on programs built at each -march level"
+	@echo "  check-autopsy  triage host --autopsy against real QEMU processes (paused, stopped, throttled, spinning, idle, starved)"
 	@echo "  check-watch  triage watch stopped by SIGSTOP for 3 s: the post-mortem finds the freeze from the record alone (15 s)"
 	@echo "  debian-guest the post-mortem's Debian guest disk (debootstrap, two TCG boots; cached)"
 	@echo "  check-quick  unit tests and a small subset of the boot tests"
@@ -241,10 +242,15 @@ check-models: | deps-check
 check-needs: $(OUT)/triage | deps-check
 	@tests/needs/check $(OUT)/triage
 
+# Real QEMU processes (TCG, a few bytes of guest code each), one a case of
+# tests/autopsy/cases, about 30 s in all.
+check-autopsy: $(OUT)/triage | deps-check
+	@tests/autopsy/check $(OUT)/triage $(OUT)/autopsy-test
+
 check-watch: $(OUT)/triage | deps-check
 	@tests/watch/run $(OUT)/triage
 
-check: deps-check check-scripts check-includes check-unit check-unit-clang check-fuzz check-html check-needs check-watch check-models check-qemu
+check: deps-check check-scripts check-includes check-unit check-unit-clang check-fuzz check-html check-needs check-autopsy check-watch check-models check-qemu
 
 bench: deps-bench all
 	@scripts/bench $(OUT)

@@ -57,6 +57,7 @@ static const char *const valid[] = {
 	DATA "kvm-quick-pass.json", DATA "kvm-quick-warn.json", DATA "synthetic-full.json",
 	DATA "burnin-vm-warn.json", DATA "burnin-host-synthetic.json", DATA "host-v4.json",
 	DATA "guest-v2aes.json", DATA "minimal.json", DATA "host-cluster.json", DATA "postmortem-join.json",
+	DATA "autopsy-throttled.json", /* tests/autopsy/check's throttled case, then `triage report --json` */
 	DATA "postmortem-record.json",
 };
 
@@ -460,7 +461,7 @@ static void test_undeclared_read_named(void **state)
 static void test_view_metrics_declared(void **state)
 {
 	(void)state;
-	static const char *const checks[] = { "isa", "mem", "wake", "burnin", "host", "postmortem" };
+	static const char *const checks[] = { "isa", "mem", "wake", "burnin", "host", "postmortem", "autopsy" };
 
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
 		const struct check_view *cv = check_view_find(checks[i]);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "host/hostrun.h"
+#include "host/modes.h"
 #include "lib/pvetypes.h"
 #include "lib/qemumodels.h"
 #include "lib/util.h"
@@ -45,6 +46,8 @@ enum {
 	O_RUN_ISO,
 	O_YES,
 	O_FORCE,
+	O_AUTOPSY,
+	O_WATCH,
 	O_COUNT,
 };
 
@@ -66,6 +69,10 @@ const struct opt host_opts[] = {
 	{ "run-iso", 0, OPT_STR, "ISO", "the vmtriage ISO as qm takes it (local:iso/vmtriage.iso)", 0, 0 },
 	{ "yes", 0, OPT_FLAG, NULL, "with --vm: run the commands instead of printing them", 0, 0 },
 	{ "force", 0, OPT_FLAG, NULL, "with --vm: shut a running VM down first (and start it again after)", 0, 0 },
+	/* other modes with their own options (host/modes.h): --autopsy 1 --help */
+	{ "autopsy", 0, OPT_INT, "VMID", "instead: examine hung VM VMID before it is killed (verdict, report)", 1,
+	  999999999 },
+	{ "watch", 0, OPT_FLAG, NULL, "instead: record every VM's vCPU scheduling and the host's pressure", 0, 0 },
 	{ NULL, 0, 0, NULL, NULL, 0, 0 },
 };
 
@@ -987,7 +994,11 @@ int cmd_host(int argc, char **argv)
 	struct optv vals[O_COUNT + 1] = { 0 };
 	struct check c;
 	struct host_run r = { 0 };
-	int rc = check_begin(&c, "host", usage, host_opts, vals, argc, argv);
+	int rc = host_mode(argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	rc = check_begin(&c, "host", usage, host_opts, vals, argc, argv);
 	char path[600];
 	struct stat st;
 
