@@ -194,7 +194,8 @@ check-quick: check-unit all
 # tests/fuzz/regress/NAME/ (run first, every time). Other .c files in
 # tests/fuzz/ are helpers linked into every target.
 
-FUZZ_CC      ?= clang-14
+# The release's clang (Debian 12: 14, 13: 19; scripts/deps installs `clang`).
+FUZZ_CC      ?= clang
 FUZZ_SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
 FUZZ_CFLAGS  := $(COMMON) -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)

@@ -8,6 +8,15 @@
 #include "lib/hypervisor.h"
 #include "lib/util.h"
 
+/* libcpuid 0.7 (Debian 13) moved the x86 identification into data.x86 and
+ * deprecated the old members; 0.6 (Debian 12) has only those. The ARM
+ * register counts came with 0.7's x86/ARM split. */
+#ifdef MAX_ARM_ID_AFR_REGS
+#define LC_X86(d) ((d).x86)
+#else
+#define LC_X86(d) (d)
+#endif
+
 /* libcpuid's raw layout, filled from the dump rather than by executing
  * CPUID again, so live CPUs and recorded dumps take the same path. */
 static void to_raw(const struct cpuid_dump *c, struct cpu_raw_data_t *raw)
@@ -27,6 +36,10 @@ static void to_raw(const struct cpuid_dump *c, struct cpu_raw_data_t *raw)
 		memcpy(raw->intel_fn14h[i], cpuid_get(c, 0x14, i), 16);
 	for (uint32_t i = 0; i < MAX_AMDFN8000001DH_LEVEL; i++)
 		memcpy(raw->amd_fn8000001dh[i], cpuid_get(c, 0x8000001d, i), 16);
+#ifdef MAX_AMDFN80000026H_LEVEL /* AMD's extended topology: libcpuid 0.7 */
+	for (uint32_t i = 0; i < MAX_AMDFN80000026H_LEVEL; i++)
+		memcpy(raw->amd_fn80000026h[i], cpuid_get(c, 0x80000026, i), 16);
+#endif
 }
 
 /* Without libcpuid: vendor, brand and the display family/model/stepping
@@ -65,9 +78,9 @@ void isa_identify(const struct cpuid_dump *c, struct isa_ident *id)
 	strlcpy_(id->vendor, data.vendor_str, sizeof(id->vendor));
 	strlcpy_(id->brand, trim(data.brand_str), sizeof(id->brand));
 	strlcpy_(id->codename, data.cpu_codename, sizeof(id->codename));
-	id->family = data.ext_family;
-	id->model = data.ext_model;
-	id->stepping = data.stepping;
+	id->family = LC_X86(data).ext_family;
+	id->model = LC_X86(data).ext_model;
+	id->stepping = LC_X86(data).stepping;
 	cpu_name(id->vendor, (unsigned)id->family, (unsigned)id->model, id->codename, isa_cpuid_vm(c), id->name,
 		 sizeof(id->name));
 }

@@ -1,7 +1,10 @@
 /* Debian's libcpuid.a is built against glibc with _FORTIFY_SOURCE, so it
  * calls four checked variants that musl does not have. These forward to the
- * plain functions (the buffer sizes libcpuid passes are its own). Only the
- * musl build needs them; glibc has the real ones.
+ * plain functions (the buffer sizes libcpuid passes are its own). Debian 13's
+ * (glibc 2.41, C23 by default) also calls __isoc23_sscanf, glibc's sscanf
+ * with C23's binary integers (%b, 0b for %i), in its raw-data reader, which
+ * triage never calls: it forwards to musl's vsscanf. Only the musl build
+ * needs them; glibc has the real ones.
  *
  * The headers come first: __GLIBC__ is defined by glibc's <features.h>, which
  * every libc header includes, so testing it before any include is always
@@ -17,6 +20,7 @@ int __snprintf_chk(char *s, size_t n, int flag, size_t slen, const char *fmt, ..
 int __vsnprintf_chk(char *s, size_t n, int flag, size_t slen, const char *fmt, va_list ap)
 	__attribute__((format(printf, 5, 0)));
 char *__strcpy_chk(char *dst, const char *src, size_t dstlen);
+int __isoc23_sscanf(const char *s, const char *fmt, ...) __attribute__((format(scanf, 2, 3)));
 
 int __fprintf_chk(FILE *f, int flag, const char *fmt, ...)
 {
@@ -54,6 +58,17 @@ char *__strcpy_chk(char *dst, const char *src, size_t dstlen)
 {
 	(void)dstlen;
 	return strcpy(dst, src);
+}
+
+int __isoc23_sscanf(const char *s, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsscanf(s, fmt, ap);
+	va_end(ap);
+	return r;
 }
 #else
 /* ISO C wants at least one declaration in a translation unit. */
