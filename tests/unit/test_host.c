@@ -779,7 +779,7 @@ static void killed_at(const char *point, const char *path, const char *old)
 				 "--no-wake", "--share", share, "--prom", prom, "-q", "-o", out, NULL };
 
 		snprintf(out, sizeof(out), "%s/killed.json", tmpdir);
-		setenv("VMTRIAGE_HOST_KILL", point, 1);
+		setenv("VMTRIAGE_KILL_BEFORE_RENAME", point, 1);
 		cmd_host(ARRAY_SIZE(argv) - 1, argv);
 		_exit(0);
 	}

@@ -72,7 +72,7 @@ bool host_vm_runs_on(const struct host_run *r, const struct host_vm *vm, const s
 /* out.c: writes data to path through a temporary file in the same folder,
  * fsync and rename, so a reader sees the old file or the new one, never
  * part of one. kill_point names the step for the crash test hook
- * (VMTRIAGE_HOST_KILL=kill_point kills the process just before the rename).
+ * (lib file_replace: VMTRIAGE_KILL_BEFORE_RENAME=kill_point kills the process just before the rename).
  * Returns 0, or -1 with a message in err. */
 int host_write_atomic(const char *path, const char *data, size_t len, const char *kill_point, char *err,
 		      size_t errlen);

@@ -18,75 +18,11 @@
 int host_write_atomic(const char *path, const char *data, size_t len, const char *kill_point, char *err,
 		      size_t errlen)
 {
-	char tmp[800], dirbuf[800], *dir;
-	const char *hook = getenv("VMTRIAGE_HOST_KILL");
-	size_t off = 0;
-	int fd, dfd;
-
-	strlcpy_(dirbuf, path, sizeof(dirbuf));
-	dir = dirname(dirbuf);
-	/* same folder, so rename() stays in one file system; a dot name so
-	 * node_exporter's *.prom glob never reads a half-written file */
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%d", dir, strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
-		 (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(err, errlen, "%s: %s", tmp, strerror(n < 0 ? errno : EIO));
-			goto fail;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0) {
-		snprintf(err, errlen, "fsync %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	close(fd);
-	fd = -1;
-	if (hook && kill_point && !strcmp(hook, kill_point))
-		raise(SIGKILL); /* the crash test: killed between write and rename */
-	if (rename(tmp, path) < 0) {
-		snprintf(err, errlen, "rename to %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(dfd); /* the rename itself survives a power cut */
-		close(dfd);
-	}
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return -1;
+	return file_replace(path, data, len, true, kill_point, err, errlen);
 }
 
 /* ---- Prometheus ---- */
 
-/* A label value: backslash, double quote and newline escaped (the text
- * exposition format). */
-static void label(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', f);
-		if (*s == '\n') {
-			fputs("\\n", f);
-			continue;
-		}
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
 
 static void head(FILE *f, const char *name, const char *help)
 {
@@ -96,14 +32,14 @@ static void head(FILE *f, const char *name, const char *help)
 static void node_gauge(FILE *f, const char *name, const struct host_run *r, double v)
 {
 	fprintf(f, "%s{node=", name);
-	label(f, r->node);
+	prom_label(f, r->node);
 	fprintf(f, "} %.15g\n", v);
 }
 
 static void vm_gauge(FILE *f, const char *name, const struct host_vm *vm, double v)
 {
 	fprintf(f, "%s{vmid=\"%d\",node=", name, vm->vmid);
-	label(f, vm->node);
+	prom_label(f, vm->node);
 	fprintf(f, "} %.15g\n", v);
 }
 
@@ -124,13 +60,13 @@ char *host_prom_text(const struct host_run *r, const struct check *c, size_t *le
 		dief("out of memory");
 	head(f, "vmtriage_host_info", "The node audited by triage host; labels describe it.");
 	fprintf(f, "vmtriage_host_info{node=");
-	label(f, r->node);
+	prom_label(f, r->node);
 	fputs(",cpu=", f);
-	label(f, r->cpu.brand);
+	prom_label(f, r->cpu.brand);
 	fputs(",cpuidle_driver=", f);
-	label(f, r->idle.driver);
+	prom_label(f, r->idle.driver);
 	fputs(",cpufreq_governor=", f);
-	label(f, r->idle.freq_governor);
+	prom_label(f, r->idle.freq_governor);
 	fputs("} 1\n", f);
 	head(f, "vmtriage_host_last_run_timestamp_seconds", "When triage host wrote this file.");
 	node_gauge(f, "vmtriage_host_last_run_timestamp_seconds", r, (double)r->started_unix);
@@ -152,17 +88,17 @@ char *host_prom_text(const struct host_run *r, const struct check *c, size_t *le
 		head(f, "vmtriage_host_cstate_exit_latency_seconds", "Exit latency the kernel states for an idle state.");
 		for (int i = 0; i < r->idle.nstates; i++) {
 			fprintf(f, "vmtriage_host_cstate_exit_latency_seconds{node=");
-			label(f, r->node);
+			prom_label(f, r->node);
 			fputs(",state=", f);
-			label(f, r->idle.st[i].name);
+			prom_label(f, r->idle.st[i].name);
 			fprintf(f, "} %.15g\n", (double)r->idle.st[i].latency_us / 1e6);
 		}
 		head(f, "vmtriage_host_cstate_disabled_cpus", "CPUs on which an idle state is disabled.");
 		for (int i = 0; i < r->idle.nstates; i++) {
 			fprintf(f, "vmtriage_host_cstate_disabled_cpus{node=");
-			label(f, r->node);
+			prom_label(f, r->node);
 			fputs(",state=", f);
-			label(f, r->idle.st[i].name);
+			prom_label(f, r->idle.st[i].name);
 			fprintf(f, "} %d\n", r->idle.st[i].disabled_cpus);
 		}
 		if (lat >= 0) {
@@ -201,9 +137,9 @@ char *host_prom_text(const struct host_run *r, const struct check *c, size_t *le
 			const struct host_vm *vm = &r->vms[i];
 
 			fprintf(f, "vmtriage_vm_cpu_level{vmid=\"%d\",node=", vm->vmid);
-			label(f, vm->node);
+			prom_label(f, vm->node);
 			fputs(",cputype=", f);
-			label(f, vm->type); /* the type judged: args' -cpu wins */
+			prom_label(f, vm->type); /* the type judged: args' -cpu wins */
 			fprintf(f, "} %d\n", vm->level);
 		}
 	head(f, "vmtriage_vm_cpu_missing_extensions", "Extensions the node executes that the VM's CPU type hides.");
@@ -249,7 +185,7 @@ char *host_prom_text(const struct host_run *r, const struct check *c, size_t *le
 		}
 		for (int s = 0; s < 3; s++) {
 			fprintf(f, "vmtriage_vm_findings{vmid=\"%d\",node=", vm->vmid);
-			label(f, vm->node);
+			prom_label(f, vm->node);
 			fprintf(f, ",severity=\"%s\"} %d\n", severity_name((enum severity)s), counts[s]);
 		}
 	}

@@ -110,15 +110,6 @@ struct watch {
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { (void)sig; stop = 1; }
 
-static int64_t self_cpu_ns(void)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_SELF, &ru) != 0)
-		return -1;
-	return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
-	       ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
-}
 
 /* ---- the node ---- */
 
@@ -393,20 +384,6 @@ static void write_vm(struct watch *w, const struct wvm *v)
 
 /* ---- the textfile ---- */
 
-static void label(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', f);
-		if (*s == '\n') {
-			fputs("\\n", f);
-			continue;
-		}
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
 
 static void head(FILE *f, const char *name, const char *type, const char *help)
 {
@@ -427,7 +404,7 @@ char *host_watch_prom(const struct watch *w, size_t *len)
 		dief("out of memory");
 	head(f, "vmtriage_host_watch_last_timestamp_seconds", "gauge", "When triage host --watch wrote this file.");
 	fprintf(f, "vmtriage_host_watch_last_timestamp_seconds{node=");
-	label(f, w->node_name);
+	prom_label(f, w->node_name);
 	fprintf(f, "} %lld\n", (long long)time(NULL));
 	head(f, "vmtriage_host_watch_vms", "gauge", "VMs with a running QEMU (VMID.pid) this interval.");
 	fprintf(f, "vmtriage_host_watch_vms %d\n", w->nvms);
@@ -485,7 +462,7 @@ char *host_watch_prom(const struct watch *w, size_t *len)
 		     "Time the CPUs spent in an idle state, summed over the CPUs (cpuidle's time).");
 		for (uint32_t s = 0; s < n->ncstates; s++) {
 			fputs("vmtriage_host_cstate_residency_seconds_total{state=", f);
-			label(f, w->names.name[s]);
+			prom_label(f, w->names.name[s]);
 			fprintf(f, "} %.6f\n", (double)n->cstate_us[s] / 1e6);
 		}
 	}
@@ -589,7 +566,7 @@ int host_watch(int argc, char **argv)
 
 			snprintf(prom, sizeof(prom), "%s/%s", textfile, PROM_NAME);
 			/* a textfile need not survive a power cut: no fsync */
-			if (file_replace(prom, text, len, false, err, sizeof(err)) < 0)
+			if (file_replace(prom, text, len, false, NULL, err, sizeof(err)) < 0)
 				warn_msg("%s", err);
 			free(text);
 			prom_next = now_ns() + prom_every;

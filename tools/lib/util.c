@@ -5,10 +5,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 const char *prog_name = "triage";
 
@@ -440,10 +442,12 @@ void triage_child_argv(char **argv, int max, const char *name, char **args, cons
 	argv[n] = NULL;
 }
 
-int file_replace(const char *path, const char *data, size_t len, bool sync, char *err, size_t errlen)
+int file_replace(const char *path, const char *data, size_t len, bool sync, const char *kill_point, char *err,
+		 size_t errlen)
 {
 	char tmp[1024];
 	const char *base = strrchr(path, '/');
+	const char *hook = getenv("VMTRIAGE_KILL_BEFORE_RENAME");
 	size_t dirlen = base ? (size_t)(base - path) : 0;
 	size_t off = 0;
 	int fd;
@@ -470,10 +474,52 @@ int file_replace(const char *path, const char *data, size_t len, bool sync, char
 		}
 		off += (size_t)n;
 	}
-	if ((sync && fsync(fd) < 0) || close(fd) < 0 || rename(tmp, path) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if ((sync && fsync(fd) < 0) || close(fd) < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
+	if (hook && kill_point && !strcmp(hook, kill_point))
+		raise(SIGKILL); /* the crash test: killed between write and rename */
+	if (rename(tmp, path) < 0) {
+		snprintf(err, errlen, "rename to %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	if (sync) {
+		char dir[1024];
+		int dfd;
+
+		snprintf(dir, sizeof(dir), "%.*s", base ? (int)(dirlen ? dirlen : 1) : 1, base ? path : ".");
+		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+			fsync(dfd); /* the rename itself survives a power cut */
+			close(dfd);
+		}
+	}
 	return 0;
+}
+
+int64_t self_cpu_ns(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return -1;
+	return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+	       ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
+}
+
+void prom_label(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		fputc(*s, f);
+	}
+	fputc('"', f);
 }

@@ -53,8 +53,22 @@ int read_ll_at(long long *out, const char *fmt, ...) __attribute__((format(print
 
 /* Replaces path with data through a dot-named temporary file beside it
  * and rename(): a reader sees the old file or the new, never part of one.
- * sync: fsync before the rename. Returns 0, or -1 with the reason in err. */
-int file_replace(const char *path, const char *data, size_t len, bool sync, char *err, size_t errlen);
+ * sync: fsync the file before the rename and its folder after it, so the
+ * new file survives a power cut. The one atomic writer of the tree (watch's
+ * textfile, host's --prom and --share, host --watch's textfile). For the
+ * crash tests, VMTRIAGE_KILL_BEFORE_RENAME=kill_point kills the process
+ * between the write and the rename (kill_point NULL: never). Returns 0, or
+ * -1 with the reason in err. */
+int file_replace(const char *path, const char *data, size_t len, bool sync, const char *kill_point, char *err,
+		 size_t errlen);
+
+/* This process's user + system CPU time in ns (getrusage), -1 on error:
+ * the recorders' measure of their own cost. */
+int64_t self_cpu_ns(void);
+
+/* A Prometheus label value in double quotes, with backslash, double quote
+ * and newline escaped (the text exposition format). */
+void prom_label(FILE *f, const char *s);
 
 /* Writes a string to a file (sysfs, procfs). Returns 0 or -1 with errno. */
 int write_str(const char *path, const char *s);

@@ -225,15 +225,6 @@ static void write_disks(struct watch *w, int64_t now)
 		put(w, WREC_DISK, 0, &r, offsetof(struct wrec_disk, d) + r.n * sizeof(r.d[0]));
 }
 
-static int64_t self_cpu_ns(void)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_SELF, &ru) != 0)
-		return -1;
-	return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
-	       ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
-}
 
 void watch_tick(struct watch *w, int64_t tick_late_ns, int64_t probe_late_ns)
 {

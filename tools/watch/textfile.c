@@ -120,7 +120,7 @@ void watch_textfile_write(struct watch *w, bool now)
 	w->samples->last_write_ns = now_ns();
 	snprintf(path, sizeof(path), "%s/vmtriage_watch.prom", w->textfile_dir);
 	text = watch_textfile_text(w, &len);
-	if (file_replace(path, text, len, false, err, sizeof(err)) < 0 && !w->textfile_warned) {
+	if (file_replace(path, text, len, false, NULL, err, sizeof(err)) < 0 && !w->textfile_warned) {
 		fprintf(stderr, "triage watch: --textfile: %s\n", err);
 		w->textfile_warned = true;
 	}
