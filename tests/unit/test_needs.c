@@ -41,6 +41,10 @@ static const struct {
 	{ "62f2f54840c2", "vpmullq", "avx512f avx512dq", 6 },
 	{ "62f2fd48c4c1", "vpconflictq", "avx512f avx512cd", 6 },
 	{ "62f1ff0858c3", "vaddsd", "avx512f", 6 },	/* scalar: no avx512vl */
+	/* EVEX 0F 71 /2 ib with a memory source (legacy and VEX have none): once
+	 * "(unknown)", seen in Debian 13's stress-ng by the objdump oracle */
+	{ "62f17528711003", "vpsrlw", "avx512f avx512bw avx512vl", 7 },
+	{ "62f17548712003", "vpsraw", "avx512f avx512bw", 7 },
 	{ "62f2754850c2", "vpdpbusd", "avx512f avx512vnni", 6 },
 	{ "c4e2755c50c2", NULL, NULL, 0 },		/* VEX map 2 5C: tdp*, no W bit row: skip */
 	{ "f3480fb8c3", "popcnt", "popcnt", 5 },
