@@ -11,7 +11,7 @@
 struct check_result {
 	const char *name;
 	enum status status;
-	char reason[256];	/* why error/skip, from the run or the check */
+	char reason[1024];	/* why error/skip, from the run or the check (the post-mortem's "no suspect disk" advice is 330 bytes) */
 	struct jval *json;	/* the check's object, NULL if none was usable */
 	double seconds;
 };
