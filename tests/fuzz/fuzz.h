@@ -27,6 +27,12 @@ bool fuzz_report_pair(const uint8_t *data, size_t size, struct jval **a, struct 
 bool fuzz_is_report(const struct jval *rep);
 
 struct jval *fuzz_clone(const struct jval *v);
+
+/* Makes a ring image's checksums right (the header's and every non-zero
+ * slot's), so that the fuzzer's changes reach what lies behind the CRC;
+ * seq_copies: also make each slot's trailing seq copy equal its first, so
+ * that the payload is what is fuzzed. (tests/fuzz/ring.c) */
+void fuzz_ring_fix(uint8_t *buf, size_t len, bool seq_copies);
 /* Same shape, keys and strings; numbers equal to rel_tol. */
 bool fuzz_equal(const struct jval *a, const struct jval *b, double rel_tol);
 

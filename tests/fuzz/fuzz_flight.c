@@ -14,30 +14,12 @@
 #include <string.h>
 
 #include "lib/json.h"
+#include "fuzz.h"
 #include "lib/ring.h"
 #include "lib/util.h"
 #include "postmortem/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void fix_crcs(uint8_t *buf, size_t len)
-{
-	if (len < RING_HEADER_SIZE)
-		return;
-	uint32_t c = ring_crc32c(0, buf, RING_HEADER_SIZE - 4);
-	memcpy(buf + RING_HEADER_SIZE - 4, &c, 4);
-	for (size_t off = RING_HEADER_SIZE; off + RING_RECORD_SIZE <= len; off += RING_RECORD_SIZE) {
-		bool zero = true;
-		for (size_t i = 0; i < RING_RECORD_SIZE && zero; i++)
-			zero = buf[off + i] == 0;
-		if (zero)
-			continue;
-		/* keep the seq copies equal too: the payload is what is fuzzed */
-		memcpy(buf + off + RING_RECORD_SIZE - 12, buf + off, 8);
-		c = ring_crc32c(0, buf + off, RING_RECORD_SIZE - 4);
-		memcpy(buf + off + RING_RECORD_SIZE - 4, &c, 4);
-	}
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -51,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = xmalloc(size);
 	memcpy(buf, data + 1, size - 1);
 	if (data[0] & 1)
-		fix_crcs(buf, size - 1);
+		fuzz_ring_fix(buf, size - 1, true);
 	pm_flight_init(&r, (data[0] & 2) ? "22222222222222222222222222222222" : NULL);
 	pm_flight_analyse(&r, buf, size - 1, "fuzz");
 	if (r.nep < 0 || r.nep > PM_REC_MAX_EPISODES || r.tl_n < 0 || r.tl_n > PM_TL_POINTS)

@@ -12,27 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "lib/ring.h"
 #include "lib/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void fix_crcs(uint8_t *buf, size_t len)
-{
-	if (len < RING_HEADER_SIZE)
-		return;
-	uint32_t c = ring_crc32c(0, buf, RING_HEADER_SIZE - 4);
-	memcpy(buf + RING_HEADER_SIZE - 4, &c, 4);
-	for (size_t off = RING_HEADER_SIZE; off + RING_RECORD_SIZE <= len; off += RING_RECORD_SIZE) {
-		bool zero = true;
-		for (size_t i = 0; i < RING_RECORD_SIZE && zero; i++)
-			zero = buf[off + i] == 0;
-		if (zero)
-			continue;
-		c = ring_crc32c(0, buf + off, RING_RECORD_SIZE - 4);
-		memcpy(buf + off + RING_RECORD_SIZE - 4, &c, 4);
-	}
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -44,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = xmalloc(size);
 	memcpy(buf, data + 1, size - 1);
 	if (data[0] & 1)
-		fix_crcs(buf, size - 1);
+		fuzz_ring_fix(buf, size - 1, false);
 	if (ring_parse(buf, size - 1, &s) == 0) {
 		if (!s.header_ok || s.hdr.capacity < RING_MIN_RECORDS || s.hdr.capacity > RING_MAX_RECORDS)
 			abort();

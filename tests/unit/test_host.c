@@ -29,6 +29,7 @@
 #include "lib/json.h"
 #include "lib/util.h"
 #include "report/view.h"
+#include "fakefs.h"
 
 #define DATA "tests/unit/data/host/"
 #define PVE DATA "pve"
@@ -875,20 +876,11 @@ static void test_views(void **state)
  * and a folder of no member left out. */
 static void put(const char *dir, const char *rel, const char *text)
 {
-	char path[300], *slash;
-	FILE *f;
+	char path[300];
 
 	mkdir(dir, 0755);
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	for (slash = strchr(path + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = 0;
-		mkdir(path, 0755);
-		*slash = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	snprintf(path, sizeof(path), "/%s", rel);
+	fakefs_put(dir, path, text);
 }
 
 static void test_members(void **state)

@@ -975,7 +975,7 @@ static void outputs(struct check *c, struct host_run *r, const struct optv *vals
 		if (len > HOST_SHARE_MAX_BYTES)
 			snprintf(err, sizeof(err), "%zu bytes: more than %d", len, HOST_SHARE_MAX_BYTES);
 		check_ok(c, len <= HOST_SHARE_MAX_BYTES &&
-			 host_write_atomic(path, text, len, "share", err, sizeof(err)) == 0,
+			 file_replace(path, text, len, true, "share", err, sizeof(err)) == 0,
 			 "this node's report shared as %s%s%s", path, len <= HOST_SHARE_MAX_BYTES ? "" : ": ",
 			 len <= HOST_SHARE_MAX_BYTES ? "" : err);
 		free(text);
@@ -983,7 +983,7 @@ static void outputs(struct check *c, struct host_run *r, const struct optv *vals
 	if (vals[O_PROM].set) {
 		text = host_prom_text(r, c, &len);
 		err[0] = 0;
-		check_ok(c, host_write_atomic(vals[O_PROM].str, text, len, "prom", err, sizeof(err)) == 0,
+		check_ok(c, file_replace(vals[O_PROM].str, text, len, true, "prom", err, sizeof(err)) == 0,
 			 "Prometheus textfile %s%s%s", vals[O_PROM].str, err[0] ? ": " : "", err);
 		free(text);
 	}

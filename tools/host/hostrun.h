@@ -69,13 +69,6 @@ int host_runnable_types(const struct host_run *r, const char **out, int max);
 bool host_vm_runs_on(const struct host_run *r, const struct host_vm *vm, const struct host_cpu *cpu, char *why,
 		     size_t whylen);
 
-/* out.c: writes data to path through a temporary file in the same folder,
- * fsync and rename, so a reader sees the old file or the new one, never
- * part of one. kill_point names the step for the crash test hook
- * (lib file_replace: VMTRIAGE_KILL_BEFORE_RENAME=kill_point kills the process just before the rename).
- * Returns 0, or -1 with a message in err. */
-int host_write_atomic(const char *path, const char *data, size_t len, const char *kill_point, char *err,
-		      size_t errlen);
 /* The node_exporter textfile, malloc'd. */
 char *host_prom_text(const struct host_run *r, const struct check *c, size_t *len);
 /* The node's shared report (its CPU and idle state), malloc'd. */

@@ -15,12 +15,6 @@
 
 #define SHARE_SCHEMA "vmtriage-host-share/1"
 
-int host_write_atomic(const char *path, const char *data, size_t len, const char *kill_point, char *err,
-		      size_t errlen)
-{
-	return file_replace(path, data, len, true, kill_point, err, errlen);
-}
-
 /* ---- Prometheus ---- */
 
 
